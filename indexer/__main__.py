@@ -1,0 +1,5 @@
+"""Allow `python -m indexer`."""
+
+from indexer.cli import main
+
+raise SystemExit(main())
