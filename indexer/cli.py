@@ -1,0 +1,362 @@
+"""The `newsindex` command line: index, annotate, search, quotes, stats, alias, export, serve."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+
+from indexer import DEFAULT_MODEL
+from indexer.records import Record, RecordError, is_record_file, read_jsonl, write_jsonl
+from indexer.sources import Article, SourceError, iter_files, read_sources
+
+EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+
+
+class Tally:
+    """What an index run did, for its summary line and exit code."""
+
+    def __init__(self) -> None:
+        self.indexed = self.updated = self.unchanged = self.failed = 0
+
+    def fail(self, message: str) -> None:
+        """One line on stderr per failed input: `path: reason`."""
+        self.failed += 1
+        print(message, file=sys.stderr, flush=True)
+
+    def line(self) -> str:
+        return (
+            f"indexed {self.indexed}, updated {self.updated}, "
+            f"unchanged {self.unchanged}, failed {self.failed}"
+        )
+
+
+def progress(items: Iterable, enabled: bool) -> Iterable:
+    """A progress bar on a terminal, nothing when piped."""
+    if not enabled:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, unit=" articles", file=sys.stderr, dynamic_ncols=True)
+
+
+def split_inputs(paths: list[str], tally: Tally) -> tuple[list[Path], list[str]]:
+    """Annotated-record JSON Lines files (loaded without NLP) apart from raw article inputs."""
+    records, raw = [], []
+    for item in iter_files(paths):
+        if isinstance(item, SourceError):
+            tally.fail(str(item))
+        elif item.suffix.lower() == ".jsonl" and is_record_file(item):
+            records.append(item)
+        else:
+            raw.append(str(item))
+    return records, raw
+
+
+def readable(items: Iterable[Article | SourceError], tally: Tally) -> Iterator[Article]:
+    """Articles, with each broken file or record reported and counted."""
+    for item in items:
+        if isinstance(item, SourceError):
+            tally.fail(str(item))
+        else:
+            yield item
+
+
+def changed_articles(
+    articles: Iterable[Article], known: dict[str, str], tally: Tally
+) -> Iterator[Article]:
+    """Articles whose content differs from what the index holds; counts the rest."""
+    for item in articles:
+        if known.get(item.id) == item.content_hash:
+            tally.unchanged += 1
+        else:
+            yield item
+
+
+def loaded_records(files: list[Path], known: dict[str, str], tally: Tally) -> Iterator[Record]:
+    """Annotated records from JSON Lines files, skipping those already indexed unchanged."""
+    for path in files:
+        for item in read_jsonl(path):
+            if isinstance(item, RecordError):
+                tally.fail(str(item))
+            elif item.get("content_hash") and known.get(item["id"]) == item["content_hash"]:
+                tally.unchanged += 1
+            else:
+                yield item
+
+
+def cmd_index(args: argparse.Namespace) -> int:
+    from indexer.store import Store
+
+    tally = Tally()
+    store = Store(args.index)
+    known = store.hashes()
+    record_files, raw = split_inputs(args.paths, tally)
+
+    def counted(records: Iterable[Record]) -> Iterator[Record]:
+        for record in records:
+            if record["id"] in known:
+                tally.updated += 1
+            else:
+                tally.indexed += 1
+            known[record["id"]] = record.get("content_hash") or ""
+            yield record
+
+    def all_records() -> Iterator[Record]:
+        yield from loaded_records(record_files, known, tally)
+        if raw:
+            todo = changed_articles(readable(read_sources(raw), tally), known, tally)
+            first = next(todo, None)
+            if first is None:
+                return
+            from indexer.annotation import annotate, load_pipeline
+            from indexer.topics import load_taxonomy
+
+            nlp = load_pipeline(args.model)
+            yield from annotate(
+                _chain(first, todo),
+                nlp,
+                batch_size=args.batch_size,
+                workers=args.workers,
+                taxonomy=load_taxonomy(store.dir),
+            )
+
+    show = sys.stderr.isatty() and not args.quiet
+    for _ in progress(store.write(counted(all_records()), commit_every=args.commit_every), show):
+        pass
+    print(tally.line(), flush=True)
+    return EXIT_FAILED if tally.failed else EXIT_OK
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
+
+
+def cmd_annotate(args: argparse.Namespace) -> int:
+    from indexer.annotation import annotate, load_pipeline
+
+    tally = Tally()
+    articles = readable(read_sources(args.paths), tally)
+    nlp = load_pipeline(args.model)
+    write_jsonl(
+        annotate(articles, nlp, batch_size=args.batch_size, workers=args.workers), sys.stdout
+    )
+    return EXIT_FAILED if tally.failed else EXIT_OK
+
+
+def search_query(args: argparse.Namespace, facets: dict[str, str]):
+    from indexer.search import SearchQuery
+
+    filters = {name: tuple(getattr(args, dest) or ()) for name, dest in facets.items()}
+    return SearchQuery(
+        text=args.query or "",
+        filters={k: v for k, v in filters.items() if v},
+        date_from=args.date_from,
+        date_to=args.date_to,
+        sort=args.sort,
+        page=args.page,
+        per_page=args.limit,
+    )
+
+
+SEARCH_FILTERS = {
+    "person": "person",
+    "country": "country",
+    "topic": "topic",
+    "organization": "org",
+    "source": "source",
+}
+
+
+def open_searcher(index_dir: Path):
+    from indexer.search import Searcher
+    from indexer.store import Store
+
+    return Searcher(Store.open_existing(index_dir), canonical=load_canonical(index_dir))
+
+
+def load_canonical(index_dir: Path):
+    """The user's alias merges, applied at query time."""
+    from indexer.aliases import Aliases
+
+    return Aliases.load(index_dir).canonical_function()
+
+
+def print_json(data: object) -> None:
+    json.dump(data, sys.stdout, ensure_ascii=False, indent=None)
+    sys.stdout.write("\n")
+
+
+def print_hits(result: dict, quotes: bool) -> None:
+    """A human-readable listing for a terminal."""
+    import re
+
+    print(f"{result['total']} {'quotes' if quotes else 'articles'}")
+    for hit in result["hits"]:
+        text = re.sub(r"</?mark>", "", hit["snippet"])
+        if quotes:
+            print(f"- {hit.get('speaker') or '(unknown)'}: {text}  [{hit['article_id']}]")
+        else:
+            print(f"- {hit.get('published') or '':10}  {hit['title']}  [{hit['id']}]")
+    if result.get("suggestion"):
+        print(f"did you mean: {result['suggestion']}")
+
+
+def cmd_search(args: argparse.Namespace) -> int:
+    searcher = open_searcher(args.index)
+    result = searcher.search(search_query(args, SEARCH_FILTERS))
+    print_json(result) if args.json else print_hits(result, quotes=False)
+    return EXIT_OK
+
+
+def cmd_quotes(args: argparse.Namespace) -> int:
+    searcher = open_searcher(args.index)
+    result = searcher.quotes(
+        search_query(args, dict(SEARCH_FILTERS, speaker="speaker", mentions="mentions"))
+    )
+    print_json(result) if args.json else print_hits(result, quotes=True)
+    return EXIT_OK
+
+
+def cmd_stats(args: argparse.Namespace) -> int:
+    stats = open_searcher(args.index).stats()
+    if args.json:
+        print_json(stats)
+    else:
+        for key, value in stats.items():
+            print(f"{key}: {value}")
+    return EXIT_OK
+
+
+def cmd_alias(args: argparse.Namespace) -> int:
+    from indexer.aliases import Aliases
+
+    aliases = Aliases.load(args.index)
+    if args.variant:
+        aliases.add(args.field, args.variant, args.canonical)
+        aliases.save(args.index)
+        print(f"{args.field}: {args.variant!r} -> {args.canonical!r}")
+    else:
+        print_json(aliases.as_dict())
+    return EXIT_OK
+
+
+def cmd_export(args: argparse.Namespace) -> int:
+    from contextlib import nullcontext
+
+    from indexer.store import Store
+
+    store = Store.open_existing(args.index)
+    target = open(args.output, "w", encoding="utf-8") if args.output else nullcontext(sys.stdout)  # noqa: SIM115
+    with target as out:
+        n = write_jsonl(store.records(), out)
+    print(f"exported {n}", file=sys.stderr)
+    return EXIT_OK
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    import waitress
+
+    from web import create_app
+
+    app = create_app({"INDEX_DIR": str(args.index)})
+    print(f"serving {args.index} on http://{args.host}:{args.port}", file=sys.stderr, flush=True)
+    waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
+    return EXIT_OK
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from indexer.store import default_index_dir
+
+    parser = argparse.ArgumentParser(prog="newsindex", description=__doc__)
+    parser.add_argument(
+        "--index",
+        type=Path,
+        default=default_index_dir(),
+        help="index folder (env NEWSINDEX_INDEX, default ./var/index)",
+    )
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    def nlp_options(p: argparse.ArgumentParser) -> None:
+        p.add_argument("paths", nargs="+", help="files or folders (recursive)")
+        p.add_argument("--model", default=DEFAULT_MODEL, help="installed spaCy pipeline")
+        p.add_argument("--batch-size", type=int, default=32)
+        p.add_argument("--workers", type=int, default=1, help="NLP processes")
+
+    p = sub.add_parser("index", help="index files or folders (and annotated .jsonl records)")
+    nlp_options(p)
+    p.add_argument("--commit-every", type=int, default=500, help="articles per atomic commit")
+    p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.set_defaults(func=cmd_index)
+
+    p = sub.add_parser("annotate", help="annotate files as JSON Lines, no index written")
+    nlp_options(p)
+    p.add_argument("--json", action="store_true", help="JSON Lines output (the default)")
+    p.set_defaults(func=cmd_annotate)
+
+    def search_options(p: argparse.ArgumentParser, extra: dict[str, str]) -> None:
+        p.add_argument("query", nargs="?", default="")
+        for name, dest in dict(SEARCH_FILTERS, **extra).items():
+            flag = "--org" if name == "organization" else f"--{name}"
+            p.add_argument(
+                flag,
+                dest=dest,
+                action="append",
+                metavar="VALUE",
+                help=f"{name} filter (repeat to OR; prefix - to exclude)",
+            )
+        p.add_argument("--from", dest="date_from", metavar="DATE")
+        p.add_argument("--to", dest="date_to", metavar="DATE")
+        p.add_argument("--sort", choices=("relevance", "newest", "oldest"), default="relevance")
+        p.add_argument("--page", type=int, default=1)
+        p.add_argument("--limit", type=int, default=20, help="hits per page")
+        p.add_argument("--json", action="store_true")
+
+    p = sub.add_parser("search", help="search articles")
+    search_options(p, {})
+    p.set_defaults(func=cmd_search)
+
+    p = sub.add_parser("quotes", help="search quotations")
+    search_options(p, {"speaker": "speaker", "mentions": "mentions"})
+    p.set_defaults(func=cmd_quotes)
+
+    p = sub.add_parser("stats", help="counts")
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=cmd_stats)
+
+    p = sub.add_parser("alias", help="merge spellings: alias FIELD VARIANT CANONICAL")
+    p.add_argument("field", nargs="?", choices=("person", "organization", "country", "source"))
+    p.add_argument("variant", nargs="?")
+    p.add_argument("canonical", nargs="?")
+    p.set_defaults(func=cmd_alias)
+
+    p = sub.add_parser("export", help="write the annotated records as JSON Lines")
+    p.add_argument("-o", "--output", help="file (default stdout)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("serve", help="serve the web UI (waitress)")
+    p.add_argument("--host", default="127.0.0.1")
+    p.add_argument("--port", type=int, default=5000)
+    p.add_argument("--threads", type=int, default=8)
+    p.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Entry point; exit 0 ok, 1 when some inputs failed, 2 on bad usage."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    if args.command == "alias" and args.variant and not args.canonical:
+        parser.error("alias needs FIELD VARIANT CANONICAL")
+    from indexer.search import QueryError
+
+    try:
+        return args.func(args)
+    except (QueryError, FileNotFoundError) as exc:
+        print(f"newsindex: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    except BrokenPipeError:
+        return EXIT_OK

@@ -1,0 +1,49 @@
+"""The one Whoosh schema: every module that reads or writes the index goes through it."""
+
+from __future__ import annotations
+
+from whoosh import fields
+from whoosh.analysis import RegexTokenizer, StemmingAnalyzer
+
+# Facet values keep their spelling and may hold spaces and commas ("arts, culture, ..."),
+# so a multi-valued facet field splits on this separator only.
+SEP = "\x1f"
+ARTICLE, QUOTE = "article", "quote"
+
+
+def facet_field() -> fields.KEYWORD:
+    """A stored, multi-valued, exact-match field for facet values."""
+    field = fields.KEYWORD(stored=True, scorable=False)
+    field.analyzer = RegexTokenizer(rf"[^{SEP}]+")
+    return field
+
+
+def text_field() -> fields.TEXT:
+    """Stemmed English text, stored so that snippets can be highlighted."""
+    return fields.TEXT(analyzer=StemmingAnalyzer(), stored=True, phrase=True, spelling=True)
+
+
+def build_schema() -> fields.Schema:
+    """Articles and quotes share one index (one atomic commit); `kind` tells them apart."""
+    return fields.Schema(
+        kind=fields.ID(stored=True),
+        id=fields.ID(stored=True, unique=True),
+        article_id=fields.ID(stored=True),
+        content_hash=fields.ID(stored=True),
+        title=text_field(),
+        body=text_field(),
+        quote=text_field(),
+        published=fields.ID(stored=True, sortable=True),
+        person=facet_field(),
+        organization=facet_field(),
+        country=facet_field(),
+        topic=facet_field(),
+        source=facet_field(),
+        speaker=facet_field(),
+        mentions=facet_field(),
+        record=fields.STORED(),
+    )
+
+
+SCHEMA = build_schema()
+FACETS = ("person", "country", "topic", "organization", "source")

@@ -1,0 +1,359 @@
+"""Search stage: a query plus facet filters in, hits with snippets and live facet counts out."""
+
+from __future__ import annotations
+
+import html
+import re
+from dataclasses import dataclass, field, replace
+
+import numpy as np
+from whoosh import highlight, qparser
+from whoosh.query import Every, Query
+
+from indexer.facets import FacetCache, FacetTable
+from indexer.schema import ARTICLE, FACETS, QUOTE, SCHEMA
+from indexer.store import Store, unpack
+
+MAX_QUERY_CHARS = 1000
+MAX_PER_PAGE = 200
+MAX_PAGE = 10_000
+FACET_LIMIT = 10
+QUOTE_FACETS = ("speaker", "mentions", "person", "country", "topic", "organization", "source")
+DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+
+
+class QueryError(ValueError):
+    """A query or parameter the user must fix; the message is meant for them."""
+
+
+@dataclass(frozen=True)
+class SearchQuery:
+    """All of a search's state; what a shared URL or a CLI call holds."""
+
+    text: str = ""
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    date_from: str | None = None
+    date_to: str | None = None
+    sort: str = "relevance"  # relevance | newest | oldest
+    page: int = 1
+    per_page: int = 20
+    facet_limit: int = FACET_LIMIT
+
+    def checked(self, facets: tuple[str, ...]) -> SearchQuery:
+        """The same query with bounds enforced; raises QueryError for what cannot be served."""
+        if len(self.text) > MAX_QUERY_CHARS:
+            raise QueryError(
+                f"query too long ({len(self.text)} characters; at most {MAX_QUERY_CHARS})"
+            )
+        unknown = set(self.filters) - set(facets)
+        if unknown:
+            raise QueryError(
+                f"unknown filter {sorted(unknown)[0]!r}; filters are {', '.join(facets)}"
+            )
+        if self.sort not in ("relevance", "newest", "oldest"):
+            raise QueryError("sort must be relevance, newest or oldest")
+        for name in ("date_from", "date_to"):
+            value = getattr(self, name)
+            if value and not DATE_RE.match(value):
+                raise QueryError(f"{name.replace('_', ' ')} must be YYYY, YYYY-MM or YYYY-MM-DD")
+        return replace(
+            self,
+            page=min(max(1, int(self.page)), MAX_PAGE),
+            per_page=min(max(1, int(self.per_page)), MAX_PER_PAGE),
+            facet_limit=min(max(1, int(self.facet_limit)), 1000),
+            filters={k: tuple(v for v in vs if v.strip("-")) for k, vs in self.filters.items()},
+        )
+
+
+def split_values(values: tuple[str, ...]) -> tuple[list[str], list[str]]:
+    """Included and excluded ('-' prefixed) filter values."""
+    include = [v for v in values if not v.startswith("-")]
+    exclude = [v[1:] for v in values if v.startswith("-")]
+    return include, exclude
+
+
+def day_number(value: str | None, end: bool = False) -> int | None:
+    """YYYY[-MM[-DD]] as an int yyyymmdd; a partial date spans its whole year or month."""
+    if not value:
+        return None
+    parts = value.split("-")
+    year = int(parts[0])
+    month = int(parts[1]) if len(parts) > 1 else (12 if end else 1)
+    day = int(parts[2]) if len(parts) > 2 else (31 if end else 1)
+    return year * 10000 + month * 100 + day
+
+
+class Searcher:
+    """Searches one index; cheap to call often, caches facet tables per index generation."""
+
+    def __init__(self, store: Store, canonical=None):
+        self.store = store
+        self.canonical = canonical
+        self.cache = FacetCache()
+        self.parsers = {
+            ARTICLE: self._parser(["title", "body"], {"title": 2.0}),
+            QUOTE: self._parser(["quote"], {}),
+        }
+
+    @staticmethod
+    def _parser(fields: list[str], boosts: dict[str, float]) -> qparser.QueryParser:
+        parser = qparser.MultifieldParser(fields, SCHEMA, fieldboosts=boosts)
+        parser.remove_plugin_class(qparser.WildcardPlugin)
+        parser.add_plugin(qparser.WildcardPlugin())
+        return parser
+
+    def parse(self, text: str, kind: str = ARTICLE) -> Query:
+        """Whoosh query syntax (words, phrases, AND/OR/NOT, field:value); empty means everything."""
+        if not text.strip():
+            return Every()
+        try:
+            return self.parsers[kind].parse(text)
+        except Exception as exc:  # whoosh raises assorted errors on odd syntax
+            raise QueryError(f"could not understand the query: {exc}") from None
+
+    # -- the two public searches -------------------------------------------------------------
+
+    def search(self, query: SearchQuery) -> dict:
+        """Articles matching the query and filters, with snippets and facet counts."""
+        return self._run(query.checked(FACETS), ARTICLE, FACETS)
+
+    def quotes(self, query: SearchQuery) -> dict:
+        """Quotations matching the query (in the quote text) and filters (speaker, mentions)."""
+        return self._run(query.checked(QUOTE_FACETS), QUOTE, QUOTE_FACETS)
+
+    # -- machinery -----------------------------------------------------------------------------
+
+    def _run(self, query: SearchQuery, kind: str, facet_names: tuple[str, ...]) -> dict:
+        q = self.parse(query.text, kind)
+        with self.store.searcher() as s:
+            reader = s.reader()
+            size = reader.doc_count_all()
+            key = (reader.generation(), size, self._alias_key())
+            tables = self.cache.tables(reader, key, facet_names + ("kind",), self.canonical)
+            days = self.cache.array(key, "days", lambda: self._days(reader, size))
+
+            base = np.zeros(size, dtype=bool)
+            base[np.fromiter(s.docs_for_query(q), dtype=np.int64)] = True
+            base &= tables["kind"].mask_for([kind], size)
+            date_mask = self._date_mask(days, query)
+            filter_masks = {
+                name: self._filter_mask(tables[name], query.filters.get(name, ()), size)
+                for name in facet_names
+            }
+            final = base & date_mask
+            for m in filter_masks.values():
+                final &= m
+            total = int(final.sum())
+            hits = self._hits(s, q, query, final, days, kind)
+            facets = {}
+            for name in facet_names:
+                others = base & date_mask
+                for other, m in filter_masks.items():
+                    if other != name:
+                        others &= m
+                facets[name] = self._facet_values(tables[name], others, query, name)
+            facets["month"] = self._months(days, base & self._all_but_date(filter_masks))
+            suggestion = self._suggest(s, q, query.text) if total < 3 and query.text else None
+        return {
+            "query": query.text,
+            "filters": {k: list(v) for k, v in query.filters.items() if v},
+            "date_from": query.date_from,
+            "date_to": query.date_to,
+            "sort": query.sort,
+            "total": total,
+            "page": query.page,
+            "per_page": query.per_page,
+            "pages": max(1, -(-total // query.per_page)),
+            "hits": hits,
+            "facets": facets,
+            "suggestion": suggestion,
+        }
+
+    def _alias_key(self):
+        return getattr(self.canonical, "key", None)
+
+    @staticmethod
+    def _days(reader, size: int) -> np.ndarray:
+        days = np.zeros(size, dtype=np.int32)
+        for raw in reader.lexicon("published"):
+            text = raw.decode() if isinstance(raw, bytes) else raw
+            number = day_number(text)
+            ids = np.fromiter(reader.postings("published", text).all_ids(), dtype=np.int64)
+            days[ids] = number
+        return days
+
+    @staticmethod
+    def _date_mask(days: np.ndarray, query: SearchQuery) -> np.ndarray:
+        mask = np.ones(len(days), dtype=bool)
+        lo, hi = day_number(query.date_from), day_number(query.date_to, end=True)
+        if lo:
+            mask &= days >= lo
+        if hi:
+            mask &= (days <= hi) & (days > 0)
+        return mask
+
+    @staticmethod
+    def _all_but_date(filter_masks: dict[str, np.ndarray]) -> np.ndarray:
+        out = None
+        for m in filter_masks.values():
+            out = m.copy() if out is None else out & m
+        return out if out is not None else True
+
+    @staticmethod
+    def _filter_mask(table: FacetTable, values: tuple[str, ...], size: int) -> np.ndarray:
+        include, exclude = split_values(values)
+        mask = table.mask_for(include, size) if include else np.ones(size, dtype=bool)
+        if exclude:
+            mask &= ~table.mask_for(exclude, size)
+        return mask
+
+    @staticmethod
+    def _facet_values(table: FacetTable, mask: np.ndarray, query: SearchQuery, name: str) -> list:
+        counts = table.count(mask)
+        include, exclude = split_values(query.filters.get(name, ()))
+        nonzero = np.flatnonzero(counts)
+        order = nonzero[np.lexsort((nonzero, -counts[nonzero]))][: query.facet_limit]
+        out = [
+            {
+                "value": table.values[v],
+                "count": int(counts[v]),
+                "selected": table.values[v] in include,
+                "excluded": table.values[v] in exclude,
+            }
+            for v in order
+        ]
+        shown = {item["value"] for item in out}
+        for value in include + exclude:
+            if value not in shown:
+                v = table.index.get(value)
+                out.append(
+                    {
+                        "value": value,
+                        "count": int(counts[v]) if v is not None else 0,
+                        "selected": value in include,
+                        "excluded": value in exclude,
+                    }
+                )
+        return out
+
+    @staticmethod
+    def _months(days: np.ndarray, mask: np.ndarray) -> list[dict]:
+        months = days[mask & (days > 0)] // 100
+        values, counts = np.unique(months, return_counts=True)
+        return [
+            {"value": f"{v // 100:04d}-{v % 100:02d}", "count": int(c)}
+            for v, c in zip(values, counts, strict=True)
+        ]
+
+    def _hits(
+        self, s, q: Query, query: SearchQuery, final: np.ndarray, days: np.ndarray, kind: str
+    ) -> list[dict]:
+        start = (query.page - 1) * query.per_page
+        if query.sort == "relevance" and not isinstance(q, Every):
+            allowed = set(np.flatnonzero(final).tolist())
+            results = s.search(q, limit=start + query.per_page, filter=allowed)
+            ranked = [(hit.docnum, float(hit.score)) for hit in results[start:]]
+        else:
+            docs = np.flatnonzero(final)
+            order = np.argsort(days[docs], kind="stable")
+            if query.sort != "oldest":
+                order = order[::-1]
+            ranked = [(int(d), None) for d in docs[order[start : start + query.per_page]]]
+        terms = self._terms(q)
+        return [self._hit(s, docnum, score, terms, kind) for docnum, score in ranked]
+
+    @staticmethod
+    def _terms(q: Query) -> set[str]:
+        out = set()
+        for fieldname, text in q.iter_all_terms():
+            if fieldname in ("title", "body", "quote"):
+                out.add(text.decode() if isinstance(text, bytes) else text)
+        return out
+
+    def _hit(self, s, docnum: int, score: float | None, terms: set[str], kind: str) -> dict:
+        fields = s.stored_fields(docnum)
+        data = unpack(fields["record"])
+        if kind == QUOTE:
+            return {
+                "id": fields["id"],
+                "article_id": data["article_id"],
+                "title": data["title"],
+                "published": data.get("published"),
+                "source": data.get("source"),
+                "text": data["text"],
+                "speaker": data.get("speaker"),
+                "cue": data.get("cue"),
+                "start": data["start"],
+                "end": data["end"],
+                "confidence": data.get("confidence"),
+                "mentions": data.get("mentions", []),
+                "score": score,
+                "snippet": snippet(data["text"], terms, whole=True),
+            }
+        return {
+            "id": data["id"],
+            "title": data.get("title") or "",
+            "published": data.get("published"),
+            "source": data.get("source"),
+            "url": data.get("url"),
+            "score": score,
+            "snippet": snippet(data["body"], terms),
+        }
+
+    @staticmethod
+    def _suggest(s, q: Query, text: str) -> str | None:
+        try:
+            corrected = s.correct_query(q, text)
+        except Exception:  # a suggestion is a nicety; never fail a search over it
+            return None
+        return corrected.string if corrected.query != q else None
+
+    # -- single records and counts ------------------------------------------------------------
+
+    def article(self, article_id: str) -> dict | None:
+        """One stored annotated record."""
+        return self.store.get(article_id)
+
+    def stats(self) -> dict:
+        """Counts of articles, quotes and distinct facet values."""
+        with self.store.searcher() as s:
+            reader = s.reader()
+            size = reader.doc_count_all()
+            key = (reader.generation(), size, self._alias_key())
+            tables = self.cache.tables(reader, key, ("kind",) + FACETS, self.canonical)
+            kinds = tables["kind"].count(np.ones(size, dtype=bool))
+            kind_ix = tables["kind"].index
+            articles_mask = tables["kind"].mask_for([ARTICLE], size)
+
+            def distinct(name: str) -> int:
+                return int((tables[name].count(articles_mask) > 0).sum())
+
+            return {
+                "articles": int(kinds[kind_ix[ARTICLE]]) if ARTICLE in kind_ix else 0,
+                "quotes": int(kinds[kind_ix[QUOTE]]) if QUOTE in kind_ix else 0,
+                "persons": distinct("person"),
+                "organizations": distinct("organization"),
+                "countries": distinct("country"),
+                "topics": distinct("topic"),
+                "index_bytes": self.store.size_bytes(),
+            }
+
+
+FRAGMENTER = highlight.ContextFragmenter(maxchars=240, surround=60)
+FORMATTER = highlight.HtmlFormatter(tagname="mark", between=" … ")
+FORMATTER.template = "<%(tag)s>%(t)s</%(tag)s>"
+
+
+def snippet(text: str, terms: set[str], whole: bool = False, chars: int = 240) -> str:
+    """Escaped text around the matches with <mark> on matched words only."""
+    analyzer = SCHEMA["body"].analyzer
+    if terms:
+        if whole:
+            frag = highlight.WholeFragmenter(charlimit=None)
+            marked = highlight.highlight(text, terms, analyzer, frag, FORMATTER, top=1)
+        else:
+            marked = highlight.highlight(text, terms, analyzer, FRAGMENTER, FORMATTER, top=2)
+        if marked:
+            return marked
+    short = text if whole or len(text) <= chars else text[:chars].rsplit(" ", 1)[0] + " …"
+    return html.escape(short.strip(), quote=False)

@@ -1,0 +1,199 @@
+"""Store stage: annotated records into the Whoosh index, committed in atomic batches."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+import zlib
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from whoosh import index
+from whoosh.index import LockError
+from whoosh.query import Term
+from whoosh.writing import SegmentWriter
+
+from indexer.records import Record, facet_values
+from indexer.schema import ARTICLE, QUOTE, SCHEMA, SEP
+
+DEFAULT_INDEX = "var/index"
+COMMIT_EVERY = 500
+
+
+def default_index_dir() -> Path:
+    """The index folder: $NEWSINDEX_INDEX or ./var/index."""
+    return Path(os.environ.get("NEWSINDEX_INDEX") or DEFAULT_INDEX)
+
+
+def pack(data: dict) -> bytes:
+    """Compact stored form of a record (the index keeps the whole record for export and pages)."""
+    return zlib.compress(json.dumps(data, ensure_ascii=False).encode("utf-8"), 3)
+
+
+def unpack(blob: bytes) -> dict:
+    """Inverse of pack."""
+    return json.loads(zlib.decompress(blob))
+
+
+def joined(values: Iterable[str]) -> str:
+    """Several facet values in one field, separated so that spaces and commas survive."""
+    return SEP.join(v.replace(SEP, " ") for v in values if v)
+
+
+def quote_mentions(record: Record, quote: dict) -> list[str]:
+    """Canonical entities that a quotation itself mentions (for 'what did X say about Y')."""
+    names = []
+    for ent in record.get("entities", []):
+        if ent.get("field") != "body" or not ent.get("canonical"):
+            continue
+        if quote["start"] <= ent["start"] and ent["end"] <= quote["end"]:
+            name = ent.get("country") or ent["canonical"]
+            if name not in names:
+                names.append(name)
+    return names
+
+
+def article_document(record: Record) -> dict:
+    """The Whoosh document of an article."""
+    doc = {
+        "kind": ARTICLE,
+        "id": record["id"],
+        "article_id": record["id"],
+        "content_hash": record.get("content_hash") or "",
+        "title": record.get("title") or "",
+        "body": record["body"],
+        "record": pack(record),
+    }
+    if record.get("published"):
+        doc["published"] = record["published"]
+    for field in ("person", "organization", "country", "topic", "source"):
+        doc[field] = joined(facet_values(record, field))
+    return doc
+
+
+def quote_documents(record: Record, base: dict) -> Iterator[dict]:
+    """One Whoosh document per quotation, carrying the article's facets for filtering."""
+    for n, quote in enumerate(record.get("quotes", [])):
+        data = dict(
+            quote,
+            article_id=record["id"],
+            title=record.get("title") or "",
+            published=record.get("published"),
+            source=record.get("source"),
+            mentions=quote_mentions(record, quote),
+        )
+        doc = {k: base[k] for k in base if k not in ("title", "body", "record", "content_hash")}
+        doc.update(
+            kind=QUOTE,
+            id=f"{record['id']}#q{n}",
+            quote=quote["text"],
+            speaker=quote.get("speaker") or "",
+            record=pack(data),
+        )
+        doc["mentions"] = joined(data["mentions"])
+        yield doc
+
+
+class Store:
+    """A Whoosh index folder holding article and quote documents."""
+
+    def __init__(self, index_dir: str | os.PathLike):
+        self.dir = Path(index_dir)
+        if index.exists_in(self.dir):
+            self.ix = index.open_dir(self.dir)
+        else:
+            self.dir.mkdir(parents=True, exist_ok=True)
+            self.ix = index.create_in(self.dir, SCHEMA)
+
+    @classmethod
+    def open_existing(cls, index_dir: str | os.PathLike) -> Store:
+        """Open an index that must already exist (searching never creates one)."""
+        if not index.exists_in(Path(index_dir)):
+            raise FileNotFoundError(f"{index_dir}: no index here; run `newsindex index PATH` first")
+        return cls(index_dir)
+
+    def searcher(self):
+        """A searcher over the latest commit."""
+        return self.ix.searcher()
+
+    def hashes(self) -> dict[str, str]:
+        """Article id -> content hash, to skip NLP for unchanged articles."""
+        with self.ix.searcher() as s:
+            return {f["id"]: f.get("content_hash", "") for f in s.documents(kind=ARTICLE)}
+
+    def get(self, article_id: str) -> Record | None:
+        """The stored annotated record of one article."""
+        with self.ix.searcher() as s:
+            fields = s.document(id=article_id, kind=ARTICLE)
+        return unpack(fields["record"]) if fields else None
+
+    def records(self) -> Iterator[Record]:
+        """Every stored article record (for export and re-applying topics without NLP)."""
+        with self.ix.searcher() as s:
+            for fields in s.documents(kind=ARTICLE):
+                yield unpack(fields["record"])
+
+    @contextmanager
+    def writer(self, wait: float = 600.0, on_wait: Callable[[str], None] | None = None):
+        """A writer that waits for another indexer's lock, and commits or cancels as a whole."""
+        deadline = time.monotonic() + wait
+        told = False
+        while True:
+            try:
+                w: SegmentWriter = self.ix.writer(limitmb=256)
+                break
+            except LockError:
+                if time.monotonic() > deadline:
+                    raise LockError(f"{self.dir}: another indexer holds the write lock") from None
+                if not told:
+                    (on_wait or (lambda m: print(m, file=sys.stderr)))(
+                        f"{self.dir}: another indexer is writing; waiting for it to finish"
+                    )
+                    told = True
+                time.sleep(0.5)
+        try:
+            yield w
+        except BaseException:
+            w.cancel()
+            raise
+        else:
+            w.commit()
+
+    def write(
+        self, records: Iterable[Record], commit_every: int = COMMIT_EVERY
+    ) -> Iterator[Record]:
+        """Add or replace records, committing every `commit_every`; yields each once committed."""
+        batch: list[Record] = []
+        for record in records:
+            batch.append(record)
+            if len(batch) >= commit_every:
+                self._commit(batch)
+                yield from batch
+                batch = []
+        if batch:
+            self._commit(batch)
+            yield from batch
+
+    def _commit(self, batch: list[Record]) -> None:
+        with self.writer() as w:
+            for record in batch:
+                w.delete_by_term("article_id", record["id"])
+                doc = article_document(record)
+                w.add_document(**doc)
+                for qdoc in quote_documents(record, doc):
+                    w.add_document(**qdoc)
+
+    def delete(self, article_ids: Iterable[str]) -> int:
+        """Remove articles and their quotes."""
+        n = 0
+        with self.writer() as w:
+            for aid in article_ids:
+                n += w.delete_by_query(Term("article_id", aid))
+        return n
+
+    def size_bytes(self) -> int:
+        """Bytes on disk of the index folder."""
+        return sum(p.stat().st_size for p in self.dir.iterdir() if p.is_file())
