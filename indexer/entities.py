@@ -1,0 +1,220 @@
+"""Entity normalisation: raw NER spans become facet-ready entities, one name and label each.
+
+The spaCy component ``newsindex_entities`` reads ``doc.ents`` and sets on the Doc:
+
+- ``doc._.entities``: ``{"text", "label", "canonical", "start", "end"}`` per PERSON, ORG, GPE,
+  LOC, NORP or FAC mention (character offsets into ``doc.text``), plus ``"country"`` and
+  ``"country_code"`` when the mention names a country, one of its places, or its people;
+- ``doc._.persons`` and ``doc._.organizations``: canonical names, most mentioned first;
+- ``doc._.countries``: ``{"name", "code"}`` dicts, most mentioned first.
+
+Rules, all within one article: titles, honorifics and stray tokens (weekdays, dates, a
+possessive 's) are cut from mentions; a surface form takes the label most of its mentions have
+(a form that is part of a longer person's name votes with that person); a short person name
+resolves to the fullest name it belongs to ("Putin" -> "Vladimir Putin").
+"""
+
+from __future__ import annotations
+
+import calendar
+import json
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+
+from spacy.language import Language
+from spacy.tokens import Doc
+
+from indexer.countries import resolve_country
+
+ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
+# Which label wins when a surface form's mentions split evenly.
+LABEL_PREFERENCE = ("PERSON", "GPE", "LOC", "ORG", "NORP", "FAC")
+EXTENSIONS = ("entities", "persons", "organizations", "countries")
+
+_TITLES_FILE = Path(__file__).parent / "data" / "titles.json"
+_TITLES_DATA = json.loads(_TITLES_FILE.read_text(encoding="utf-8"))
+TITLES = frozenset(_TITLES_DATA["titles"])
+CONNECTIVES = frozenset(_TITLES_DATA["connectives"])
+WEEKDAYS = frozenset(day.lower() for day in calendar.day_name)
+MONTHS = frozenset(month.lower() for month in calendar.month_name if month)
+POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
+
+for _name in EXTENSIONS:
+    Doc.set_extension(_name, default=None, force=True)
+
+
+@dataclass(slots=True)
+class Mention:
+    """One cleaned entity mention: token range [i, j) of the Doc, its words and its raw label."""
+
+    i: int
+    j: int
+    words: tuple[str, ...]
+    label: str
+
+
+def _bare(token_text: str) -> str:
+    """Lower-case a token without its final dot, as title words are listed ("Mr." -> "mr")."""
+    return token_text.lower().rstrip(".")
+
+
+def _is_stray(doc: Doc, k: int) -> bool:
+    """Tokens that ride along with a name but are not part of it: punctuation, weekdays, dates."""
+    token = doc[k]
+    return token.is_punct or token.is_space or token.like_num or token.lower_ in WEEKDAYS
+
+
+def clean_span(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | None:
+    """Token range of a mention without titles and stray tokens, or None if nothing is left."""
+    i, j = start, end
+    while i < j and (_is_stray(doc, i) or (doc[i].lower_ == "the" and j - i > 1)):
+        i += 1
+    dated = False
+    while j > i and (_is_stray(doc, j - 1) or doc[j - 1].lower_ in POSSESSIVES
+                     or (dated and doc[j - 1].lower_ in MONTHS)):
+        dated = dated or doc[j - 1].like_num
+        j -= 1
+    if label == "PERSON":
+        last_title = max((k for k in range(i, j - 1) if _bare(doc[k].text) in TITLES), default=-1)
+        if last_title >= 0:
+            i = last_title + 1
+        while i < j and (doc[i].is_lower or doc[i].is_punct or doc[i].lower_ in CONNECTIVES):
+            i += 1
+        while j > i and (doc[j - 1].is_lower or doc[j - 1].is_punct):
+            j -= 1
+    elif (
+        label == "NORP" and j - i > 1
+        and resolve_country(doc[i:j].text, label) is None
+        and resolve_country(doc[i].text, label) is not None
+    ):
+        j = i + 1  # "Russian Bitcoin" -> "Russian"
+    if i >= j or not any(char.isalpha() for char in doc[i:j].text):
+        return None
+    return i, j
+
+
+def _is_title_fragment(doc: Doc, i: int, j: int) -> bool:
+    """Whether a non-person mention only names an office ("Defense" in "Defense Secretary")."""
+    return (
+        j < len(doc)
+        and _bare(doc[j].text) in TITLES
+        and all(_bare(token.text) in TITLES for token in doc[i:j])
+    )
+
+
+def _mentions(doc: Doc) -> list[Mention]:
+    """Cleaned mentions of the labels we index, in document order."""
+    mentions = []
+    for ent in doc.ents:
+        if ent.label_ not in ENTITY_LABELS:
+            continue
+        cleaned = clean_span(doc, ent.start, ent.end, ent.label_)
+        if cleaned is None:
+            continue
+        i, j = cleaned
+        if ent.label_ != "PERSON" and _is_title_fragment(doc, i, j):
+            continue
+        mentions.append(Mention(i, j, tuple(token.text for token in doc[i:j]), ent.label_))
+    return mentions
+
+
+def _is_part_of(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """Whether a short name is a shorter form of a full one: its words in order, sharing an end."""
+    if len(short) >= len(full) or (short[0] != full[0] and short[-1] != full[-1]):
+        return False
+    words = iter(full)
+    return all(word in words for word in short)
+
+
+def _vote_labels(forms: dict[tuple[str, ...], Counter]) -> dict[tuple[str, ...], str]:
+    """One label per surface form: the majority of its mentions, counting a longer person's."""
+    people = {
+        form: votes["PERSON"] for form, votes in forms.items()
+        if len(form) > 1 and votes["PERSON"] * 2 > sum(votes.values())
+    }
+    labels = {}
+    for form, votes in forms.items():
+        votes = Counter(votes)
+        if resolve_country(" ".join(form), "NORP") is None:  # a country's name is never a person
+            votes["PERSON"] += sum(n for full, n in people.items() if _is_part_of(form, full))
+        labels[form] = max(votes, key=lambda lab: (votes[lab], -LABEL_PREFERENCE.index(lab)))
+    return labels
+
+
+def _fullest_names(persons: set[tuple[str, ...]]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Each person form -> the fullest name in the article it is a short form of (or itself)."""
+    resolved = {}
+    for form in persons:
+        longer = [full for full in persons if _is_part_of(form, full)]
+        if not longer:
+            resolved[form] = form
+            continue
+        fullest = max(longer, key=len)
+        consistent = all(full == fullest or _is_part_of(full, fullest) for full in longer)
+        resolved[form] = fullest if consistent else form
+    return resolved
+
+
+def _ranked(values: list) -> list:
+    """Distinct values, most frequent first, ties in order of first appearance."""
+    counts = Counter(values)
+    first = {value: n for n, value in reversed(list(enumerate(values)))}
+    return sorted(counts, key=lambda value: (-counts[value], first[value]))
+
+
+def normalise(doc: Doc) -> Doc:
+    """Set doc._.entities, persons, organizations and countries from the raw doc.ents."""
+    mentions = _mentions(doc)
+    forms: dict[tuple[str, ...], Counter] = {}
+    for mention in mentions:
+        forms.setdefault(mention.words, Counter())[mention.label] += 1
+    labels = _vote_labels(forms)
+    fullest = _fullest_names({form for form, label in labels.items() if label == "PERSON"})
+    countries: dict[tuple[str, ...], tuple[str, str] | None] = {}
+    entities = []
+    for mention in mentions:
+        form = mention.words
+        label = labels[form]
+        start, end = doc[mention.i].idx, doc[mention.j - 1].idx + len(doc[mention.j - 1])
+        text = doc.text[start:end]
+        canonical = " ".join(fullest[form]) if label == "PERSON" else " ".join(form)
+        entity = {"text": text, "label": label, "canonical": canonical, "start": start, "end": end}
+        if form not in countries:
+            countries[form] = resolve_country(canonical, label)
+        if countries[form] is not None:
+            entity["country"], entity["country_code"] = countries[form]
+        entities.append(entity)
+    doc._.entities = entities
+    doc._.persons = _ranked([e["canonical"] for e in entities if e["label"] == "PERSON"])
+    doc._.organizations = _ranked([e["canonical"] for e in entities if e["label"] == "ORG"])
+    doc._.countries = [
+        {"name": name, "code": code}
+        for name, code in _ranked([(e["country"], e["country_code"]) for e in entities
+                                   if "country" in e])
+    ]
+    return doc
+
+
+def canonical_person_at(doc: Doc, start: int, end: int) -> str | None:
+    """Canonical PERSON whose mention overlaps [start, end): quotes name speakers as facets do."""
+    for entity in doc._.entities or ():
+        if entity["label"] == "PERSON" and entity["start"] < end and start < entity["end"]:
+            return entity["canonical"]
+    return None
+
+
+class EntityNormaliser:
+    """Pipeline component wrapping ``normalise`` so any spaCy pipeline can add it by name."""
+
+    def __init__(self, name: str = "newsindex_entities") -> None:
+        self.name = name
+
+    def __call__(self, doc: Doc) -> Doc:
+        return normalise(doc)
+
+
+@Language.factory("newsindex_entities")
+def make_entity_normaliser(nlp: Language, name: str) -> EntityNormaliser:
+    """Factory for ``nlp.add_pipe("newsindex_entities")`` (after the ner pipe)."""
+    return EntityNormaliser(name)
