@@ -1,0 +1,86 @@
+"""The store keeps one copy of each article and its quotes, replaced in place on re-index."""
+
+from __future__ import annotations
+
+import csv
+
+import pytest
+
+from indexer.search import Searcher, SearchQuery
+from indexer.store import Store
+from tests.conftest import SEEDS
+
+
+def record(i: int, title: str, body: str, **extra) -> dict:
+    base = {
+        "id": f"a{i}", "title": title, "body": body, "published": None, "source": "Wikinews",
+        "url": None, "persons": [], "organizations": [], "countries": [], "topics": [],
+        "quotes": [], "entities": [], "content_hash": f"h{i}",
+    }
+    base.update(extra)
+    return base
+
+
+@pytest.fixture
+def wikinews_records() -> list[dict]:
+    with open(SEEDS / "wikinews-2019-2020.csv", encoding="utf-8", newline="") as fh:
+        rows = [row for _, row in zip(range(6), csv.DictReader(fh), strict=False)]
+    return [record(i, r["title"], r["text"], published=r["published"]) for i, r in enumerate(rows)]
+
+
+def test_writing_the_same_records_twice_leaves_one_copy(tmp_path, wikinews_records):
+    store = Store(tmp_path)
+    list(store.write(wikinews_records))
+    list(store.write(wikinews_records))
+    stats = Searcher(store).stats()
+    assert stats["articles"] == len(wikinews_records)
+    assert store.hashes() == {r["id"]: r["content_hash"] for r in wikinews_records}
+
+
+def test_rewriting_an_article_replaces_its_text_facets_and_quotes(tmp_path, wikinews_records):
+    store = Store(tmp_path)
+    first = dict(wikinews_records[0], persons=["Vladimir Putin"], quotes=[
+        {"text": "“one”", "speaker": "Vladimir Putin", "cue": "said", "start": 0, "end": 5},
+        {"text": "“two”", "speaker": "Vladimir Putin", "cue": "said", "start": 6, "end": 11},
+    ])
+    list(store.write([first]))
+    second = dict(first, body="Completely new text about Magnitogorsk.", persons=["Oleg Klimov"],
+                  quotes=[{"text": "“three”", "speaker": "Oleg Klimov", "cue": "said",
+                           "start": 0, "end": 7}], content_hash="changed")
+    list(store.write([second]))
+    searcher = Searcher(store)
+    result = searcher.search(SearchQuery())
+    assert result["total"] == 1
+    assert [f["value"] for f in result["facets"]["person"]] == ["Oleg Klimov"]
+    quotes = searcher.quotes(SearchQuery())
+    assert [h["text"] for h in quotes["hits"]] == ["“three”"]
+    assert store.get(first["id"])["body"].startswith("Completely new text")
+
+
+def test_commits_in_batches_yield_each_record_once(tmp_path, wikinews_records):
+    store = Store(tmp_path)
+    written = [r["id"] for r in store.write(wikinews_records, commit_every=4)]
+    assert written == [r["id"] for r in wikinews_records]
+    assert Searcher(store).stats()["articles"] == 6
+
+
+def test_delete_removes_article_and_its_quotes(tmp_path, wikinews_records):
+    store = Store(tmp_path)
+    quoted = dict(wikinews_records[1], quotes=[{"text": "“x”", "speaker": None, "cue": "said",
+                                                "start": 0, "end": 3}])
+    list(store.write([wikinews_records[0], quoted]))
+    assert store.delete([quoted["id"]]) == 2
+    stats = Searcher(store).stats()
+    assert (stats["articles"], stats["quotes"]) == (1, 0)
+
+
+def test_export_gives_back_the_records_written(tmp_path, wikinews_records):
+    store = Store(tmp_path)
+    list(store.write(wikinews_records))
+    exported = sorted(store.records(), key=lambda r: r["id"])
+    assert exported == sorted(wikinews_records, key=lambda r: r["id"])
+
+
+def test_searching_a_missing_index_is_a_clear_error(tmp_path):
+    with pytest.raises(FileNotFoundError, match="no index here"):
+        Store.open_existing(tmp_path / "none")
