@@ -175,6 +175,15 @@ def resolve_country(text: str, label: str) -> tuple[str, str] | None:
     return (tables.display[iso], iso) if iso else None
 
 
+def country_kind(text: str) -> str | None:
+    """"country" if the text names a country, "demonym" if its people, else None (places too)."""
+    tables = _tables()
+    key = country_key(text)
+    if key in tables.names:
+        return "country"
+    return "demonym" if key in tables.demonyms else None
+
+
 def country_name(iso2: str) -> str | None:
     """GeoNames short English name of an ISO alpha-2 code, for callers holding only a code."""
     return _tables().display.get(iso2.upper())

@@ -22,14 +22,20 @@ from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
+import numpy
+from spacy.attrs import ENT_IOB, ORTH
 from spacy.language import Language
 from spacy.tokens import Doc
 
-from indexer.countries import resolve_country
+from indexer.countries import country_kind, resolve_country
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
 # Which label wins when a surface form's mentions split evenly.
 LABEL_PREFERENCE = ("PERSON", "GPE", "LOC", "ORG", "NORP", "FAC")
+# Labels whose untagged repeats in the same article are added as mentions.
+PROPAGATED_LABELS = frozenset({"PERSON", "GPE", "LOC", "ORG"})
+PROPER_NOUN_TAGS = frozenset({"NNP", "NNPS"})
+OUTSIDE_IOB = 2  # Token.ent_iob for a token outside every entity
 EXTENSIONS = ("entities", "persons", "organizations", "countries")
 
 _TITLES_FILE = Path(__file__).parent / "data" / "titles.json"
@@ -128,18 +134,57 @@ def _is_part_of(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
 
 
 def _vote_labels(forms: dict[tuple[str, ...], Counter]) -> dict[tuple[str, ...], str]:
-    """One label per surface form: the majority of its mentions, counting a longer person's."""
-    people = {
-        form: votes["PERSON"] for form, votes in forms.items()
+    """One label per surface form, decided over all its mentions in the article.
+
+    A form that is part of a longer person's name is that person ("Zelenskyy" tagged GPE beside
+    "Volodymyr Zelenskyy"); a country's name or people are GPE or NORP whatever the model said;
+    anything else takes the label most of its mentions have.
+    """
+    people = [
+        form for form, votes in forms.items()
         if len(form) > 1 and votes["PERSON"] * 2 > sum(votes.values())
-    }
+    ]
     labels = {}
     for form, votes in forms.items():
-        votes = Counter(votes)
-        if resolve_country(" ".join(form), "NORP") is None:  # a country's name is never a person
-            votes["PERSON"] += sum(n for full, n in people.items() if _is_part_of(form, full))
-        labels[form] = max(votes, key=lambda lab: (votes[lab], -LABEL_PREFERENCE.index(lab)))
+        kind = country_kind(" ".join(form))
+        if any(_is_part_of(form, full) for full in people) and (kind is None or votes["PERSON"]):
+            labels[form] = "PERSON"
+        elif kind is not None:
+            labels[form] = "GPE" if kind == "country" else "NORP"
+        else:
+            labels[form] = max(votes, key=lambda lab: (votes[lab], -LABEL_PREFERENCE.index(lab)))
     return labels
+
+
+def _propagate(doc: Doc, labels: dict[tuple[str, ...], str]) -> list[Mention]:
+    """Untagged repeats of names the article tagged elsewhere ("Lebed" after "Alexander Lebed")."""
+    targets: dict[tuple[str, ...], str] = {
+        form: label for form, label in labels.items() if label in PROPAGATED_LABELS
+    }
+    for form, label in labels.items():
+        if label == "PERSON" and len(form) > 1 and form[-1].istitle() and len(form[-1]) > 2:
+            targets.setdefault(form[-1:], "PERSON")
+    by_first: dict[int, list[tuple[str, ...]]] = {}
+    for form in sorted(targets, key=len, reverse=True):
+        if form[0][:1].isupper():
+            by_first.setdefault(doc.vocab.strings.add(form[0]), []).append(form)
+    if not by_first:
+        return []
+    array = doc.to_array([ORTH, ENT_IOB])
+    outside = array[:, 1] == OUTSIDE_IOB
+    found = []
+    k = 0
+    for k in numpy.flatnonzero(numpy.isin(array[:, 0], list(by_first)) & outside):
+        if doc[k].tag_ not in PROPER_NOUN_TAGS:
+            continue
+        for form in by_first[int(array[k, 0])]:
+            j = k + len(form)
+            if j <= len(doc) and outside[k:j].all() and all(
+                token.text == word for token, word in zip(doc[k:j], form, strict=True)
+            ):
+                found.append(Mention(int(k), j, form, targets[form]))
+                break
+    return found
 
 
 def _fullest_names(persons: set[tuple[str, ...]]) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -170,6 +215,9 @@ def normalise(doc: Doc) -> Doc:
     for mention in mentions:
         forms.setdefault(mention.words, Counter())[mention.label] += 1
     labels = _vote_labels(forms)
+    mentions = sorted(mentions + _propagate(doc, labels), key=lambda m: m.i)
+    for mention in mentions:
+        labels.setdefault(mention.words, mention.label)
     fullest = _fullest_names({form for form, label in labels.items() if label == "PERSON"})
     countries: dict[tuple[str, ...], tuple[str, str] | None] = {}
     entities = []
