@@ -257,6 +257,19 @@ def cmd_export(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_check(args: argparse.Namespace) -> int:
+    from indexer.check import check_index, summary
+
+    report = check_index(args.index)
+    if args.json:
+        print_json(report)
+    else:
+        print(summary(report))
+        for problem in report["problems"]:
+            print(problem, file=sys.stderr)
+    return EXIT_OK if report["ok"] else EXIT_FAILED
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     import waitress
 
@@ -336,6 +349,10 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write the annotated records as JSON Lines")
     p.add_argument("-o", "--output", help="file (default stdout)")
     p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("check", help="verify the index: counts, duplicates, orphan quotes")
+    p.add_argument("--json", action="store_true", help="the whole report as JSON")
+    p.set_defaults(func=cmd_check)
 
     p = sub.add_parser("serve", help="serve the web UI (waitress)")
     p.add_argument("--host", default="127.0.0.1")
