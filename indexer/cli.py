@@ -175,14 +175,7 @@ def open_searcher(index_dir: Path):
     from indexer.search import Searcher
     from indexer.store import Store
 
-    return Searcher(Store.open_existing(index_dir), canonical=load_canonical(index_dir))
-
-
-def load_canonical(index_dir: Path):
-    """The user's alias merges, applied at query time."""
-    from indexer.aliases import Aliases
-
-    return Aliases.load(index_dir).canonical_function()
+    return Searcher(Store.open_existing(index_dir))
 
 
 def print_json(data: object) -> None:
@@ -240,7 +233,7 @@ def cmd_alias(args: argparse.Namespace) -> int:
         aliases.save(args.index)
         print(f"{args.field}: {args.variant!r} -> {args.canonical!r}")
     else:
-        print_json(aliases.as_dict())
+        print_json(aliases.to_dict())
     return EXIT_OK
 
 
@@ -341,7 +334,7 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_stats)
 
     p = sub.add_parser("alias", help="merge spellings: alias FIELD VARIANT CANONICAL")
-    p.add_argument("field", nargs="?", choices=("person", "organization", "country", "source"))
+    p.add_argument("field", nargs="?", choices=("person", "organization", "country"))
     p.add_argument("variant", nargs="?")
     p.add_argument("canonical", nargs="?")
     p.set_defaults(func=cmd_alias)

@@ -10,6 +10,7 @@ import numpy as np
 from whoosh import highlight, qparser
 from whoosh.query import Every, Query
 
+from indexer.aliases import FILE_NAME, Aliases
 from indexer.facets import FacetCache, FacetTable
 from indexer.schema import ARTICLE, FACETS, QUOTE, SCHEMA
 from indexer.store import Store, unpack
@@ -83,12 +84,43 @@ def day_number(value: str | None, end: bool = False) -> int | None:
     return year * 10000 + month * 100 + day
 
 
+# Facet fields whose values the user's alias file merges, and the alias table each one uses.
+ALIAS_FIELDS = {"person": "person", "speaker": "person", "organization": "organization",
+                "country": "country"}
+
+
+class AliasWatcher:
+    """The index's alias merges, re-read when aliases.json changes, so merges apply at once."""
+
+    def __init__(self, index_dir) -> None:
+        self.path = index_dir / FILE_NAME
+        self.key: int | None = None
+        self.aliases = Aliases.defaults()
+
+    def refresh(self) -> int:
+        """Reload if the file changed; returns a key that changes with the merges."""
+        try:
+            mtime = self.path.stat().st_mtime_ns
+        except FileNotFoundError:
+            mtime = 0
+        if mtime != self.key:
+            self.aliases = Aliases.load(self.path.parent)
+            self.key = mtime
+        return mtime
+
+    def canonical(self, field: str, value: str) -> str:
+        """The merged spelling of a facet value (itself when it has no alias)."""
+        table = ALIAS_FIELDS.get(field)
+        return self.aliases.canonical(table, value) if table else value
+
+
 class Searcher:
     """Searches one index; cheap to call often, caches facet tables per index generation."""
 
-    def __init__(self, store: Store, canonical=None):
+    def __init__(self, store: Store):
         self.store = store
-        self.canonical = canonical
+        self.aliases = AliasWatcher(store.dir)
+        self.canonical = self.aliases.canonical
         self.cache = FacetCache()
         self.parsers = {
             ARTICLE: self._parser(["title", "body"], {"title": 2.0}),
@@ -137,7 +169,7 @@ class Searcher:
             base &= tables["kind"].mask_for([kind], size)
             date_mask = self._date_mask(days, query)
             filter_masks = {
-                name: self._filter_mask(tables[name], query.filters.get(name, ()), size)
+                name: self._filter_mask(tables[name], self._canonical_values(name, query), size)
                 for name in facet_names
             }
             final = base & date_mask
@@ -169,8 +201,8 @@ class Searcher:
             "suggestion": suggestion,
         }
 
-    def _alias_key(self):
-        return getattr(self.canonical, "key", None)
+    def _alias_key(self) -> int:
+        return self.aliases.refresh()
 
     @staticmethod
     def _days(reader, size: int) -> np.ndarray:
@@ -198,6 +230,14 @@ class Searcher:
         for m in filter_masks.values():
             out = m.copy() if out is None else out & m
         return out if out is not None else True
+
+    def _canonical_values(self, name: str, query: SearchQuery) -> tuple[str, ...]:
+        """Filter values with alias merges applied, keeping the '-' of exclusions."""
+        out = []
+        for value in query.filters.get(name, ()):
+            sign = "-" if value.startswith("-") else ""
+            out.append(sign + self.canonical(name, value.removeprefix("-")))
+        return tuple(out)
 
     @staticmethod
     def _filter_mask(table: FacetTable, values: tuple[str, ...], size: int) -> np.ndarray:
