@@ -1,0 +1,397 @@
+"""spaCy component `newsindex_quotes`: quotations and who said them, stored on doc._.quotes."""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from dataclasses import dataclass
+from importlib import resources
+
+from spacy.language import Language
+from spacy.tokens import Doc, Token
+
+from indexer.quote_marks import MARKS, MarkedSpan, find_marked_spans
+from indexer.quote_speakers import EntityIndex, Speaker, speaker_from_token, subject_of
+
+Doc.set_extension("quotes", default=None, force=True)
+
+SENTENCE_END = frozenset({".", "!", "?"})
+QUOTE_END_PUNCT = frozenset(".,?!\u2026\u2014-:;")
+TAIL_TOKENS = 40
+HEAD_TOKENS = 45
+AFTER_CUE_TOKENS = 12  # the cue of '"...," X said' sits this close to the closing mark
+AFTER_PERIOD_TOKENS = 8  # after '."' only a short 'X said.' sentence attributes the quote
+SUBJECT_REACH = 60  # tokens back from the quote that a cue's subject may lie
+CLAUSE_DEPS = frozenset({"ccomp"})
+
+
+def _load_cues() -> frozenset[str]:
+    """Verb forms that attribute speech, from the shipped word list."""
+    text = resources.files("indexer").joinpath("data/quote_cues.txt").read_text(encoding="utf-8")
+    forms = set()
+    for line in text.splitlines():
+        if line and not line.startswith("#"):
+            forms.update(line.split())
+    return frozenset(forms)
+
+
+CUES = _load_cues()
+
+
+@dataclass
+class Attribution:
+    """How a quotation was attributed: cue token text, speaker, and where the attribution ends."""
+
+    cue: str | None
+    speaker: Speaker | None
+    how: str  # after, before, inside, according, continuation, none
+    end: int  # character offset where the attribution clause ends (for continuations)
+
+
+def doc_entities(doc: Doc) -> list[dict]:
+    """Entities from newsindex_entities, else the raw spaCy entities with canonical=text."""
+    ents = doc._.entities if Doc.has_extension("entities") else None
+    if ents is None:
+        ents = [
+            {"text": e.text, "label": e.label_, "canonical": e.text,
+             "start": e.start_char, "end": e.end_char}
+            for e in doc.ents
+        ]
+    return sorted(ents, key=lambda e: e["start"])
+
+
+class _Context:
+    """Per-Doc lookups shared by the attribution steps."""
+
+    def __init__(self, doc: Doc, spans: list[MarkedSpan]) -> None:
+        self.doc = doc
+        self.text = doc.text
+        self.starts = [t.idx for t in doc]
+        self.index = EntityIndex(doc, doc_entities(doc), [(s.start, s.end) for s in spans])
+
+    def token_at(self, char: int) -> int:
+        """Index of the token that covers (or precedes) a character offset."""
+        return max(0, bisect_right(self.starts, char) - 1)
+
+
+def _is_cue(tok: Token) -> bool:
+    """A speech verb form used as a verb."""
+    return tok.lower_ in CUES and tok.pos_ in ("VERB", "AUX")
+
+
+def _is_mark(tok: Token) -> bool:
+    return bool(tok.text) and tok.text[0] in MARKS
+
+
+def _breaks(tok: Token) -> bool:
+    """A paragraph break inside or after a token."""
+    return "\n" in tok.text or "\n" in tok.whitespace_
+
+
+def _lead(text: str, start: int) -> str:
+    """What comes right before an opening mark: para, sent, colon, comma, dash or mid."""
+    i = start - 1
+    while i >= 0 and text[i] in " \t\u00a0":
+        i -= 1
+    if i < 0 or text[i] == "\n":
+        return "para"
+    ch = text[i]
+    if ch in MARKS or ch in ")\u2019'":
+        j = i - 1
+        return "sent" if j >= 0 and text[j] in ".!?" else "mid"
+    if ch in ".!?":
+        return "sent"
+    if ch == ":":
+        return "colon"
+    if ch == ",":
+        return "comma"
+    if ch in "\u2014\u2013-(":
+        return "dash"
+    return "mid"
+
+
+def _speaker(ctx: _Context, cue: Token, lo: int, hi: int) -> Speaker | None:
+    """The speaker of a cue verb, if its subject lies in [lo, hi) and outside any quotation."""
+    subj = subject_of(cue)
+    if subj is not None and lo <= subj.i < hi and not ctx.index.in_quote(subj.idx):
+        return speaker_from_token(subj, ctx.index)
+    return None
+
+
+def _nearest_np(ctx: _Context, toks: list[Token]) -> Speaker | None:
+    """Fallback when the parse gives no subject: the name or noun next to the cue."""
+    for tok in toks:
+        if tok.i in ctx.index.by_token or tok.pos_ in ("PROPN", "PRON"):
+            return speaker_from_token(tok, ctx.index)
+    for tok in toks:
+        if tok.pos_ == "NOUN":
+            return speaker_from_token(tok, ctx.index)
+    return None
+
+
+def _according_to(ctx: _Context, toks: list[Token]) -> Attribution | None:
+    """'according to X' in a clause next to the quotation."""
+    doc = ctx.doc
+    for tok in toks:
+        if tok.lower_ == "according" and tok.i + 1 < len(doc) and doc[tok.i + 1].lower_ == "to":
+            to = doc[tok.i + 1]
+            objs = [c for c in to.children if c.dep_ == "pobj"]
+            target = objs[0] if objs else (doc[to.i + 1] if to.i + 1 < len(doc) else None)
+            if target is not None:
+                spk = speaker_from_token(target, ctx.index)
+                return Attribution("according to", spk, "according", toks[-1].idx + len(toks[-1]))
+    return None
+
+
+def _tail(ctx: _Context, te: int) -> list[Token]:
+    """Tokens after a closing mark up to the end of its sentence or paragraph."""
+    doc = ctx.doc
+    toks: list[Token] = []
+    if te > 0 and _breaks(doc[te - 1]):
+        return toks
+    for k in range(te, min(len(doc), te + TAIL_TOKENS)):
+        tok = doc[k]
+        if _is_mark(tok) or tok.is_space:
+            break
+        toks.append(tok)
+        if tok.text in SENTENCE_END or _breaks(tok):
+            break
+    return toks
+
+
+def _head(ctx: _Context, ts: int, cross_paragraph: bool) -> list[Token]:
+    """Tokens before an opening mark back to the start of their sentence (nearest first)."""
+    doc = ctx.doc
+    toks: list[Token] = []
+    k = ts - 1
+    while k >= 0 and doc[k].is_space:
+        if not cross_paragraph:
+            return toks
+        k -= 1
+    if k >= 0 and _breaks(doc[k]) and not cross_paragraph:
+        return toks
+    while k >= 0 and len(toks) < HEAD_TOKENS:
+        tok = doc[k]
+        if tok.text in SENTENCE_END or tok.is_space or (_breaks(tok) and toks):
+            break
+        toks.append(tok)
+        k -= 1
+    return toks
+
+
+def _after(ctx: _Context, m: MarkedSpan, te: int, tail: list[Token]) -> Attribution | None:
+    """Cue after the quotation: '"...," X said', '"...," said X', '"..." X told the BBC.'"""
+    if not tail:
+        return None
+    closing = ctx.text[m.end - 2] if m.end >= 2 else ""
+    if closing == "." and len(tail) > AFTER_PERIOD_TOKENS:
+        return _according_to(ctx, tail)
+    for n, tok in enumerate(tail[:AFTER_CUE_TOKENS]):
+        known = _is_cue(tok)
+        # After '"...,"' the next verb attributes the quote even if we do not list it ('riffed').
+        if not known and not (closing in ",?!" and tok.pos_ == "VERB" and n <= 4):
+            continue
+        if any(c.dep_ in CLAUSE_DEPS and c.i > tok.i for c in tok.children):
+            return None  # 'X said that ...': the verb reports something else
+        end = tail[-1].idx + len(tail[-1])
+        spk = _speaker(ctx, tok, te, tail[-1].i + 1)
+        if spk is None:
+            spk = _nearest_np(ctx, list(reversed(tail[:n]))) or _nearest_np(ctx, tail[n + 1 :])
+        return Attribution(tok.text, spk, "after", end)
+    return _according_to(ctx, tail)
+
+
+def _before(ctx: _Context, ts: int, head: list[Token]) -> Attribution | None:
+    """Cue before the quotation: 'X said: "..."', 'X told the BBC, "..."', 'went on to say, "'."""
+    first: tuple[int, Token] | None = None
+    for n, tok in enumerate(head):
+        if not _is_cue(tok):
+            continue
+        spk = _speaker(ctx, tok, max(0, ts - SUBJECT_REACH), ts)
+        if spk is not None:
+            return Attribution(tok.text, spk, "before", ctx.starts[ts])
+        if first is None:
+            first = (n, tok)
+    if first is not None:
+        n, tok = first
+        spk = _nearest_np(ctx, list(reversed(head[:n]))) or _nearest_np(ctx, head[n + 1 :])
+        return Attribution(tok.text, spk, "before", ctx.starts[ts])
+    return _according_to(ctx, list(reversed(head)))
+
+
+def _colon_head(ctx: _Context, ts: int, head: list[Token]) -> Attribution | None:
+    """'Hoff's letter makes a case: "..."', 'From Bush's post: "..."': no speech verb."""
+    if not head:
+        return None
+    lo = head[-1].i
+    root = next((t for t in head if not (lo <= t.head.i < ts) or t.head is t), None)
+    if root is None:
+        return None
+    if root.pos_ in ("VERB", "AUX"):
+        spk = _speaker(ctx, root, max(0, ts - SUBJECT_REACH), ts)
+        return Attribution(root.text, spk, "colon", ctx.starts[ts]) if spk else None
+    noun = root
+    if root.pos_ == "ADP":
+        noun = next((c for c in root.children if c.dep_ == "pobj"), root)
+    owner = next((c for c in noun.children if c.dep_ == "poss"), noun)
+    if owner.pos_ in ("NOUN", "PROPN"):
+        return Attribution(None, speaker_from_token(owner, ctx.index), "colon", ctx.starts[ts])
+    return None
+
+
+def _inside(ctx: _Context, ts: int, te: int) -> Attribution | None:
+    """A quotation governed by a speech verb in its sentence: 'told ... it was "unrealistic"'."""
+    doc = ctx.doc
+    root = None
+    for k in range(ts, te):
+        tok = doc[k]
+        if not (ts <= tok.head.i < te):
+            root = tok
+            break
+    if root is None:
+        return None
+    node = root.head
+    for _ in range(6):
+        if not (ts <= node.i < te) and _is_cue(node):
+            spk = subject_of(node)
+            speaker = speaker_from_token(spk, ctx.index) if spk is not None else None
+            if spk is not None and ts <= spk.i < te:
+                speaker = None
+            return Attribution(node.text, speaker, "inside", ctx.starts[ts])
+        if node.head is node:
+            break
+        node = node.head
+    return None
+
+
+def _words(text: str) -> int:
+    return len(text.split())
+
+
+def _is_block(ctx: _Context, m: MarkedSpan, lead: str) -> bool:
+    """A quotation that stands as its own sentence(s) rather than words quoted inside one."""
+    if not m.closed or m.paragraphs > 1:
+        return True
+    punct = ctx.text[m.end - 2] in QUOTE_END_PUNCT if m.end - m.start > 2 else False
+    if lead in ("para", "sent", "colon"):
+        return punct or _words(ctx.text[m.start : m.end]) >= 8
+    return lead in ("comma", "dash") and punct
+
+
+def _cue_adjacent(head: list[Token]) -> bool:
+    """'He says "..."', 'the crowd chanted "..."': the speech verb right before the opening mark."""
+    k = 1 if head and head[0].text in (",", ":") else 0
+    return len(head) > k and _is_cue(head[k])
+
+
+def _attribute(ctx: _Context, m: MarkedSpan, lead: str) -> tuple[Attribution, bool]:
+    """Cue and speaker of one quotation (after, before, colon or inside patterns) and if direct."""
+    ts = ctx.token_at(m.start)
+    te = ctx.token_at(m.end - 1) + 1
+    tail = _tail(ctx, te)
+    head_across = lead == "para" and ctx.text[: m.start].rstrip().endswith(":")
+    head = _head(ctx, ts, head_across)
+    adjacent = _cue_adjacent(head)
+    direct = _is_block(ctx, m, lead) or adjacent
+    found = _after(ctx, m, te, tail)
+    if found is None and (lead in ("colon", "comma", "dash") or head_across or adjacent):
+        found = _before(ctx, ts, head)
+    if found is None and (lead == "colon" or head_across):
+        found = _colon_head(ctx, ts, head)
+    if found is None and not direct:
+        found = _inside(ctx, ts, te)
+    if found is None:
+        found = Attribution(None, None, "none", m.end)
+    if found.how != "after":
+        found.end = tail[-1].idx + len(tail[-1]) if tail else m.end
+    return found, direct
+
+
+CONFIDENCE = {"after": 0.95, "before": 0.9, "colon": 0.75, "according": 0.85, "inside": 0.8,
+              "continuation": 0.8, "none": 0.5}
+# Cues that carry on from the previous quotation's speaker when they have no subject of their own.
+CONTINUING = frozenset({"adding", "added", "continued", "continuing", "went", "saying"})
+
+
+def _confidence(att: Attribution, direct: bool) -> float:
+    """How sure we are of quote and speaker together."""
+    conf = CONFIDENCE[att.how] if direct else CONFIDENCE[att.how] - 0.1
+    if att.speaker is None or att.speaker.name is None:
+        conf -= 0.2
+    elif not att.speaker.resolved:
+        conf -= 0.1
+    return round(max(0.05, min(1.0, conf)), 2)
+
+
+@dataclass
+class _Found:
+    """A quotation on its way to becoming a record."""
+
+    span: MarkedSpan
+    att: Attribution
+    direct: bool
+
+
+def find_quotes(doc: Doc, keep_partial: bool = True) -> list[dict]:
+    """Direct (and with keep_partial, partial) quotations of a Doc with cue, speaker, confidence."""
+    spans = find_marked_spans(doc.text)
+    if not spans:
+        return []
+    ctx = _Context(doc, spans)
+    found: list[_Found] = []
+    for m in spans:
+        att, direct = _attribute(ctx, m, _lead(ctx.text, m.start))
+        if not direct and (att.how == "none" or not keep_partial):
+            continue  # scare quotes, titles, words quoted with no one saying them
+        found.append(_Found(m, att, direct))
+    _inherit(ctx.text, found)
+    return [_record(ctx.text, f) for f in found]
+
+
+def _inherit(text: str, found: list[_Found]) -> None:
+    """Quotes with no cue of their own take the speaker of the quote next to them."""
+    for prev, cur in zip(found, found[1:], strict=False):
+        gap = text[prev.att.end : cur.span.start]
+        if prev.att.speaker is None or cur.att.speaker is not None:
+            continue
+        if cur.att.how == "none" and not gap.strip():
+            cur.att = Attribution(prev.att.cue, prev.att.speaker, "continuation", cur.span.end)
+        elif cur.att.cue in CONTINUING and len(gap) < 120 and "\n" not in gap:
+            cur.att.speaker = prev.att.speaker
+    for cur, nxt in zip(found[-2::-1], found[::-1], strict=False):
+        gap = text[cur.span.end : nxt.span.start]
+        if cur.att.how == "none" and nxt.att.how == "after" and nxt.att.speaker and not gap.strip():
+            cur.att = Attribution(nxt.att.cue, nxt.att.speaker, "continuation", cur.span.end)
+
+
+def _record(text: str, f: _Found) -> dict:
+    """The plain-data record stored on doc._.quotes."""
+    spk = f.att.speaker
+    return {
+        "text": text[f.span.start : f.span.end],
+        "speaker": spk.name if spk else None,
+        "speaker_label": spk.label if spk and spk.name else None,
+        "cue": f.att.cue,
+        "start": f.span.start,
+        "end": f.span.end,
+        "speaker_start": spk.start if spk else None,
+        "speaker_end": spk.end if spk else None,
+        "confidence": _confidence(f.att, f.direct),
+        "kind": "direct" if f.direct else "partial",
+    }
+
+
+class QuoteFinder:
+    """Pipeline component: sets doc._.quotes on every Doc."""
+
+    def __init__(self, keep_partial: bool = True) -> None:
+        self.keep_partial = keep_partial
+
+    def __call__(self, doc: Doc) -> Doc:
+        doc._.quotes = find_quotes(doc, self.keep_partial)
+        return doc
+
+
+@Language.factory("newsindex_quotes", default_config={"keep_partial": True})
+def make_quotes(nlp: Language, name: str, keep_partial: bool) -> QuoteFinder:
+    """Build the component; keep_partial keeps quoted words inside a sentence that has a cue."""
+    return QuoteFinder(keep_partial)
