@@ -31,7 +31,7 @@ from indexer.countries import country_kind, resolve_country
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
 # Which label wins when a surface form's mentions split evenly.
-LABEL_PREFERENCE = ("PERSON", "GPE", "LOC", "ORG", "NORP", "FAC")
+LABEL_PREFERENCE = ("GPE", "LOC", "ORG", "PERSON", "NORP", "FAC")
 # Labels whose untagged repeats in the same article are added as mentions.
 PROPAGATED_LABELS = frozenset({"PERSON", "GPE", "LOC", "ORG"})
 PROPER_NOUN_TAGS = frozenset({"NNP", "NNPS"})
@@ -85,7 +85,7 @@ def clean_span(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | 
         last_title = max((k for k in range(i, j - 1) if _bare(doc[k].text) in TITLES), default=-1)
         if last_title >= 0:
             i = last_title + 1
-        while i < j and (doc[i].is_lower or doc[i].is_punct or doc[i].lower_ in CONNECTIVES):
+        while i < j and (doc[i].is_punct or doc[i].lower_ in CONNECTIVES):
             i += 1
         while j > i and (doc[j - 1].is_lower or doc[j - 1].is_punct):
             j -= 1
@@ -136,8 +136,9 @@ def _is_part_of(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
 def _vote_labels(forms: dict[tuple[str, ...], Counter]) -> dict[tuple[str, ...], str]:
     """One label per surface form, decided over all its mentions in the article.
 
-    A form that is part of a longer person's name is that person ("Zelenskyy" tagged GPE beside
-    "Volodymyr Zelenskyy"); a country's name or people are GPE or NORP whatever the model said;
+    A form that ends a longer person's name is that person ("Zelenskyy" tagged GPE beside
+    "Volodymyr Zelenskyy"; a place that starts one is not: "Koszalin Piotr Jedlinski" is a
+    mis-cut); a country's name or people are GPE or NORP whatever the model said;
     anything else takes the label most of its mentions have.
     """
     people = [
@@ -147,13 +148,22 @@ def _vote_labels(forms: dict[tuple[str, ...], Counter]) -> dict[tuple[str, ...],
     labels = {}
     for form, votes in forms.items():
         kind = country_kind(" ".join(form))
-        if any(_is_part_of(form, full) for full in people) and (kind is None or votes["PERSON"]):
+        in_person = any(
+            _is_part_of(form, full) and (form[-1] == full[-1] or not _is_place(form))
+            for full in people
+        )
+        if in_person and (kind is None or votes["PERSON"]):
             labels[form] = "PERSON"
         elif kind is not None:
             labels[form] = "GPE" if kind == "country" else "NORP"
         else:
             labels[form] = max(votes, key=lambda lab: (votes[lab], -LABEL_PREFERENCE.index(lab)))
     return labels
+
+
+def _is_place(form: tuple[str, ...]) -> bool:
+    """Whether a surface form names a country or a known place in one."""
+    return resolve_country(" ".join(form), "GPE") is not None
 
 
 def _propagate(doc: Doc, labels: dict[tuple[str, ...], str]) -> list[Mention]:
