@@ -355,10 +355,24 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+FILTER_FLAGS = {"--person", "--country", "--topic", "--org", "--source", "--speaker", "--mentions"}
+
+
+def join_exclusions(argv: list[str]) -> list[str]:
+    """Let `--country -Russia` mean an exclusion rather than an unknown option."""
+    out: list[str] = []
+    for token in argv:
+        if out and out[-1] in FILTER_FLAGS and token.startswith("-") and len(token) > 1:
+            out[-1] = f"{out[-1]}={token}"
+        else:
+            out.append(token)
+    return out
+
+
 def main(argv: list[str] | None = None) -> int:
     """Entry point; exit 0 ok, 1 when some inputs failed, 2 on bad usage."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(join_exclusions(sys.argv[1:] if argv is None else argv))
     if args.command == "alias" and args.variant and not args.canonical:
         parser.error("alias needs FIELD VARIANT CANONICAL")
     from indexer.search import QueryError

@@ -1,0 +1,145 @@
+"""The `newsindex` command line end to end: real spaCy, a real Whoosh index in a temp folder."""
+
+from __future__ import annotations
+
+import csv
+import json
+import subprocess
+import sys
+
+import pytest
+
+from tests.conftest import SEEDS
+
+SEED = next(SEEDS.glob("000_*.txt"))
+
+
+def newsindex(*args: str, index=None, check: bool = False) -> subprocess.CompletedProcess:
+    cmd = [sys.executable, "-m", "indexer"]
+    if index is not None:
+        cmd += ["--index", str(index)]
+    result = subprocess.run(cmd + list(args), capture_output=True, text=True, timeout=600)
+    if check:
+        assert result.returncode == 0, result.stderr
+    return result
+
+
+@pytest.fixture(scope="module")
+def corpus(tmp_path_factory):
+    """The seed article and 25 Wikinews seeds, as files in a folder."""
+    folder = tmp_path_factory.mktemp("corpus")
+    (folder / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    with open(SEEDS / "wikinews-2019-2020.csv", encoding="utf-8", newline="") as fh:
+        reader = csv.DictReader(fh)
+        rows = [row for _, row in zip(range(25), reader, strict=False)]
+    with open(folder / "wikinews.csv", "w", encoding="utf-8", newline="") as fh:
+        writer = csv.DictWriter(fh, fieldnames=list(rows[0]))
+        writer.writeheader()
+        writer.writerows(rows)
+    return folder
+
+
+@pytest.fixture(scope="module")
+def index(corpus, tmp_path_factory):
+    folder = tmp_path_factory.mktemp("index")
+    result = newsindex("index", str(corpus), index=folder, check=True)
+    assert result.stdout.strip().splitlines()[-1] == "indexed 26, updated 0, unchanged 0, failed 0"
+    return folder
+
+
+def test_annotate_seed_lists_normalised_persons_and_countries():
+    result = newsindex("annotate", str(SEED), "--json", check=True)
+    (line,) = result.stdout.splitlines()
+    record = json.loads(line)
+    persons = set(record["persons"])
+    assert {"Vladimir Putin", "Volodymyr Zelenskyy", "Pete Hegseth", "Mark Fogel",
+            "Alexander Vinnik", "Peskov"} <= persons
+    assert persons & {"Trump", "Donald Trump"}
+    assert "Trump Wednesday" not in persons and "Putin" not in persons
+    assert len(persons) == 7
+    assert "Zelenskyy" not in record["countries"] + record["organizations"]
+    assert {"Ukraine", "Russia", "United States"} <= set(record["countries"])
+    assert "Middle East" not in record["countries"]
+    body = record["body"]
+    for ent in record["entities"]:
+        text = body if ent["field"] == "body" else record["title"]
+        assert text[ent["start"]:ent["end"]] == ent["text"]
+    for quote in record["quotes"]:
+        assert body[quote["start"]:quote["end"]] == quote["text"]
+
+
+def test_search_filters_return_the_seed_with_facets_that_agree(index):
+    result = newsindex("search", "putin", "--person", "Vladimir Putin", "--country", "Ukraine",
+                       "--json", index=index, check=True)
+    data = json.loads(result.stdout)
+    assert data["total"] == 1
+    assert data["hits"][0]["title"].startswith("President Trump Wednesday")
+    assert "<mark>Putin</mark>" in data["hits"][0]["snippet"]
+    facets = {name: {f["value"]: f for f in items} for name, items in data["facets"].items()}
+    assert facets["person"]["Vladimir Putin"]["selected"]
+    for name in ("topic", "organization"):  # unfiltered facets count exactly the hits
+        assert all(f["count"] == 1 for f in facets[name].values())
+    assert facets["organization"]["NATO"]["count"] == 1
+
+
+def test_exclusion_and_or_within_a_facet(index):
+    def total(*args):
+        out = newsindex("search", *args, "--json", index=index, check=True).stdout
+        return json.loads(out)["total"]
+
+    every = total()
+    with_russia = total("--country", "Russia")
+    without_russia = total("--country", "-Russia")
+    assert with_russia + without_russia == every == 26
+    either = total("--country", "Russia", "--country", "United States")
+    assert either >= max(with_russia, total("--country", "United States"))
+
+
+def test_rerun_skips_unchanged_and_updates_changed(index, corpus, tmp_path):
+    result = newsindex("index", str(corpus), index=index, check=True)
+    assert result.stdout.strip().endswith("indexed 0, updated 0, unchanged 26, failed 0")
+    stats = json.loads(newsindex("stats", "--json", index=index, check=True).stdout)
+    assert stats["articles"] == 26
+
+
+def test_broken_file_is_reported_and_the_rest_indexed(corpus, tmp_path):
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / "good.txt").write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    (tmp_path / "in" / "bad.json").write_text('{"title": "x", ')
+    result = newsindex("index", str(tmp_path / "in"), index=tmp_path / "ix")
+    assert result.returncode == 1
+    assert result.stdout.strip().endswith("indexed 1, updated 0, unchanged 0, failed 1")
+    (error,) = [line for line in result.stderr.splitlines() if "bad.json" in line]
+    assert error.startswith(str(tmp_path / "in" / "bad.json") + ": invalid JSON")
+
+
+def test_alias_merges_change_facet_counts_without_reindexing(index):
+    def person_counts():
+        out = newsindex("search", "--json", index=index, check=True).stdout
+        return {f["value"]: f["count"] for f in json.loads(out)["facets"]["person"]}
+
+    before = person_counts()
+    top, second = list(before)[:2]
+    newsindex("alias", "person", second, top, index=index, check=True)
+    after = person_counts()
+    assert second not in after
+    assert before[top] <= after[top] <= before[top] + before[second]
+    filtered = newsindex("search", "--person", second, "--json", index=index, check=True)
+    assert json.loads(filtered.stdout)["total"] == after[top]
+
+
+def test_quotes_by_speaker(index):
+    result = newsindex("quotes", "--speaker", "Pete Hegseth", "--json", index=index, check=True)
+    data = json.loads(result.stdout)
+    assert [h["text"] for h in data["hits"]] == ["“unrealistic”"]
+    nato = json.loads(newsindex("quotes", "--mentions", "Vladimir Putin", "--json",
+                                index=index, check=True).stdout)
+    assert nato["total"] >= 1
+    assert all("Vladimir Putin" in h["mentions"] for h in nato["hits"])
+
+
+def test_bad_usage_exits_2(index, tmp_path):
+    assert newsindex("search", "--sort", "sideways", index=index).returncode == 2
+    missing = newsindex("search", "x", index=tmp_path / "nothing")
+    assert missing.returncode == 2 and "no index here" in missing.stderr
+    assert newsindex("search", "--from", "last week", index=index).returncode == 2
