@@ -178,8 +178,11 @@ class Store:
             yield from batch
 
     def _commit(self, batch: list[Record]) -> None:
+        # Whoosh's delete_by_term does not see documents added in the same writer, so an id
+        # that comes twice in one batch (the same article in two files) would be stored twice.
+        latest = {record["id"]: record for record in batch}
         with self.writer() as w:
-            for record in batch:
+            for record in latest.values():
                 w.delete_by_term("article_id", record["id"])
                 doc = article_document(record)
                 w.add_document(**doc)
