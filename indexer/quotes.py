@@ -19,6 +19,10 @@ QUOTE_END_PUNCT = frozenset(".,?!\u2026\u2014-:;")
 TAIL_TOKENS = 40
 HEAD_TOKENS = 45
 AFTER_CUE_TOKENS = 12  # the cue of '"...," X said' sits this close to the closing mark
+AFTER_CUE_REACH = 25  # or further, after a long apposition: '"...," X, the attorney general, said'
+DASHES = frozenset({"\u2015", "\u2014", "\u2013", "-", "--"})
+NAMING = frozenset({"call", "calls", "called", "calling", "describe", "describes", "described",
+                    "describing", "dub", "dubbed", "read", "reads", "mention", "mentioned"})
 AFTER_PERIOD_TOKENS = 8  # after '."' only a short 'X said.' sentence attributes the quote
 SUBJECT_REACH = 60  # tokens back from the quote that a cue's subject may lie
 CLAUSE_DEPS = frozenset({"ccomp"})
@@ -185,15 +189,20 @@ def _after(ctx: _Context, m: MarkedSpan, te: int, tail: list[Token]) -> Attribut
     closing = ctx.text[m.end - 2] if m.end >= 2 else ""
     if closing == "." and len(tail) > AFTER_PERIOD_TOKENS:
         return _according_to(ctx, tail)
-    for n, tok in enumerate(tail[:AFTER_CUE_TOKENS]):
+    end = tail[-1].idx + len(tail[-1])
+    if tail[0].text in DASHES and len(tail) > 1 and tail[1].pos_ == "PROPN":
+        return Attribution(None, speaker_from_token(tail[1], ctx.index), "after", end)
+    for n, tok in enumerate(tail[:AFTER_CUE_REACH]):
         known = _is_cue(tok)
         # After '"...,"' the next verb attributes the quote even if we do not list it ('riffed').
         if not known and not (closing in ",?!" and tok.pos_ == "VERB" and n <= 4):
             continue
-        if any(c.dep_ in CLAUSE_DEPS and c.i > tok.i for c in tok.children):
+        if any(c.dep_ in CLAUSE_DEPS and c.i > tok.i and not ctx.index.in_quote(c.idx)
+               for c in tok.children):
             return None  # 'X said that ...': the verb reports something else
-        end = tail[-1].idx + len(tail[-1])
         spk = _speaker(ctx, tok, te, tail[-1].i + 1)
+        if n >= AFTER_CUE_TOKENS and spk is None:
+            return None  # a distant verb counts only with its subject right after the quote
         if spk is None:
             spk = _nearest_np(ctx, list(reversed(tail[:n]))) or _nearest_np(ctx, tail[n + 1 :])
         return Attribution(tok.text, spk, "after", end)
@@ -280,7 +289,7 @@ def _is_block(ctx: _Context, m: MarkedSpan, lead: str) -> bool:
 def _cue_adjacent(head: list[Token]) -> bool:
     """'He says "..."', 'the crowd chanted "..."': the speech verb right before the opening mark."""
     k = 1 if head and head[0].text in (",", ":") else 0
-    return len(head) > k and _is_cue(head[k])
+    return len(head) > k and _is_cue(head[k]) and head[k].lower_ not in NAMING
 
 
 def _attribute(ctx: _Context, m: MarkedSpan, lead: str) -> tuple[Attribution, bool]:
@@ -290,7 +299,7 @@ def _attribute(ctx: _Context, m: MarkedSpan, lead: str) -> tuple[Attribution, bo
     tail = _tail(ctx, te)
     head_across = lead == "para" and ctx.text[: m.start].rstrip().endswith(":")
     head = _head(ctx, ts, head_across)
-    adjacent = _cue_adjacent(head)
+    adjacent = _cue_adjacent(head) and _words(ctx.text[m.start : m.end]) > 2
     direct = _is_block(ctx, m, lead) or adjacent
     found = _after(ctx, m, te, tail)
     if found is None and (lead in ("colon", "comma", "dash") or head_across or adjacent):
