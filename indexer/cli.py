@@ -375,6 +375,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(join_exclusions(sys.argv[1:] if argv is None else argv))
     if args.command == "alias" and args.variant and not args.canonical:
         parser.error("alias needs FIELD VARIANT CANONICAL")
+    from whoosh.index import LockError
+
     from indexer.search import QueryError
 
     try:
@@ -382,5 +384,8 @@ def main(argv: list[str] | None = None) -> int:
     except (QueryError, FileNotFoundError) as exc:
         print(f"newsindex: {exc}", file=sys.stderr)
         return EXIT_USAGE
+    except LockError as exc:  # another indexer kept the write lock past our wait
+        print(f"newsindex: {exc}", file=sys.stderr)
+        return EXIT_FAILED
     except BrokenPipeError:
         return EXIT_OK
