@@ -26,6 +26,7 @@ class Speaker:
     start: int
     end: int
     resolved: bool  # False when the mention is a pronoun or title we could not tie to a name
+    antecedent_at: int | None = None  # for 'he'/'she': where the chosen antecedent was named
 
 
 class EntityIndex:
@@ -71,15 +72,15 @@ class EntityIndex:
             if child.dep_ == "appos" and child.pos_ == "NOUN":
                 self.titles[child.lower_] = name
 
-    def person_before(self, pos: int) -> str | None:
-        """The person a pronoun at pos points to: the latest subject, else the latest."""
+    def person_before(self, pos: int) -> tuple[str, int] | None:
+        """The person a pronoun at pos points to (name, where named): latest subject, else latest."""
         k = bisect_left(self.person_starts, pos)
         window = self.persons[max(0, k - 8) : k]
         for start, name, is_subject in reversed(window):
             if is_subject and pos - start < 1500:
-                return name
+                return name, start
         if window and pos - window[-1][0] < 600:
-            return window[-1][1]
+            return window[-1][1], window[-1][0]
         return None
 
 
@@ -129,8 +130,11 @@ def speaker_from_token(token: Token, index: EntityIndex) -> Speaker:
     if ent is not None and ent["label"] in NAME_LABELS:
         return Speaker(ent["canonical"], NAME_LABELS[ent["label"]], start, end, True)
     if lower in PERSON_PRONOUNS:
-        name = index.person_before(start)
-        return Speaker(name, "PERSON" if name else None, start, end, name is not None)
+        found = index.person_before(start)
+        name = found[0] if found else None
+        spk = Speaker(name, "PERSON" if name else None, start, end, name is not None)
+        spk.antecedent_at = found[1] if found else -1
+        return spk
     if token.pos_ == "PRON":
         return Speaker(None, None, start, end, False)
     title = lower.rstrip(".")

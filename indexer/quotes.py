@@ -353,6 +353,7 @@ def find_quotes(doc: Doc, keep_partial: bool = True) -> list[dict]:
             continue  # scare quotes, titles, words quoted with no one saying them
         found.append(_Found(m, att, direct))
     _inherit(ctx.text, found)
+    _pronouns_follow_speakers(found)
     return [_record(ctx.text, f) for f in found]
 
 
@@ -370,6 +371,22 @@ def _inherit(text: str, found: list[_Found]) -> None:
         gap = text[cur.span.end : nxt.span.start]
         if cur.att.how == "none" and nxt.att.how == "after" and nxt.att.speaker and not gap.strip():
             cur.att = Attribution(nxt.att.cue, nxt.att.speaker, "continuation", cur.span.end)
+
+
+def _pronouns_follow_speakers(found: list[_Found]) -> None:
+    """'he said' after a quoted speaker means that speaker, unless a person was named since."""
+    last: Speaker | None = None
+    for f in found:
+        spk = f.att.speaker
+        if spk is None:
+            continue
+        if spk.antecedent_at is not None and last is not None and last.start > spk.antecedent_at:
+            unnamed = spk.antecedent_at < 0
+            if last.label == "PERSON" or unnamed:
+                f.att.speaker = Speaker(last.name, last.label, spk.start, spk.end, True,
+                                        spk.antecedent_at)
+        elif spk.antecedent_at is None and spk.name and spk.name[:1].isupper():
+            last = spk
 
 
 def _record(text: str, f: _Found) -> dict:
