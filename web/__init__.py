@@ -2,26 +2,70 @@
 
 from __future__ import annotations
 
-from flask import Flask, jsonify, request
+import secrets
+import sqlite3
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
 
-from indexer.search import Searcher, SearchQuery
+from flask import Flask
+
+from indexer.search import Searcher
 from indexer.store import Store, default_index_dir
+from web.routes import bp, register_errors
+from web.saved import SavedSearches
+from web.security import csrf_token, secure_headers
+from web.urls import article_url, entity_url, search_url
+
+
+@dataclass
+class Site:
+    """What every request works with: the index's searcher and the saved searches beside it."""
+
+    index_dir: Path
+    searcher: Searcher
+    saved: SavedSearches
+
+
+def nice_date(value: str | None) -> str:
+    """'2019-01-04' as '4 Jan 2019' (partial dates as given)."""
+    if not value:
+        return ""
+    try:
+        day = date.fromisoformat(value)
+    except ValueError:
+        return value
+    return f"{day.day} {day:%b %Y}"
 
 
 def create_app(config: dict | None = None) -> Flask:
     """Build the app for one index folder (config INDEX_DIR, default $NEWSINDEX_INDEX)."""
     app = Flask(__name__)
-    app.config.update(INDEX_DIR=str(default_index_dir()))
+    app.config.update(
+        INDEX_DIR=str(default_index_dir()),
+        SESSION_COOKIE_SAMESITE="Lax",
+        SESSION_COOKIE_HTTPONLY=True,
+        MAX_CONTENT_LENGTH=64 * 1024,
+    )
     app.config.update(config or {})
-    searcher = Searcher(Store(app.config["INDEX_DIR"]))
+    index_dir = Path(app.config["INDEX_DIR"])
+    saved = SavedSearches(index_dir)
+    if not app.config.get("SECRET_KEY"):
+        try:
+            app.config["SECRET_KEY"] = saved.secret()
+        except (OSError, sqlite3.Error):  # read-only index folder: forms work until restart
+            app.config["SECRET_KEY"] = secrets.token_hex(32)
+    searcher = Searcher(Store(index_dir))  # applies alias merges itself
+    app.extensions["newsindex"] = Site(index_dir, searcher, saved)
+    app.json.sort_keys = False
+    app.jinja_env.globals.update(
+        csrf_token=csrf_token, article_url=article_url, entity_url=entity_url,
+        search_url=search_url,
+    )
+    app.jinja_env.filters["nice_date"] = nice_date
+    app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    app.after_request(secure_headers)
 
-    @app.get("/search.json")
-    def search_json():
-        return jsonify(searcher.search(SearchQuery(text=request.args.get("q", ""))))
-
-    @app.get("/")
-    def home():
-        result = searcher.search(SearchQuery(text=request.args.get("q", "")))
-        return {"total": result["total"]}
-
+    app.register_blueprint(bp)
+    register_errors(app)
     return app

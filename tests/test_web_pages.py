@@ -1,0 +1,435 @@
+"""The web UI over a small real index: twins agree with pages, input is escaped, errors are kind."""
+
+from __future__ import annotations
+
+import csv
+import html as htmllib
+import io
+import re
+import shutil
+from html.parser import HTMLParser
+from xml.etree import ElementTree as ET
+
+import pytest
+
+from web import create_app
+from web.security import CSRF_FIELD
+
+ATOM = "{http://www.w3.org/2005/Atom}"
+
+
+class PageData(HTMLParser):
+    """Hit ids, the shown total and facet (value, count) pairs, read from data- attributes."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.hits: list[str] = []
+        self.total: int | None = None
+        self.facets: dict[str, list[tuple[str, int]]] = {}
+        self.scripts: list[dict] = []
+        self._facet: str | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag: str, attrs: list) -> None:
+        a = dict(attrs)
+        classes = (a.get("class") or "").split()
+        if tag == "script":
+            self.scripts.append(a)
+        if tag == "fieldset" and a.get("data-facet"):
+            self._facet = a["data-facet"]
+            self.facets[self._facet] = []
+        if "hit" in classes and "data-id" in a:
+            self.hits.append(a["data-id"])
+        if "total" in classes and "data-total" in a:
+            self.total = int(a["data-total"])
+        if tag == "li" and "value" in classes and self._facet:
+            self.facets[self._facet].append((a["data-value"], int(a["data-count"])))
+
+    def handle_endtag(self, tag: str) -> None:
+        if tag == "fieldset":
+            self._facet = None
+
+
+def text_of(html: str) -> str:
+    """The visible text of an HTML fragment (tags dropped, entities decoded)."""
+    return htmllib.unescape(re.sub(r"<[^>]+>", "", html))
+
+
+@pytest.fixture(scope="module")
+def app(web_index, tmp_path_factory):
+    folder = shutil.copytree(web_index, tmp_path_factory.mktemp("pages") / "index")
+    return create_app({"INDEX_DIR": str(folder), "TESTING": True})
+
+
+@pytest.fixture(scope="module")
+def client(app):
+    return app.test_client()
+
+
+def get_json(client, url: str) -> dict:
+    response = client.get(url)
+    assert response.status_code == 200, response.data[:500]
+    return response.get_json()
+
+
+def page(client, url: str) -> tuple[PageData, str]:
+    response = client.get(url)
+    assert response.status_code == 200, (url, response.status_code, response.headers)
+    html = response.get_data(as_text=True)
+    return PageData(html), html
+
+
+def top(client, facet: str, url: str = "/search.json", n: int = 1) -> list[str]:
+    return [item["value"] for item in get_json(client, url)["facets"][facet][:n]]
+
+
+def csrf(client) -> str:
+    client.get("/")  # the page with the "save this search" form
+    with client.session_transaction() as session:
+        return session[CSRF_FIELD]
+
+
+# -- twins ----------------------------------------------------------------------------------
+
+
+def test_search_json_twin_shows_the_same_hits_total_and_facet_counts_as_the_page(client):
+    person = top(client, "person", "/search.json?q=trump")[0]
+    query = f"q=trump&person={person.replace(' ', '+')}&per_page=5"
+    data = get_json(client, f"/search.json?{query}")
+    shown, _ = page(client, f"/search?{query}")
+    assert data["total"] > 0
+    assert shown.total == data["total"]
+    assert shown.hits == [hit["id"] for hit in data["hits"]]
+    for facet in ("person", "country", "topic", "organization", "source"):
+        assert shown.facets[facet] == [(i["value"], i["count"]) for i in data["facets"][facet]]
+
+
+def test_quotes_json_twin_shows_the_same_quotes_and_counts_as_the_page(client):
+    speaker = top(client, "speaker", "/quotes.json")[0]
+    query = f"speaker={speaker.replace(' ', '+')}"
+    data = get_json(client, f"/quotes.json?{query}")
+    shown, _ = page(client, f"/quotes?{query}")
+    assert data["total"] > 0 and shown.total == data["total"]
+    assert shown.hits == [hit["id"] for hit in data["hits"]]
+    assert shown.facets["speaker"] == [(i["value"], i["count"]) for i in data["facets"]["speaker"]]
+    assert shown.facets["mentions"] == [
+        (i["value"], i["count"]) for i in data["facets"]["mentions"]
+    ]
+
+
+def test_person_json_twin_matches_its_page_and_counts_real_cooccurrence(client, app):
+    person = top(client, "person")[0]
+    data = get_json(client, f"/person/{person}.json")
+    shown, html = page(client, f"/person/{person}")
+    assert shown.total == data["total"]
+    assert data["total"] == get_json(client, f"/search.json?person={person}")["total"]
+    shown_related = re.findall(r'<li data-value="([^"]+)" data-count="(\d+)"', html)
+    twin_related = [
+        (item["value"], str(item["count"]))
+        for facet in ("person", "organization", "country", "topic")
+        for item in data["related"][facet]
+    ]
+    assert [(text_of(v), c) for v, c in shown_related] == twin_related
+    searcher = app.extensions["newsindex"].searcher
+    people = [
+        {searcher.canonical("person", p) for p in r["persons"]} for r in searcher.store.records()
+    ]
+    with_person = [names for names in people if person in names]
+    assert len(with_person) == data["total"]
+    for item in data["related"]["person"]:
+        assert item["count"] == sum(1 for names in with_person if item["value"] in names), item
+
+
+def test_article_json_twin_is_the_stored_record(client, app):
+    store = app.extensions["newsindex"].searcher.store
+    record = store.get("markup-test")
+    assert get_json(client, "/article/markup-test.json") == record
+
+
+def test_saved_json_twin_lists_what_the_saved_page_shows(client):
+    token = csrf(client)
+    client.post("/saved", data={"name": "Twin check", "url": "/search?q=trump",
+                                CSRF_FIELD: token})
+    rows = get_json(client, "/saved.json")["saved"]
+    html = client.get("/saved").get_data(as_text=True)
+    for row in rows:
+        assert f'data-id="{row["id"]}"' in html
+        assert f'data-total="{row["total"]}"' in html
+
+
+# -- escaping -------------------------------------------------------------------------------
+
+SCRIPT = "<script>alert(1)</script>"
+
+
+def test_a_query_with_markup_comes_back_escaped_in_page_json_and_atom(client):
+    urls = (f"/search?q={SCRIPT}", f"/quotes?q={SCRIPT}", f"/search?q={SCRIPT}&person={SCRIPT}")
+    for url in urls:
+        response = client.get(url, follow_redirects=True)
+        html = response.get_data(as_text=True)
+        assert response.status_code == 200
+        assert "<script>alert" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+        assert [s.get("src") for s in PageData(html).scripts] == ["/static/app.js"]
+    atom = client.get(f"/search.atom?q={SCRIPT}").data
+    assert b"<script" not in atom
+    assert ET.fromstring(atom).find(f"{ATOM}title").text.count(SCRIPT) == 1
+
+
+def test_article_text_with_markup_is_escaped_on_its_page(client):
+    html = client.get("/article/markup-test").get_data(as_text=True)
+    assert "<script>alert" not in html and "<img src=x" not in html and "<b>markup" not in html
+    assert "&lt;script&gt;alert(&#39;body&#39;)&lt;/script&gt;" in html
+    assert "&lt;img src=x onerror=alert(1)&gt;" in html
+    assert 'href="javascript:' not in html  # a non-web source URL is not linked
+
+
+def test_snippets_and_atom_keep_article_markup_as_text(client):
+    data = get_json(client, "/search.json?q=alert")
+    hit = next(h for h in data["hits"] if h["id"] == "markup-test")
+    assert "<mark>" in hit["snippet"] and "&lt;script&gt;" in hit["snippet"]
+    assert "<script" not in hit["snippet"]
+    html = client.get("/search?q=alert").get_data(as_text=True)
+    assert "<script>alert" not in html and "&lt;script&gt;" in html
+    feed = ET.fromstring(client.get("/search.atom?q=alert").data)
+    entry = next(e for e in feed.iter(f"{ATOM}entry") if "markup-test" in e.find(f"{ATOM}id").text)
+    summary = entry.find(f"{ATOM}summary")
+    assert summary.get("type") == "html"
+    assert "&lt;script&gt;" in summary.text and "<script" not in summary.text
+    assert entry.find(f"{ATOM}title").text.startswith("Jane Doe warns <script>")  # plain text
+
+
+def test_markup_in_facet_values_is_escaped(client):
+    html = client.get("/search").get_data(as_text=True)
+    assert "Test &lt;em&gt;Source&lt;/em&gt;" in html and "<em>Source" not in html
+
+
+# -- malformed input ------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "query",
+    ['"unbalanced quote', "trump AND", "OR OR", "(((", "putin)", "title:", "[a TO", "\\", "*",
+     "NOT", 'body:"x', "a~~^^", "title:(", "&&||!!"],
+)
+def test_malformed_queries_get_a_friendly_note_never_a_500(client, query):
+    response = client.get("/search", query_string={"q": query}, follow_redirects=True)
+    assert response.status_code == 200
+    html = response.get_data(as_text=True)
+    if query not in ("*", "a~~^^"):
+        assert "About your query" in html
+    for twin in ("json", "csv", "atom"):
+        assert client.get(f"/search.{twin}", query_string={"q": query}).status_code == 200
+    quotes = client.get("/quotes", query_string={"q": query}, follow_redirects=True)
+    assert quotes.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("params", "message"),
+    [({"sort": "sideways"}, "sort must be"), ({"from": "last week"}, "date from must be"),
+     ({"q": "x" * 1001}, "query too long")],
+)
+def test_parameters_that_cannot_be_served_explain_themselves(client, params, message):
+    response = client.get("/search", query_string=params, follow_redirects=True)
+    assert response.status_code == 400
+    assert message in response.get_data(as_text=True)
+    twin = client.get("/search.json", query_string=params)
+    assert twin.status_code == 400 and message in twin.get_json()["error"]
+
+
+def test_page_and_per_page_are_bounded(client):
+    assert get_json(client, "/search.json?per_page=100000")["per_page"] == 100
+    assert get_json(client, "/search.json?per_page=-3")["per_page"] == 1
+    assert get_json(client, "/search.json?page=abc")["page"] == 1
+    far = client.get("/search?page=99999999999999999", follow_redirects=True)
+    assert far.status_code == 200 and "past the last page" in far.get_data(as_text=True)
+
+
+def test_unknown_article_and_entity_give_friendly_404s(client):
+    for url in ("/article/nope", "/person/Nobody%20At%20All", "/topic/nothing", "/saved/999"):
+        response = client.get(url)
+        assert response.status_code == 404
+        assert "Not found" in response.get_data(as_text=True)
+    assert client.get("/person/Nobody.json").get_json()["error"]
+
+
+# -- URLs -----------------------------------------------------------------------------------
+
+
+def test_parameters_are_redirected_to_their_canonical_order(client):
+    response = client.get(
+        "/search?view=compact&country=Russia&sort=newest&q=putin&person=B&person=A&page=1&from="
+    )
+    assert response.status_code == 302
+    assert response.headers["Location"] == (
+        "/search?q=putin&person=A&person=B&country=Russia&sort=newest&view=compact"
+    )
+    assert client.get(response.headers["Location"]).status_code == 200
+
+
+def test_several_values_of_a_facet_are_ored_and_facets_anded(client):
+    a, b = top(client, "person", n=2)
+    only_a = get_json(client, f"/search.json?person={a}")["total"]
+    only_b = get_json(client, f"/search.json?person={b}")["total"]
+    either = get_json(client, f"/search.json?person={a}&person={b}")
+    assert max(only_a, only_b) <= either["total"] <= only_a + only_b
+    country = either["facets"]["country"][0]
+    both = get_json(client, f"/search.json?person={a}&person={b}&country={country['value']}")
+    assert both["total"] == country["count"] < either["total"] + 1
+
+
+def test_an_excluded_value_removes_its_articles(client):
+    everything = get_json(client, "/search.json")
+    topic = everything["facets"]["topic"][0]
+    without = get_json(client, f"/search.json?topic=-{topic['value']}")
+    assert without["total"] == everything["total"] - topic["count"]
+    excluded = [t for t in without["facets"]["topic"] if t["value"] == topic["value"]]
+    assert excluded and excluded[0]["excluded"]
+    html = client.get(f"/search?topic=-{topic['value']}").get_data(as_text=True)
+    assert "is not" in html  # shown as a removable chip
+
+
+# -- article and quotes ---------------------------------------------------------------------
+
+
+def test_article_page_marks_entities_as_filter_links_and_quotes_as_anchors(client, app):
+    record = app.extensions["newsindex"].searcher.store.get(
+        get_json(client, "/search.json?q=putin+zelenskyy")["hits"][0]["id"]
+    )
+    html = client.get(f"/article/{record['id']}").get_data(as_text=True)
+    assert 'class="ent ent-person" href="/search?person=Vladimir+Putin"' in html
+    assert record["quotes"]
+    for n, quote in enumerate(record["quotes"]):
+        start = re.search(rf'<span class="quote" id="q{n}" data-q="q{n}">(.{{0,300}})', html, re.S)
+        assert text_of(start.group(1)).startswith(quote["text"][:15]), n
+
+
+def test_each_quote_links_to_its_article_at_the_quote(client):
+    data = get_json(client, "/quotes.json?per_page=10")
+    _, html = page(client, "/quotes?per_page=10")
+    for hit in data["hits"]:
+        article_id, anchor = hit["id"].split("#")
+        assert f'href="/article/{article_id}#{anchor}"' in html
+        article = client.get(f"/article/{article_id}").get_data(as_text=True)
+        assert f'id="{anchor}"' in article
+
+
+# -- feeds and CSV --------------------------------------------------------------------------
+
+
+def test_csv_twin_streams_every_match_not_just_a_page(client):
+    total = get_json(client, "/search.json?q=trump")["total"]
+    response = client.get("/search.csv?q=trump&per_page=2&page=3")
+    assert response.is_streamed and response.mimetype == "text/csv"
+    rows = list(csv.reader(io.StringIO(response.get_data(as_text=True))))
+    assert rows[0][:3] == ["id", "published", "title"]
+    assert len(rows) - 1 == total > 2
+    quotes = client.get("/quotes.csv").get_data(as_text=True)
+    quote_rows = list(csv.DictReader(io.StringIO(quotes)))
+    assert len(quote_rows) == get_json(client, "/quotes.json")["total"]
+    assert all(not r["text"].startswith(("=", "+", "-", "@")) for r in quote_rows)
+
+
+def test_atom_twin_lists_the_newest_matches_with_links(client):
+    feed = ET.fromstring(client.get("/search.atom?q=trump").data)
+    entries = list(feed.iter(f"{ATOM}entry"))
+    total = get_json(client, "/search.json?q=trump")["total"]
+    assert len(entries) == min(total, 30)
+    dates = [e.find(f"{ATOM}updated").text for e in entries]
+    assert dates == sorted(dates, reverse=True)
+    assert dates[0] == feed.find(f"{ATOM}updated").text
+    assert all(e.find(f"{ATOM}link").get("href").startswith("http://localhost/article/")
+               for e in entries)
+    assert "Wikinews" in feed.find(f"{ATOM}rights").text
+
+
+# -- saved searches -------------------------------------------------------------------------
+
+
+def test_saving_renaming_and_deleting_need_this_sessions_csrf_token(client):
+    refused = client.post("/saved", data={"name": "x", "url": "/search?q=putin"})
+    assert refused.status_code == 400
+    assert "expired" in refused.get_data(as_text=True)
+    assert all(r["url"] != "/search?q=putin" for r in get_json(client, "/saved.json")["saved"])
+    token = csrf(client)
+    saved = client.post("/saved", data={"name": "Putin", "url": "/search?q=putin",
+                                         CSRF_FIELD: token})
+    assert saved.status_code == 303
+    row = next(r for r in get_json(client, "/saved.json")["saved"] if r["name"] == "Putin")
+    assert client.post(f"/saved/{row['id']}/rename", data={"name": "P"}).status_code == 400
+    client.post(f"/saved/{row['id']}/rename", data={"name": "Putin, renamed", CSRF_FIELD: token})
+    assert any(r["name"] == "Putin, renamed" for r in get_json(client, "/saved.json")["saved"])
+    assert client.post(f"/saved/{row['id']}/delete").status_code == 400
+    client.post(f"/saved/{row['id']}/delete", data={CSRF_FIELD: token})
+    assert all(r["id"] != row["id"] for r in get_json(client, "/saved.json")["saved"])
+
+
+def test_saved_names_are_stored_verbatim_and_shown_escaped(client):
+    name = "<img src=x onerror=alert(1)> '); DROP TABLE saved; --"
+    client.post("/saved", data={"name": name, "url": "/quotes?q=said", CSRF_FIELD: csrf(client)})
+    assert any(r["name"] == name for r in get_json(client, "/saved.json")["saved"])
+    html = client.get("/saved").get_data(as_text=True)
+    assert "<img src=x" not in html and "&lt;img src=x onerror=alert(1)&gt;" in html
+
+
+def test_only_searches_of_this_site_can_be_saved(client):
+    for url in ("https://evil.example/search?q=x", "/admin", "//evil.example/search"):
+        response = client.post("/saved", data={"name": "x", "url": url, CSRF_FIELD: csrf(client)})
+        assert response.status_code == 400
+
+
+def test_saved_search_counts_matches_new_since_it_was_last_opened(web_index, tmp_path, nlp):
+    from indexer.annotation import annotate
+    from indexer.sources import Article
+    from indexer.store import Store
+
+    folder = shutil.copytree(web_index, tmp_path / "index")
+    client = create_app({"INDEX_DIR": str(folder), "TESTING": True}).test_client()
+    client.post("/saved", data={"name": "impeachment", "url": "/search?q=impeachment",
+                                CSRF_FIELD: csrf(client)})
+    row = get_json(client, "/saved.json")["saved"][0]
+    assert row["total"] > 0 and row["new"] == row["total"]  # never opened: all are new
+    opened = client.get(f"/saved/{row['id']}")
+    assert opened.status_code == 302 and opened.headers["Location"] == "/search?q=impeachment"
+    assert get_json(client, "/saved.json")["saved"][0]["new"] == 0
+    article = Article(id="new-one", title="Senate debates impeachment rules",
+                      body="The Senate debated impeachment rules on Tuesday.",
+                      published="2021-01-10", source="Test")
+    list(Store(folder).write(annotate([article], nlp)))
+    after = get_json(client, "/saved.json")["saved"][0]
+    assert after["new"] == 1 and after["total"] == row["total"] + 1
+    feed = ET.fromstring(client.get(f"/saved/{row['id']}.atom").data)
+    assert feed.find(f"{ATOM}title").text == "impeachment"
+    assert "new-one" in feed.find(f"{ATOM}entry").find(f"{ATOM}id").text  # newest first
+
+
+# -- headers and app factory ----------------------------------------------------------------
+
+
+def test_every_response_carries_the_security_headers(client):
+    for url in ("/", "/search.json", "/article/markup-test", "/nope", "/search.atom"):
+        headers = client.get(url).headers
+        csp = headers["Content-Security-Policy"]
+        assert "script-src 'self'" in csp and "frame-ancestors 'none'" in csp
+        assert "unsafe-inline" not in csp
+        assert headers["X-Content-Type-Options"] == "nosniff"
+
+
+def test_wikinews_attribution_is_in_the_footer(client):
+    html = client.get("/").get_data(as_text=True)
+    assert "Articles from Wikinews (https://en.wikinews.org), CC BY 2.5" in text_of(html)
+    assert 'href="https://en.wikinews.org"' in html
+
+
+def test_flask_cli_finds_the_app_factory(web_index, tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    folder = shutil.copytree(web_index, tmp_path / "index")
+    env = dict(os.environ, NEWSINDEX_INDEX=str(folder))
+    out = subprocess.run(
+        [sys.executable, "-m", "flask", "--app", "web", "routes"],
+        capture_output=True, text=True, env=env, check=True,
+    ).stdout
+    assert "/search" in out and "/saved" in out

@@ -1,0 +1,250 @@
+"""The routes: thin wrappers turning requests into calls of web.views and results into pages.
+
+Every listing has twins: `.json` (the same data the page shows), and for searches `.csv` (all
+matches, streamed) and `.atom` (the newest matches).
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from datetime import UTC, datetime
+
+from flask import (
+    Blueprint,
+    Flask,
+    Response,
+    abort,
+    current_app,
+    flash,
+    jsonify,
+    redirect,
+    render_template,
+    request,
+)
+from werkzeug.exceptions import HTTPException
+
+from indexer.search import QueryError
+from web import feeds, views
+from web.security import csrf_ok
+from web.urls import ENTITY_KINDS, SearchState, parse_state
+
+bp = Blueprint("web", __name__)
+FEED_SIZE = 30
+
+
+def site():
+    """The Site (searcher, saved searches) of the running app."""
+    return current_app.extensions["newsindex"]
+
+
+def split_suffix(name: str, suffixes: tuple[str, ...]) -> tuple[str, str]:
+    """'Vladimir Putin.json' -> ('Vladimir Putin', '.json'); no known suffix -> (name, '')."""
+    for suffix in suffixes:
+        if name.endswith(suffix) and len(name) > len(suffix):
+            return name[: -len(suffix)], suffix
+    return name, ""
+
+
+# -- searches -------------------------------------------------------------------------------
+
+
+@bp.get("/")
+def home():
+    if request.args:
+        return redirect(parse_state("search", request.args).url())
+    return listing_page("search", home=True)
+
+
+@bp.get("/search")
+@bp.get("/quotes")
+def listing():
+    kind = request.path.strip("/")
+    state = parse_state(kind, request.args)
+    if request.query_string.decode("utf-8", "replace") != state.query_string():
+        return redirect(state.url())  # one search, one URL
+    return listing_page(kind)
+
+
+def listing_page(kind: str, home: bool = False):
+    state = parse_state(kind, request.args)
+    page = views.search_page(site().searcher, state)
+    stats = site().searcher.stats() if home else None
+    status = 400 if page["error"] else 200
+    return render_template("search.html", home=home, stats=stats, **page), status
+
+
+@bp.get("/search.<fmt>")
+@bp.get("/quotes.<fmt>")
+def listing_twin(fmt: str):
+    kind = request.path.strip("/").rsplit(".", 1)[0]
+    state = parse_state(kind, request.args)
+    try:
+        if fmt == "json":
+            return jsonify(views.run(site().searcher, state))
+        if fmt == "csv":
+            return csv_response(state, f"{kind}.csv")
+        if fmt == "atom":
+            return atom_response(state, views.describe(state))
+    except QueryError as exc:
+        return twin_error(fmt, str(exc))
+    abort(404)
+
+
+def twin_error(fmt: str, message: str):
+    if fmt == "json":
+        return jsonify({"error": message}), 400
+    return Response(f"{message}\n", status=400, mimetype="text/plain")
+
+
+def csv_response(state: SearchState, filename: str) -> Response:
+    """All matches as CSV, streamed page by page (the query is checked before streaming)."""
+    views.run(site().searcher, replace(state, per_page=1), facet_limit=1)
+    hits = views.all_hits(site().searcher, state)
+    return Response(
+        feeds.csv_lines(hits, quotes=state.kind == "quotes"),
+        mimetype="text/csv",
+        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+    )
+
+
+def atom_response(state: SearchState, title: str, feed_path: str | None = None) -> Response:
+    """The newest matches of a search as an Atom feed."""
+    newest = replace(state, sort="newest", page=1, per_page=FEED_SIZE)
+    result = views.run(site().searcher, newest, facet_limit=1)
+    base = request.url_root
+    body = feeds.atom_feed(
+        title=title,
+        feed_url=base + (feed_path or state.url(".atom")).lstrip("/"),
+        page_url=base + state.url().lstrip("/"),
+        hits=result["hits"],
+        base=base,
+        updated=index_changed(),
+        quotes=state.kind == "quotes",
+    )
+    return Response(body, mimetype="application/atom+xml")
+
+
+def index_changed() -> str:
+    """When the index folder last changed (every commit adds or removes files in it)."""
+    mtime = site().index_dir.stat().st_mtime
+    return datetime.fromtimestamp(int(mtime), UTC).isoformat().replace("+00:00", "Z")
+
+
+# -- articles and entities --------------------------------------------------------------------
+
+
+@bp.get("/article/<path:article_id>")
+def article(article_id: str):
+    searcher = site().searcher
+    record = searcher.article(article_id)
+    if record is None:
+        bare, suffix = split_suffix(article_id, (".json",))
+        record = searcher.article(bare) if suffix else None
+        if record is None:
+            abort(404, description="There is no article with this id in the index.")
+        return jsonify(record)
+    return render_template("article.html", **views.article_page(record))
+
+
+@bp.get("/<any(person, country, topic, organization):kind>/<path:name>")
+def entity(kind: str, name: str):
+    assert kind in ENTITY_KINDS
+    searcher = site().searcher
+    page = views.entity_page(searcher, kind, name)
+    if page is None:
+        bare, suffix = split_suffix(name, (".json",))
+        page = views.entity_page(searcher, kind, bare) if suffix else None
+        if page is None:
+            abort(404, description=f"No article in the index mentions this {kind}.")
+        return jsonify(views.entity_json(page))
+    return render_template("entity.html", **page)
+
+
+# -- saved searches ---------------------------------------------------------------------------
+
+
+@bp.get("/saved")
+def saved_list():
+    rows = views.saved_rows(site().searcher, site().saved)
+    return render_template("saved.html", rows=rows)
+
+
+@bp.get("/saved.json")
+def saved_json():
+    rows = views.saved_rows(site().searcher, site().saved)
+    return jsonify({"saved": rows})
+
+
+def checked_form() -> None:
+    """Refuse a POST without this session's CSRF token."""
+    if not csrf_ok(request.form.get("csrf_token")):
+        abort(400, description="This form has expired or came from another site. "
+              "Reload the page and try again.")
+
+
+@bp.post("/saved")
+def saved_create():
+    checked_form()
+    state = views.state_from_url(request.form.get("url", ""))
+    if state is None:
+        abort(400, description="Only searches of this site can be saved.")
+    name = request.form.get("name", "").strip() or views.describe(state)
+    saved_id = site().saved.save(name, state.url())
+    flash(f"Saved “{name}”.")
+    return redirect(f"/saved#s{saved_id}", code=303)
+
+
+@bp.get("/saved/<int:saved_id>")
+def saved_open(saved_id: int):
+    item = site().saved.get(saved_id) or abort(404, description="No such saved search.")
+    return redirect(views.open_saved(site().searcher, site().saved, item))
+
+
+@bp.get("/saved/<int:saved_id>.atom")
+def saved_feed(saved_id: int):
+    item = site().saved.get(saved_id) or abort(404, description="No such saved search.")
+    state = views.state_from_url(item.url)
+    if state is None:
+        abort(404, description="This saved search is not a search.")
+    try:
+        return atom_response(state, item.name, feed_path=f"/saved/{saved_id}.atom")
+    except QueryError as exc:
+        return twin_error("atom", str(exc))
+
+
+@bp.post("/saved/<int:saved_id>/rename")
+def saved_rename(saved_id: int):
+    checked_form()
+    if not site().saved.rename(saved_id, request.form.get("name", "")):
+        abort(400, description="A saved search needs a name, and must exist to be renamed.")
+    flash("Renamed.")
+    return redirect(f"/saved#s{saved_id}", code=303)
+
+
+@bp.post("/saved/<int:saved_id>/delete")
+def saved_delete(saved_id: int):
+    checked_form()
+    if not site().saved.delete(saved_id):
+        abort(404, description="No such saved search.")
+    flash("Deleted.")
+    return redirect("/saved", code=303)
+
+
+# -- errors -----------------------------------------------------------------------------------
+
+
+def register_errors(app: Flask) -> None:
+    """Friendly error pages (or JSON for .json URLs) instead of bare status pages."""
+
+    @app.errorhandler(HTTPException)
+    def http_error(exc: HTTPException):
+        if request.path.endswith(".json"):
+            return jsonify({"error": exc.description}), exc.code
+        return render_template("error.html", error=exc), exc.code
+
+    @app.errorhandler(QueryError)
+    def query_error(exc: QueryError):
+        if request.path.endswith(".json"):
+            return jsonify({"error": str(exc)}), 400
+        return render_template("error.html", error=exc, message=str(exc)), 400
+

@@ -1,0 +1,145 @@
+"""Saved searches in SQLite beside the index (`<index_dir>/saved.sqlite`), bound parameters only.
+
+Each saved search is a name and a canonical search URL. When it is opened we remember which
+results matched, so that the list can say how many matches are new since then.
+"""
+
+from __future__ import annotations
+
+import secrets
+import sqlite3
+import zlib
+from collections.abc import Iterable, Iterator
+from contextlib import closing, contextmanager
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+
+FILENAME = "saved.sqlite"
+MAX_NAME = 200
+SCHEMA = """
+CREATE TABLE IF NOT EXISTS saved (
+    id INTEGER PRIMARY KEY,
+    name TEXT NOT NULL,
+    url TEXT NOT NULL UNIQUE,
+    created TEXT NOT NULL,
+    opened TEXT,
+    seen BLOB
+);
+CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+
+
+@dataclass(frozen=True)
+class SavedSearch:
+    """One saved search as stored."""
+
+    id: int
+    name: str
+    url: str
+    created: str
+    opened: str | None
+    seen: frozenset[str] | None  # result ids when last opened (None: never opened)
+
+
+def now() -> str:
+    """UTC time as ISO 8601 with seconds, for display and Atom."""
+    return datetime.now(UTC).replace(microsecond=0).isoformat().replace("+00:00", "Z")
+
+
+def clean_name(name: str) -> str:
+    """A name fit to store: one line, trimmed, bounded."""
+    return " ".join((name or "").split())[:MAX_NAME]
+
+
+def _pack(ids: Iterable[str]) -> bytes:
+    return zlib.compress("\n".join(sorted(ids)).encode("utf-8"))
+
+
+def _unpack(blob: bytes | None) -> frozenset[str] | None:
+    if blob is None:
+        return None
+    text = zlib.decompress(blob).decode("utf-8")
+    return frozenset(text.split("\n")) if text else frozenset()
+
+
+class SavedSearches:
+    """The saved-search table of one index folder."""
+
+    def __init__(self, index_dir: str | Path):
+        self.path = Path(index_dir) / FILENAME
+
+    @contextmanager
+    def _db(self) -> Iterator[sqlite3.Connection]:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        with closing(sqlite3.connect(self.path, timeout=10)) as db:
+            db.executescript(SCHEMA)
+            with db:
+                yield db
+
+    def secret(self) -> str:
+        """A secret kept with the saved searches, so signed cookies survive restarts."""
+        with self._db() as db:
+            row = db.execute("SELECT value FROM meta WHERE key = ?", ("secret",)).fetchone()
+            if row:
+                return row[0]
+            value = secrets.token_hex(32)
+            db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ("secret", value))
+            return value
+
+    def all(self) -> list[SavedSearch]:
+        """Every saved search, by name."""
+        with self._db() as db:
+            rows = db.execute(
+                "SELECT id, name, url, created, opened, seen FROM saved "
+                "ORDER BY name COLLATE NOCASE"
+            ).fetchall()
+        return [SavedSearch(*row[:5], _unpack(row[5])) for row in rows]
+
+    def get(self, saved_id: int) -> SavedSearch | None:
+        """One saved search by id."""
+        with self._db() as db:
+            row = db.execute(
+                "SELECT id, name, url, created, opened, seen FROM saved WHERE id = ?", (saved_id,)
+            ).fetchone()
+        return SavedSearch(*row[:5], _unpack(row[5])) if row else None
+
+    def save(self, name: str, url: str) -> int:
+        """Save a search URL under a name (saving the same URL again renames it); its id."""
+        with self._db() as db:
+            db.execute(
+                "INSERT INTO saved (name, url, created) VALUES (?, ?, ?) "
+                "ON CONFLICT(url) DO UPDATE SET name = excluded.name",
+                (clean_name(name) or url, url, now()),
+            )
+            return db.execute("SELECT id FROM saved WHERE url = ?", (url,)).fetchone()[0]
+
+    def rename(self, saved_id: int, name: str) -> bool:
+        """Give a saved search a new name; False when it does not exist or the name is empty."""
+        name = clean_name(name)
+        if not name:
+            return False
+        with self._db() as db:
+            return db.execute(
+                "UPDATE saved SET name = ? WHERE id = ?", (name, saved_id)
+            ).rowcount == 1
+
+    def delete(self, saved_id: int) -> bool:
+        """Forget a saved search."""
+        with self._db() as db:
+            return db.execute("DELETE FROM saved WHERE id = ?", (saved_id,)).rowcount == 1
+
+    def opened(self, saved_id: int, ids: Iterable[str]) -> None:
+        """Remember that it was opened now, and what matched then."""
+        with self._db() as db:
+            db.execute(
+                "UPDATE saved SET opened = ?, seen = ? WHERE id = ?", (now(), _pack(ids), saved_id)
+            )
+
+
+def new_since_opened(saved: SavedSearch, ids: Iterable[str]) -> int:
+    """How many of the current matches were not among those seen when last opened."""
+    current = set(ids)
+    if saved.seen is None:
+        return len(current)
+    return len(current - saved.seen)

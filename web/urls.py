@@ -1,0 +1,201 @@
+"""A search's whole state as one canonical URL, and the links that change one part of it.
+
+Parameters always come in one order (q, speaker, mentions, person, country, topic, organization,
+source, from, to, sort, page, per_page, view), values of one filter sorted, defaults left out,
+so that the same search is always the same URL: reloading, bookmarking and sharing agree.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+from urllib.parse import quote, urlencode
+
+from werkzeug.datastructures import MultiDict
+
+from indexer.schema import FACETS
+from indexer.search import QUOTE_FACETS, SearchQuery
+
+# Characters a query value may show as typed (the rest are percent-encoded, spaces as +).
+SAFE = ":@!$'()*,/~"
+KINDS = {"search": FACETS, "quotes": QUOTE_FACETS}
+FILTER_ORDER = ("speaker", "mentions") + FACETS
+SORTS = ("relevance", "newest", "oldest")
+VIEWS = ("list", "compact")
+PER_PAGE = 20
+MAX_PER_PAGE = 100
+MAX_PAGE = 10_000
+ENTITY_KINDS = ("person", "country", "topic", "organization")
+
+
+@dataclass(frozen=True)
+class SearchState:
+    """What a search URL holds: the page kind (search or quotes) and every parameter."""
+
+    kind: str = "search"
+    text: str = ""
+    filters: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    date_from: str = ""
+    date_to: str = ""
+    sort: str = "relevance"
+    page: int = 1
+    per_page: int = PER_PAGE
+    view: str = "list"
+
+    @property
+    def facets(self) -> tuple[str, ...]:
+        """The filters this kind of search offers."""
+        return KINDS[self.kind]
+
+    def values(self, facet: str) -> tuple[str, ...]:
+        """The values of one filter ('-' prefixed when excluded)."""
+        return self.filters.get(facet, ())
+
+    def query(self, facet_limit: int = 10) -> SearchQuery:
+        """The indexer's query for this state."""
+        return SearchQuery(
+            text=self.text,
+            filters={k: v for k, v in self.filters.items() if v},
+            date_from=self.date_from or None,
+            date_to=self.date_to or None,
+            sort=self.sort,
+            page=self.page,
+            per_page=self.per_page,
+            facet_limit=facet_limit,
+        )
+
+    # -- changed copies (every change of what matches goes back to page 1) --------------------
+
+    def with_filter(self, facet: str, values: tuple[str, ...]) -> SearchState:
+        """The state with one filter's values replaced."""
+        filters = dict(self.filters)
+        filters[facet] = ordered(values)
+        return replace(self, filters={k: v for k, v in filters.items() if v}, page=1)
+
+    def toggled(self, facet: str, value: str) -> SearchState:
+        """Select a value, or drop it when it is already selected or excluded."""
+        current = self.values(facet)
+        if value in current or f"-{value}" in current:
+            return self.without(facet, value)
+        return self.with_filter(facet, current + (value,))
+
+    def excluded(self, facet: str, value: str) -> SearchState:
+        """Exclude a value (replacing its selection)."""
+        kept = tuple(v for v in self.values(facet) if v not in (value, f"-{value}"))
+        return self.with_filter(facet, kept + (f"-{value}",))
+
+    def without(self, facet: str, value: str) -> SearchState:
+        """Drop a value from a filter, whether selected or excluded."""
+        kept = tuple(v for v in self.values(facet) if v not in (value, f"-{value}"))
+        return self.with_filter(facet, kept)
+
+    def with_dates(self, date_from: str = "", date_to: str = "") -> SearchState:
+        """The state restricted to a date range (empty strings clear it)."""
+        return replace(self, date_from=date_from, date_to=date_to, page=1)
+
+    def with_text(self, text: str) -> SearchState:
+        """The same filters with another query."""
+        return replace(self, text=text, page=1)
+
+    def cleared(self) -> SearchState:
+        """No query, filters or dates; keeps sort and view."""
+        return replace(self, text="", filters={}, date_from="", date_to="", page=1)
+
+    def at_page(self, page: int) -> SearchState:
+        """Another page of the same results."""
+        return replace(self, page=page)
+
+    def sorted_by(self, sort: str) -> SearchState:
+        """The same results in another order, from the first page."""
+        return replace(self, sort=sort, page=1)
+
+    def viewed_as(self, view: str) -> SearchState:
+        """The same page in another layout."""
+        return replace(self, view=view)
+
+    def as_kind(self, kind: str) -> SearchState:
+        """The same query and shared filters on the other page (articles or quotes)."""
+        facets = KINDS[kind]
+        return replace(
+            self, kind=kind, filters={k: v for k, v in self.filters.items() if k in facets}, page=1
+        )
+
+    # -- URLs -------------------------------------------------------------------------------
+
+    def params(self) -> list[tuple[str, str]]:
+        """The parameters in canonical order, defaults left out."""
+        out: list[tuple[str, str]] = []
+        if self.text:
+            out.append(("q", self.text))
+        for facet in FILTER_ORDER:
+            out.extend((facet, v) for v in ordered(self.values(facet)))
+        if self.date_from:
+            out.append(("from", self.date_from))
+        if self.date_to:
+            out.append(("to", self.date_to))
+        if self.sort != "relevance":
+            out.append(("sort", self.sort))
+        if self.page != 1:
+            out.append(("page", str(self.page)))
+        if self.per_page != PER_PAGE:
+            out.append(("per_page", str(self.per_page)))
+        if self.view != "list":
+            out.append(("view", self.view))
+        return out
+
+    def query_string(self) -> str:
+        """The canonical query string (no leading '?')."""
+        return urlencode(self.params(), safe=SAFE)
+
+    def url(self, suffix: str = "") -> str:
+        """The canonical URL path of this search, e.g. suffix '.json' for its JSON twin."""
+        qs = self.query_string()
+        return f"/{self.kind}{suffix}" + (f"?{qs}" if qs else "")
+
+
+def ordered(values: tuple[str, ...] | list[str]) -> tuple[str, ...]:
+    """Filter values deduplicated and sorted by name (an exclusion sorts with its value)."""
+    unique = dict.fromkeys(v.strip() for v in values if v.strip().lstrip("-").strip())
+    return tuple(sorted(unique, key=lambda v: (v.lstrip("-").casefold(), v)))
+
+
+def _int(text: str | None, default: int, low: int, high: int) -> int:
+    try:
+        number = int(text) if text not in (None, "") else default
+    except ValueError:
+        number = default
+    return min(max(number, low), high)
+
+
+def parse_state(kind: str, args: MultiDict) -> SearchState:
+    """The state a request's query string describes; unknown or odd parameters are ignored."""
+    facets = KINDS[kind]
+    filters = {f: ordered(args.getlist(f)) for f in facets}
+    sort = (args.get("sort") or "relevance").strip()
+    view = (args.get("view") or "list").strip()
+    return SearchState(
+        kind=kind,
+        text=(args.get("q") or "").strip(),
+        filters={k: v for k, v in filters.items() if v},
+        date_from=(args.get("from") or "").strip(),
+        date_to=(args.get("to") or "").strip(),
+        sort=sort,
+        page=_int(args.get("page"), 1, 1, MAX_PAGE),
+        per_page=_int(args.get("per_page"), PER_PAGE, 1, MAX_PER_PAGE),
+        view=view if view in VIEWS else "list",
+    )
+
+
+def search_url(kind: str = "search", **filters: str | tuple[str, ...]) -> str:
+    """The canonical URL of a fresh search with some filters (e.g. person='Vladimir Putin')."""
+    values = {k: (v,) if isinstance(v, str) else tuple(v) for k, v in filters.items()}
+    return SearchState(kind=kind, filters={k: ordered(v) for k, v in values.items()}).url()
+
+
+def entity_url(kind: str, name: str, suffix: str = "") -> str:
+    """The page of one person, country, topic or organisation."""
+    return f"/{kind}/{quote(name, safe='')}{suffix}"
+
+
+def article_url(article_id: str, suffix: str = "", anchor: str = "") -> str:
+    """The page of one article (anchor e.g. 'q3' to point at a quotation)."""
+    return f"/article/{quote(article_id, safe='')}{suffix}" + (f"#{anchor}" if anchor else "")

@@ -1,0 +1,384 @@
+"""What each page shows, as plain data: functions of a Searcher and a state, callable without HTTP.
+
+The Flask routes only turn requests into these calls and their results into templates or twins.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from dataclasses import dataclass, replace
+from urllib.parse import parse_qsl, urlsplit
+
+from werkzeug.datastructures import MultiDict
+
+from indexer.search import MAX_PER_PAGE as SEARCH_MAX_PER_PAGE
+from indexer.search import QueryError, Searcher, SearchQuery
+from web import marks, syntax
+from web.charts import month_chart
+from web.saved import SavedSearch, SavedSearches, new_since_opened
+from web.urls import (
+    ENTITY_KINDS,
+    KINDS,
+    SearchState,
+    entity_url,
+    parse_state,
+    search_url,
+)
+
+FACET_LIMIT = 50  # values fetched per facet; the first SHOWN are visible, the rest behind "more"
+SHOWN = 8
+RELATED = 10
+LABELS = {
+    "speaker": "Speaker",
+    "mentions": "Mentions",
+    "person": "People",
+    "country": "Countries",
+    "topic": "Topics",
+    "organization": "Organisations",
+    "source": "Sources",
+}
+SINGULAR = {
+    "speaker": "speaker",
+    "mentions": "mentions",
+    "person": "person",
+    "country": "country",
+    "topic": "topic",
+    "organization": "organisation",
+    "source": "source",
+}
+QUOTE_HEADINGS = {
+    "by": "What {name} said",
+    "mentioning": "Quotes mentioning {name}",
+    "topic": "Quotes from articles on {name}",
+}
+ENTITY_FACET = {"speaker": "person", "person": "person", "country": "country", "topic": "topic",
+                "organization": "organization"}
+
+
+@dataclass(frozen=True)
+class FacetItem:
+    """One facet value as shown: count, state, and the links that change it."""
+
+    value: str
+    count: int
+    selected: bool
+    excluded: bool
+    toggle_url: str
+    exclude_url: str
+    page_url: str | None  # the entity page, when the value has one
+
+    @property
+    def input_value(self) -> str:
+        """What its checkbox submits (an exclusion keeps its '-')."""
+        return f"-{self.value}" if self.excluded else self.value
+
+
+@dataclass(frozen=True)
+class FacetBlock:
+    """One facet: its values, the first SHOWN visible and the rest behind 'show more'."""
+
+    name: str
+    label: str
+    items: list[FacetItem]
+
+    @property
+    def visible(self) -> list[FacetItem]:
+        return self.items[:SHOWN]
+
+    @property
+    def more(self) -> list[FacetItem]:
+        return self.items[SHOWN:]
+
+    @property
+    def active(self) -> bool:
+        return any(i.selected or i.excluded for i in self.items)
+
+
+@dataclass(frozen=True)
+class Chip:
+    """A selected filter shown above the results, with the link that removes it."""
+
+    label: str
+    value: str
+    excluded: bool
+    remove_url: str
+
+
+def run(searcher: Searcher, state: SearchState, facet_limit: int = FACET_LIMIT) -> dict:
+    """The indexer's result for a state: articles for 'search', quotations for 'quotes'."""
+    query = state.query(facet_limit)
+    return searcher.quotes(query) if state.kind == "quotes" else searcher.search(query)
+
+
+def all_hits(searcher: Searcher, state: SearchState) -> Iterator[dict]:
+    """Every match of a state, page after page, in its sort order (for CSV and new counts)."""
+    page = 1
+    while True:
+        chunk = replace(state, page=page, per_page=SEARCH_MAX_PER_PAGE)
+        query = replace(chunk.query(facet_limit=1), per_page=SEARCH_MAX_PER_PAGE)
+        result = searcher.quotes(query) if state.kind == "quotes" else searcher.search(query)
+        yield from result["hits"]
+        if page >= result["pages"] or not result["hits"]:
+            return
+        page += 1
+
+
+def facet_blocks(state: SearchState, facets: dict) -> list[FacetBlock]:
+    """The facets of a result with toggle and exclude links for each value."""
+    blocks = []
+    for name in state.facets:
+        items = [
+            FacetItem(
+                value=item["value"],
+                count=item["count"],
+                selected=item["selected"],
+                excluded=item.get("excluded", False),
+                toggle_url=state.toggled(name, item["value"]).url(),
+                exclude_url=state.excluded(name, item["value"]).url(),
+                page_url=entity_url(ENTITY_FACET[name], item["value"])
+                if name in ENTITY_FACET
+                else None,
+            )
+            for item in facets.get(name, [])
+        ]
+        blocks.append(FacetBlock(name, LABELS[name], items))
+    return blocks
+
+
+def chips(state: SearchState) -> list[Chip]:
+    """Every active part of the search as a removable chip."""
+    out = []
+    if state.text:
+        out.append(Chip("Query", state.text, False, state.with_text("").url()))
+    for name in state.facets:
+        for value in state.values(name):
+            bare = value.lstrip("-") if value.startswith("-") else value
+            out.append(
+                Chip(SINGULAR[name], bare, value.startswith("-"), state.without(name, bare).url())
+            )
+    if state.date_from or state.date_to:
+        span = f"{state.date_from or '…'} – {state.date_to or '…'}"
+        if state.date_from and state.date_from == state.date_to:
+            span = state.date_from
+        out.append(Chip("date", span, False, state.with_dates().url()))
+    return out
+
+
+def describe(state: SearchState) -> str:
+    """A one-line human description of a search, the default name when saving it."""
+    parts = [f"“{state.text}”"] if state.text else []
+    for name in state.facets:
+        values = state.values(name)
+        if values:
+            shown = " or ".join(v for v in values if not v.startswith("-"))
+            hidden = ", ".join(v[1:] for v in values if v.startswith("-"))
+            text = f"{SINGULAR[name]}: {shown}" if shown else ""
+            if hidden:
+                text = (text + "; " if text else "") + f"not {SINGULAR[name]}: {hidden}"
+            parts.append(text)
+    if state.date_from or state.date_to:
+        parts.append(f"{state.date_from or '…'} to {state.date_to or '…'}")
+    what = "Quotes" if state.kind == "quotes" else "Articles"
+    return f"{what}: " + " · ".join(parts) if parts else f"All {what.lower()}"
+
+
+def pagination(page: int, pages: int, around: int = 2) -> list[int | None]:
+    """Page numbers to link, None where a run of pages is left out."""
+    keep = {1, pages} | set(range(max(1, page - around), min(pages, page + around) + 1))
+    out: list[int | None] = []
+    for n in sorted(keep):
+        if out and n - (out[-1] or 0) > 1:
+            out.append(None)
+        out.append(n)
+    return out
+
+
+def search_page(searcher: Searcher, state: SearchState) -> dict:
+    """Everything a search or quotes page shows; on a bad query, error is set and result None."""
+    try:
+        result = run(searcher, state)
+    except QueryError as exc:
+        return {"state": state, "result": None, "error": str(exc), "chips": chips(state),
+                "description": describe(state), "notes": []}
+    chart = month_chart(
+        result["facets"].get("month", []),
+        lambda m: state.with_dates(m, m).url(),
+        state.date_from,
+        state.date_to,
+    )
+    suggestion = result.get("suggestion")
+    return {
+        "state": state,
+        "result": result,
+        "error": None,
+        "facets": facet_blocks(state, result["facets"]),
+        "chips": chips(state),
+        "chart": chart,
+        "pages": pagination(result["page"], result["pages"]),
+        "suggestion_url": state.with_text(suggestion).url() if suggestion else None,
+        "description": describe(state),
+        "notes": syntax.notes(state.text),
+    }
+
+
+# -- article --------------------------------------------------------------------------------
+
+
+def article_page(record: dict) -> dict:
+    """An article's marked-up text, its quotations and what it is about, with their links."""
+    body_entities = [e for e in record.get("entities", []) if e.get("field", "body") == "body"]
+    title_entities = [e for e in record.get("entities", []) if e.get("field") == "title"]
+    quotes = record.get("quotes", [])
+    url = record.get("url") or ""
+    return {
+        "record": record,
+        "source_url": url if url.startswith(("http://", "https://")) else None,
+        "title_html": marks.render(record.get("title") or "", title_entities, block=False)[0]
+        if record.get("title")
+        else "",
+        "paragraphs": marks.render(record["body"], body_entities, quotes),
+        "quotes": [
+            dict(q, anchor=f"q{n}", speaker_url=search_url("quotes", speaker=q["speaker"])
+                 if q.get("speaker") else None)
+            for n, q in enumerate(quotes)
+        ],
+        "persons": [(p, entity_url("person", p)) for p in record.get("persons", [])],
+        "organizations": [
+            (o, entity_url("organization", o)) for o in record.get("organizations", [])
+        ],
+        "countries": [(c, entity_url("country", c)) for c in record.get("countries", [])],
+        "topics": [
+            (t["label"], entity_url("topic", t["label"]), t.get("score"))
+            for t in record.get("topics", [])
+        ],
+    }
+
+
+# -- entity pages ---------------------------------------------------------------------------
+
+
+def entity_page(searcher: Searcher, kind: str, name: str) -> dict | None:
+    """A person, country, topic or organisation: mentions over time, quotes, company, articles."""
+    if kind not in ENTITY_KINDS:
+        return None
+    articles = searcher.search(
+        SearchQuery(filters={kind: (name,)}, sort="newest", per_page=10, facet_limit=RELATED + 1)
+    )
+    if not articles["total"]:
+        return None
+    quote_sets = {}
+    if kind == "person":
+        quote_sets["by"] = SearchState("quotes", filters={"speaker": (name,)}, sort="newest")
+    quote_sets["mentioning"] = SearchState(
+        "quotes", filters={"topic" if kind == "topic" else "mentions": (name,)}, sort="newest"
+    )
+    quotes = {}
+    for key, state in quote_sets.items():
+        result = searcher.quotes(replace(state, per_page=5).query(facet_limit=1))
+        quotes[key] = {
+            "total": result["total"],
+            "hits": result["hits"],
+            "url": state.url(),
+            "heading": QUOTE_HEADINGS[key if kind != "topic" else "topic"].format(name=name),
+        }
+    related = {}
+    for facet in ("person", "organization", "country", "topic"):
+        items = articles["facets"].get(facet, [])
+        if facet == kind:  # a facet's counts ignore its own filter; count within the articles
+            items = same_kind_facet(searcher, kind, name)
+        related[facet] = [
+            {"value": item["value"], "count": item["count"],
+             "url": entity_url(facet, item["value"])}
+            for item in items
+            if not (facet == kind and item["value"] == name)
+        ][:RELATED]
+    articles_state = SearchState("search", filters={kind: (name,)})
+    chart = month_chart(
+        articles["facets"].get("month", []),
+        lambda m: articles_state.with_dates(m, m).url(),
+    )
+    return {
+        "kind": kind,
+        "name": name,
+        "total": articles["total"],
+        "months": articles["facets"].get("month", []),
+        "chart": chart,
+        "hits": articles["hits"],
+        "search_url": articles_state.url(),
+        "quotes": quotes,
+        "related": related,
+    }
+
+
+def same_kind_facet(searcher: Searcher, kind: str, name: str) -> list[dict]:
+    """Values of the entity's own facet counted over the articles that mention it.
+
+    A facet's counts leave out its own filter (so that OR-ing values works), so the articles
+    are selected with the field query kind:"name" instead of a filter.
+    """
+    if '"' in name:
+        return []
+    result = searcher.search(
+        SearchQuery(text=f'{kind}:"{name}"', per_page=1, facet_limit=RELATED + 1)
+    )
+    return result["facets"].get(kind, [])
+
+
+def entity_json(page: dict) -> dict:
+    """The JSON twin of an entity page."""
+    return {
+        "kind": page["kind"],
+        "name": page["name"],
+        "total": page["total"],
+        "months": page["months"],
+        "hits": page["hits"],
+        "quotes": {k: {"total": v["total"], "hits": v["hits"]} for k, v in page["quotes"].items()},
+        "related": {
+            k: [{"value": i["value"], "count": i["count"]} for i in v]
+            for k, v in page["related"].items()
+        },
+    }
+
+
+# -- saved searches -------------------------------------------------------------------------
+
+
+def state_from_url(url: str) -> SearchState | None:
+    """The state of a saved search URL ('/search?...' or '/quotes?...'); None if it is not one."""
+    parts = urlsplit(url)
+    kind = parts.path.strip("/") or "search"
+    if parts.scheme or parts.netloc or kind not in KINDS:
+        return None
+    return parse_state(kind, MultiDict(parse_qsl(parts.query, keep_blank_values=False)))
+
+
+def saved_rows(searcher: Searcher, saved: SavedSearches) -> list[dict]:
+    """Each saved search with its current total and how many matches are new since opened."""
+    rows = []
+    for item in saved.all():
+        state = state_from_url(item.url)
+        row = {"id": item.id, "name": item.name, "url": item.url, "created": item.created,
+               "opened": item.opened, "total": None, "new": None, "error": None,
+               "description": describe(state) if state else item.url}
+        if state is not None:
+            try:
+                ids = [h["id"] for h in all_hits(searcher, state)]
+            except QueryError as exc:
+                row["error"] = str(exc)
+            else:
+                row["total"] = len(ids)
+                row["new"] = new_since_opened(item, ids)
+        rows.append(row)
+    return rows
+
+
+def open_saved(searcher: Searcher, saved: SavedSearches, item: SavedSearch) -> str:
+    """Mark a saved search opened (remembering what matches now); the URL to go to."""
+    state = state_from_url(item.url)
+    if state is not None:
+        try:
+            saved.opened(item.id, (h["id"] for h in all_hits(searcher, state)))
+        except QueryError:
+            pass  # the search page itself will explain the problem
+    return item.url
+
