@@ -263,8 +263,8 @@ def _inside(ctx: _Context, ts: int, te: int) -> Attribution | None:
         if not (ts <= node.i < te) and _is_cue(node):
             spk = subject_of(node)
             speaker = speaker_from_token(spk, ctx.index) if spk is not None else None
-            if spk is not None and ts <= spk.i < te:
-                speaker = None
+            if spk is not None and spk.left_edge.i <= te - 1 and spk.right_edge.i >= ts:
+                speaker = None  # the quote is part of the subject: 'the "Avatar" star posted'
             return Attribution(node.text, speaker, "inside", ctx.starts[ts])
         if node.head is node:
             break
@@ -310,6 +310,9 @@ def _attribute(ctx: _Context, m: MarkedSpan, lead: str) -> tuple[Attribution, bo
         found = _inside(ctx, ts, te)
     if found is None:
         found = Attribution(None, None, "none", m.end)
+    spk = found.speaker
+    if spk is not None and spk.start <= m.start and spk.end >= m.end:
+        found.speaker = None  # the quote names the speaker: 'the "Avatar" star posted'
     if found.how != "after":
         found.end = tail[-1].idx + len(tail[-1]) if tail else m.end
     return found, direct
@@ -348,13 +351,31 @@ def find_quotes(doc: Doc, keep_partial: bool = True) -> list[dict]:
     ctx = _Context(doc, spans)
     found: list[_Found] = []
     for m in spans:
+        if not m.closed and m.paragraphs == 1:
+            m = _close_before_cue(ctx, m)
         att, direct = _attribute(ctx, m, _lead(ctx.text, m.start))
-        if not direct and (att.how == "none" or not keep_partial):
+        if not direct and (att.speaker is None or not keep_partial):
             continue  # scare quotes, titles, words quoted with no one saying them
         found.append(_Found(m, att, direct))
     _inherit(ctx.text, found)
     _pronouns_follow_speakers(found)
     return [_record(ctx.text, f) for f in found]
+
+
+def _close_before_cue(ctx: _Context, m: MarkedSpan) -> MarkedSpan:
+    """A quote missing its closing mark ends at ', said Kessel' / ', he said' when one follows."""
+    doc = ctx.doc
+    first = ctx.token_at(m.start) + 1
+    last = ctx.token_at(m.end - 1)
+    for k in range(first, last - 1):
+        if doc[k].text != ",":
+            continue
+        window = doc[k + 1 : min(k + 4, last + 1)]
+        if any(_is_cue(t) for t in window) and any(
+            t.pos_ in ("PROPN", "PRON") or t.i in ctx.index.by_token for t in window
+        ):
+            return MarkedSpan(m.start, doc[k].idx + 1, False, 1)
+    return m
 
 
 def _inherit(text: str, found: list[_Found]) -> None:
