@@ -73,7 +73,7 @@ class EntityIndex:
                 self.titles[child.lower_] = name
 
     def person_before(self, pos: int) -> tuple[str, int] | None:
-        """The person a pronoun at pos points to (name, where named): latest subject, else latest."""
+        """Who a pronoun at pos points to (name, where named): latest subject, else latest."""
         k = bisect_left(self.person_starts, pos)
         window = self.persons[max(0, k - 8) : k]
         for start, name, is_subject in reversed(window):
