@@ -144,13 +144,18 @@ def _text(value: object) -> str | None:
     return str(value).strip() or None
 
 
+def has_words(text: str) -> bool:
+    """Whether text holds any letter or digit (a lone ':' or control byte is not an article)."""
+    return any(c.isalnum() for c in text)
+
+
 def from_record(record: object, path: str | os.PathLike, where: str = "") -> Article:
     """An Article from a JSON object or CSV row with any of the known field names."""
     label = f"{path}{where}"
     if not isinstance(record, dict):
         raise SourceError(label, f"expected an object, got {type(record).__name__}")
     body = _pick(record, "body")
-    if not isinstance(body, str) or not body.strip():
+    if not isinstance(body, str) or not has_words(body):
         raise SourceError(label, "no article text (body/text field missing or empty)")
     title = _text(_pick(record, "title")) or ""
     url = _text(_pick(record, "url"))
@@ -172,6 +177,8 @@ def read_text(path: Path, text: str) -> Iterator[Article]:
     title = first.strip().lstrip("#").strip()
     if not body.strip():
         body, title = title, ""
+    if not has_words(body):
+        raise SourceError(path, "no article text (no letters or digits)")
     yield Article(id=article_id(None, None, title, body), title=title, body=body, path=str(path))
 
 
@@ -230,7 +237,7 @@ def read_html(path: Path, text: str) -> Iterator[Article]:
 
     doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False)
     body = getattr(doc, "text", None) if doc is not None else None
-    if not body or not body.strip():
+    if not body or not has_words(body):
         raise SourceError(path, "HTML page has no extractable article text")
     title = (doc.title or "").strip()
     url = doc.url or None
