@@ -235,7 +235,7 @@ def normalise(doc: Doc) -> Doc:
         form = mention.words
         label = labels[form]
         start, end = doc[mention.i].idx, doc[mention.j - 1].idx + len(doc[mention.j - 1])
-        text = doc.text[start:end]
+        text = doc[mention.i:mention.j].text
         canonical = " ".join(fullest[form]) if label == "PERSON" else " ".join(form)
         entity = {"text": text, "label": label, "canonical": canonical, "start": start, "end": end}
         if form not in countries:
