@@ -66,8 +66,9 @@ class SourceError(Exception):
 
 def article_id(given: str | None, url: str | None, title: str, body: str) -> str:
     """A stable id: the given one, else derived from the URL, else from title and text."""
+    given = str(given).strip() if given is not None else ""
     if given:
-        return str(given).strip()
+        return given
     key = url.strip() if url else f"{title}\n{body}"
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
 
