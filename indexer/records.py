@@ -8,6 +8,8 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
 
+from indexer.sources import load_json
+
 Record = dict[str, Any]
 # Keys every annotated record has (see CONTRACT.md), in output order.
 RECORD_KEYS = (
@@ -88,8 +90,8 @@ def read_jsonl(path: str | os.PathLike) -> Iterator[Record | RecordError]:
             if not line.strip():
                 continue
             try:
-                yield check_record(json.loads(line), f"{path}:{n}")
-            except json.JSONDecodeError as exc:
+                yield check_record(load_json(line), f"{path}:{n}")
+            except (json.JSONDecodeError, RecursionError) as exc:
                 yield RecordError(f"{path}:{n}: invalid JSON: {exc}")
             except RecordError as exc:
                 yield exc

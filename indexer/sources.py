@@ -7,6 +7,7 @@ import hashlib
 import io
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
@@ -71,6 +72,20 @@ def article_id(given: str | None, url: str | None, title: str, body: str) -> str
         return given
     key = url.strip() if url else f"{title}\n{body}"
     return hashlib.sha1(key.encode("utf-8")).hexdigest()[:16]
+
+
+LONE_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def load_json(text: str) -> object:
+    """json.loads, with lone surrogates from broken \\uXXXX escapes made U+FFFD (unstorable)."""
+    data = json.loads(text)
+    if "\\u" not in text:
+        return data
+    dumped = json.dumps(data, ensure_ascii=False)
+    if not LONE_SURROGATE.search(dumped):
+        return data
+    return json.loads(LONE_SURROGATE.sub("\ufffd", dumped))
 
 
 def normalise_date(value: object) -> str | None:
@@ -186,7 +201,7 @@ def read_text(path: Path, text: str) -> Iterator[Article]:
 def read_json(path: Path, text: str) -> Iterator[Article | SourceError]:
     """A .json file: one article object, a list of them, or {"articles": [...]}."""
     try:
-        data = json.loads(text)
+        data = load_json(text)
     except (json.JSONDecodeError, RecursionError) as exc:
         raise SourceError(path, f"invalid JSON: {exc}") from None
     if isinstance(data, dict) and isinstance(data.get("articles"), list):
@@ -205,7 +220,7 @@ def read_jsonl(path: Path, text: str) -> Iterator[Article | SourceError]:
         if not line.strip():
             continue
         try:
-            yield from_record(json.loads(line), path, f":{n}")
+            yield from_record(load_json(line), path, f":{n}")
         except (json.JSONDecodeError, RecursionError) as exc:
             yield SourceError(f"{path}:{n}", f"invalid JSON: {exc}")
         except SourceError as exc:
