@@ -92,15 +92,15 @@ def check_index(index_dir: str | os.PathLike) -> dict:
         report["deleted"] = reader.doc_count_all() - reader.doc_count()
         live = {seg.segment_id() for seg in ix._read_toc().segments}
         report["segments"] = len(live)
-        ids: Counter[str] = Counter()
+        ids: Counter[tuple[str, str]] = Counter()  # an article may be called "x#q0" too
         quotes_held: Counter[str] = Counter()
         quotes_claimed: dict[str, int] = {}
         quote_parents: dict[str, str] = {}
         kinds: defaultdict[str, int] = defaultdict(int)
         for docnum, fields in reader.iter_docs():
-            kind, doc_id = fields.get("kind"), fields.get("id", f"#{docnum}")
+            kind, doc_id = fields.get("kind") or "", fields.get("id") or f"#{docnum}"
             kinds[kind] += 1
-            ids[doc_id] += 1
+            ids[kind, doc_id] += 1
             try:
                 data = unpack(fields["record"])
             except Exception as exc:
@@ -122,7 +122,7 @@ def check_index(index_dir: str | os.PathLike) -> dict:
             else:
                 _problem(report, "unreadable", doc_id, f"{doc_id}: unknown document kind {kind!r}")
     report["articles"], report["quotes"] = kinds[ARTICLE], kinds[QUOTE]
-    for doc_id, n in sorted(ids.items()):
+    for (_, doc_id), n in sorted(ids.items()):
         if n > 1:
             _problem(report, "duplicate_ids", doc_id, f"{doc_id}: {n} copies in the index")
     for doc_id, parent in sorted(quote_parents.items()):
