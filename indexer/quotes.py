@@ -15,6 +15,7 @@ from indexer.quote_speakers import EntityIndex, Speaker, speaker_from_token, sub
 Doc.set_extension("quotes", default=None, force=True)
 
 SENTENCE_END = frozenset({".", "!", "?"})
+NESTED_CLOSE = frozenset("\u2019' \u00a0")
 QUOTE_END_PUNCT = frozenset(".,?!\u2026\u2014-:;")
 TAIL_TOKENS = 40
 HEAD_TOKENS = 45
@@ -113,6 +114,14 @@ def _lead(text: str, start: int) -> str:
     return "mid"
 
 
+def _last_char(text: str, m: MarkedSpan) -> str:
+    """The last character inside the quotation, before its closing mark (if it has one)."""
+    i = m.end - 2 if m.closed else m.end - 1
+    while i > m.start and text[i] in NESTED_CLOSE:
+        i -= 1  # '... those 5,000 people,’”': the nested quote closes first
+    return text[i] if i > m.start else ""
+
+
 def _speaker(ctx: _Context, cue: Token, lo: int, hi: int) -> Speaker | None:
     """The speaker of a cue verb, if its subject lies in [lo, hi) and outside any quotation."""
     subj = subject_of(cue)
@@ -186,9 +195,11 @@ def _after(ctx: _Context, m: MarkedSpan, te: int, tail: list[Token]) -> Attribut
     """Cue after the quotation: '"...," X said', '"...," said X', '"..." X told the BBC.'"""
     if not tail:
         return None
-    closing = ctx.text[m.end - 2] if m.end >= 2 else ""
+    closing = _last_char(ctx.text, m)
     if closing == "." and len(tail) > AFTER_PERIOD_TOKENS:
         return _according_to(ctx, tail)
+    if closing not in QUOTE_END_PUNCT and tail[0].text != ",":
+        return _according_to(ctx, tail)  # 'a "dastardly act" and urged ...' goes on the sentence
     end = tail[-1].idx + len(tail[-1])
     if tail[0].text in DASHES and len(tail) > 1 and tail[1].pos_ == "PROPN":
         return Attribution(None, speaker_from_token(tail[1], ctx.index), "after", end)
@@ -280,7 +291,7 @@ def _is_block(ctx: _Context, m: MarkedSpan, lead: str) -> bool:
     """A quotation that stands as its own sentence(s) rather than words quoted inside one."""
     if not m.closed or m.paragraphs > 1:
         return True
-    punct = ctx.text[m.end - 2] in QUOTE_END_PUNCT if m.end - m.start > 2 else False
+    punct = _last_char(ctx.text, m) in QUOTE_END_PUNCT
     if lead in ("para", "sent", "colon"):
         return punct or _words(ctx.text[m.start : m.end]) >= 8
     return lead in ("comma", "dash") and punct
@@ -362,6 +373,13 @@ def find_quotes(doc: Doc, keep_partial: bool = True) -> list[dict]:
     return [_record(ctx.text, f) for f in found]
 
 
+def _is_name(ctx: _Context, tok: Token) -> bool:
+    """A token that can start a speaker mention: a name or a personal pronoun."""
+    if tok.pos_ == "PRON":
+        return tok.lower_ in ("he", "she", "they", "i", "we")
+    return tok.pos_ == "PROPN" or tok.i in ctx.index.by_token
+
+
 def _close_before_cue(ctx: _Context, m: MarkedSpan) -> MarkedSpan:
     """A quote missing its closing mark ends at ', said Kessel' / ', he said' when one follows."""
     doc = ctx.doc
@@ -370,10 +388,11 @@ def _close_before_cue(ctx: _Context, m: MarkedSpan) -> MarkedSpan:
     for k in range(first, last - 1):
         if doc[k].text != ",":
             continue
-        window = doc[k + 1 : min(k + 4, last + 1)]
-        if any(_is_cue(t) for t in window) and any(
-            t.pos_ in ("PROPN", "PRON") or t.i in ctx.index.by_token for t in window
-        ):
+        window = list(doc[k + 1 : min(k + 4, last + 1)])
+        if len(window) < 2:
+            continue
+        inverted = _is_cue(window[0]) and _is_name(ctx, window[1])
+        if inverted or (_is_name(ctx, window[0]) and any(_is_cue(t) for t in window[1:])):
             return MarkedSpan(m.start, doc[k].idx + 1, False, 1)
     return m
 
