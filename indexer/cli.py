@@ -64,6 +64,21 @@ def readable(items: Iterable[Article | SourceError], tally: Tally) -> Iterator[A
             yield item
 
 
+def within_model_limit(articles: Iterable[Article], limit: int, tally: Tally) -> Iterator[Article]:
+    """Articles the NLP model takes in one piece; a longer one is reported, not a crash."""
+    from indexer.annotation import SEPARATOR
+
+    for item in articles:
+        size = len(item.title) + len(SEPARATOR) + len(item.body)
+        if size > limit:
+            tally.fail(
+                f"{item.path or item.id}: article {item.id} too long for the NLP model "
+                f"({size} characters; at most {limit})"
+            )
+        else:
+            yield item
+
+
 def changed_articles(
     articles: Iterable[Article], known: dict[str, str], tally: Tally
 ) -> Iterator[Article]:
@@ -116,7 +131,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
             nlp = load_pipeline(args.model)
             yield from annotate(
-                _chain(first, todo),
+                within_model_limit(_chain(first, todo), nlp.max_length, tally),
                 nlp,
                 batch_size=args.batch_size,
                 workers=args.workers,
@@ -139,8 +154,8 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     from indexer.annotation import annotate, load_pipeline
 
     tally = Tally()
-    articles = readable(read_sources(args.paths), tally)
     nlp = load_pipeline(args.model)
+    articles = within_model_limit(readable(read_sources(args.paths), tally), nlp.max_length, tally)
     write_jsonl(
         annotate(articles, nlp, batch_size=args.batch_size, workers=args.workers), sys.stdout
     )
