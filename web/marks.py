@@ -67,6 +67,11 @@ def non_overlapping(spans: list[Span], limit: int) -> list[Span]:
     return kept
 
 
+def crosses(inner: Span, outer: Span) -> bool:
+    """Whether a span starts inside another and ends outside it, or the reverse."""
+    return inner.start < outer.start < inner.end or inner.start < outer.end < inner.end
+
+
 def _covering(spans: list[Span], start: int, end: int) -> Span | None:
     for span in spans:
         if span.start <= start and end <= span.end:
@@ -104,6 +109,7 @@ def render(
     qs = non_overlapping(
         [Span(q["start"], q["end"], "quote", q, n) for n, q in enumerate(quotes or [])], len(text)
     )
+    ents = [e for e in ents if not any(crosses(e, q) for q in qs)]
     seen_quotes: set[int] = set()
     out = []
     for p_start, p_end in paragraphs(text) if block else [(0, len(text))]:

@@ -51,8 +51,8 @@ QUOTE_HEADINGS = {
     "mentioning": "Quotes mentioning {name}",
     "topic": "Quotes from articles on {name}",
 }
-ENTITY_FACET = {"speaker": "person", "person": "person", "country": "country", "topic": "topic",
-                "organization": "organization"}
+QUOTE_COUNTS = {"by": "quotes by them", "mentioning": "quotes mentioning them",
+                "topic": "quotes from these articles"}
 
 
 @dataclass(frozen=True)
@@ -65,7 +65,6 @@ class FacetItem:
     excluded: bool
     toggle_url: str
     exclude_url: str
-    page_url: str | None  # the entity page, when the value has one
 
     @property
     def input_value(self) -> str:
@@ -102,6 +101,7 @@ class Chip:
     value: str
     excluded: bool
     remove_url: str
+    page_url: str | None = None  # the entity page of a person, country, topic or organisation
 
 
 def run(searcher: Searcher, state: SearchState, facet_limit: int = FACET_LIMIT) -> dict:
@@ -135,12 +135,10 @@ def facet_blocks(state: SearchState, facets: dict) -> list[FacetBlock]:
                 excluded=item.get("excluded", False),
                 toggle_url=state.toggled(name, item["value"]).url(),
                 exclude_url=state.excluded(name, item["value"]).url(),
-                page_url=entity_url(ENTITY_FACET[name], item["value"])
-                if name in ENTITY_FACET
-                else None,
             )
             for item in facets.get(name, [])
         ]
+        items.sort(key=lambda i: not (i.selected or i.excluded))  # chosen values on top
         blocks.append(FacetBlock(name, LABELS[name], items))
     return blocks
 
@@ -153,9 +151,9 @@ def chips(state: SearchState) -> list[Chip]:
     for name in state.facets:
         for value in state.values(name):
             bare = value.lstrip("-") if value.startswith("-") else value
-            out.append(
-                Chip(SINGULAR[name], bare, value.startswith("-"), state.without(name, bare).url())
-            )
+            page = entity_url(name, bare) if name in ENTITY_KINDS else None
+            out.append(Chip(SINGULAR[name], bare, value.startswith("-"),
+                            state.without(name, bare).url(), page))
     if state.date_from or state.date_to:
         span = f"{state.date_from or '…'} – {state.date_to or '…'}"
         if state.date_from and state.date_from == state.date_to:
@@ -280,6 +278,7 @@ def entity_page(searcher: Searcher, kind: str, name: str) -> dict | None:
             "hits": result["hits"],
             "url": state.url(),
             "heading": QUOTE_HEADINGS[key if kind != "topic" else "topic"].format(name=name),
+            "counted": QUOTE_COUNTS[key if kind != "topic" else "topic"],
         }
     related = {}
     for facet in ("person", "organization", "country", "topic"):

@@ -50,7 +50,7 @@ document.addEventListener("DOMContentLoaded", () => {
   // On a phone, start with the filters folded unless some are in use.
   const filters = document.querySelector("details.filters");
   if (filters && window.matchMedia("(max-width: 860px)").matches &&
-      !document.querySelector(".facet.active") && !document.querySelector(".chips")) {
+      !document.querySelector(".facet.active")) {
     filters.open = false;
   }
 

@@ -1,0 +1,222 @@
+"""The web UI in real headless Chromium against a real waitress server on 127.0.0.1.
+
+Also writes the README screenshots (docs/screenshots/*.png) of the search, quotes and person pages.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import threading
+
+import pytest
+import waitress
+
+from tests.conftest import ROOT
+from web import create_app
+
+playwright = pytest.importorskip("playwright.sync_api")
+
+CHROMIUM = os.environ.get("CHROMIUM", "/usr/bin/chromium")
+ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+]
+SHOTS = ROOT / "docs" / "screenshots"
+SHOWN = """() => ({
+  url: location.pathname + location.search,
+  total: document.querySelector('.total') && Number(document.querySelector('.total').dataset.total),
+  hits: [...document.querySelectorAll('.hit[data-id]')].map(e => e.dataset.id),
+  facets: Object.fromEntries([...document.querySelectorAll('fieldset[data-facet]')].map(f =>
+    [f.dataset.facet, [...f.querySelectorAll('li.value')].map(li =>
+      [li.dataset.value, Number(li.dataset.count), li.querySelector('input').checked])])),
+})"""
+
+
+@pytest.fixture(scope="module")
+def server(web_index, tmp_path_factory):
+    """The app on a real WSGI server, over a private copy of the test index."""
+    folder = shutil.copytree(web_index, tmp_path_factory.mktemp("browser") / "index")
+    srv = waitress.create_server(
+        create_app({"INDEX_DIR": str(folder)}), host="127.0.0.1", port=0, threads=4
+    )
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.effective_port}"
+    srv.task_dispatcher.shutdown()
+    srv.close()
+
+
+@pytest.fixture(scope="module")
+def browser():
+    if not os.access(CHROMIUM, os.X_OK):
+        pytest.skip(f"no Chromium at {CHROMIUM} (make test installs Debian's chromium)")
+    with playwright.sync_playwright() as p:
+        b = p.chromium.launch(executable_path=CHROMIUM, args=ARGS)
+        yield b
+        b.close()
+
+
+class Tab:
+    """A browser page that remembers script errors and CSP violations."""
+
+    def __init__(self, browser, base: str, width: int = 1280, height: int = 900):
+        self.context = browser.new_context(viewport={"width": width, "height": height})
+        self.page = self.context.new_page()
+        self.base = base
+        self.errors: list[str] = []
+        self.page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        self.page.on("pageerror", lambda e: self.errors.append(str(e)))
+
+    def open(self, path: str) -> None:
+        self.page.goto(self.base + path)
+
+    def navigate(self, action) -> None:
+        """Run an action that leads to another page and wait for it."""
+        with self.page.expect_navigation():
+            action()
+
+    def shown(self) -> dict:
+        return self.page.evaluate(SHOWN)
+
+
+@pytest.fixture
+def tab(browser, server):
+    t = Tab(browser, server)
+    yield t
+    t.context.close()
+
+
+def first_unticked(tab: Tab, facet: str, below: int | None = None):
+    rows = tab.page.locator(f"fieldset[data-facet={facet}] li.value:not(.selected):not(.excluded)")
+    for i in range(rows.count()):
+        row = rows.nth(i)
+        if below is None or int(row.get_attribute("data-count")) < below:
+            return row
+    return rows.first
+
+
+def test_search_filter_open_article_save_and_reload_gives_the_same_results(tab):
+    page = tab.page
+    tab.open("/")
+    page.fill("#q", "trump")
+    tab.navigate(lambda: page.press("#q", "Enter"))
+    assert tab.shown()["url"] == "/search?q=trump"
+
+    people = []
+    for _ in range(2):
+        row = first_unticked(tab, "person")
+        people.append(row.get_attribute("data-value"))
+        tab.navigate(lambda row=row: row.locator("input").click())
+    country = first_unticked(tab, "country")
+    country_name = country.get_attribute("data-value")
+    tab.navigate(lambda: country.locator("input").click())
+    total = tab.shown()["total"]
+    topic = first_unticked(tab, "topic", below=total)
+    topic_name = topic.get_attribute("data-value")
+    tab.navigate(lambda: topic.locator("a.exclude").click())
+
+    before = tab.shown()
+    ticked = {f: sorted(v for v, _, on in rows if on) for f, rows in before["facets"].items()}
+    assert ticked["person"] == sorted(people)
+    assert ticked["country"] == [country_name] and ticked["topic"] == [topic_name]
+    assert re.fullmatch(r"/search\?q=trump&person=[^&]+&person=[^&]+&country=[^&]+&topic=-[^&]+",
+                        before["url"])
+    assert before["total"] == len(before["hits"]) > 0
+    assert page.locator(".chip").count() == 5  # query, two people, country, excluded topic
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    page.screenshot(path=str(SHOTS / "search.png"))
+
+    title = page.locator(".hit h2 a").first.inner_text()
+    tab.navigate(lambda: page.locator(".hit h2 a").first.click())
+    assert page.locator("article h1").inner_text() == title
+    tab.navigate(page.go_back)
+    assert tab.shown() == before
+
+    page.fill("#save-name", "Trump <b>watch</b>")
+    tab.navigate(lambda: page.click("form.save button"))
+    assert tab.shown()["url"] == "/saved"
+    saved = page.locator(".saved-item h2 a")
+    assert saved.inner_text() == "Trump <b>watch</b>"  # shown as typed, not as markup
+    tab.navigate(saved.click)
+    assert tab.shown() == before
+    tab.navigate(page.reload)
+    assert tab.shown() == before
+    assert not tab.errors
+
+
+def test_quotes_and_person_pages_render_and_are_captured(tab):
+    page = tab.page
+    tab.open("/quotes?q=president")
+    quotes = tab.shown()
+    assert quotes["total"] > 0 and quotes["hits"]
+    page.screenshot(path=str(SHOTS / "quotes.png"))
+    link = page.locator(".quote-hit .in a").first
+    anchor = link.get_attribute("href").rpartition("#")[2]
+    tab.navigate(link.click)
+    target = page.locator(f"#{anchor}")
+    assert target.is_visible()
+    assert "current" in target.get_attribute("class")  # the quote is highlighted in place
+
+    tab.open("/person/Donald%20Trump")
+    assert page.locator("h1").inner_text() == "Donald Trump"
+    assert page.locator("svg.chart a.bar").count() >= 12
+    page.screenshot(path=str(SHOTS / "person.png"))
+    assert not tab.errors
+
+
+def test_month_bars_filter_to_a_month_and_shift_click_extends_the_range(tab):
+    page = tab.page
+    tab.open("/search")
+    bars = page.locator("svg.chart a.bar")
+    counted = [b for b in (bars.nth(i) for i in range(bars.count()))
+               if b.get_attribute("aria-label").split(": ")[1] != "0"]
+    first, last = counted[0], counted[-1]
+    month = first.get_attribute("data-month")
+    count = int(first.get_attribute("aria-label").split(": ")[1])
+    tab.navigate(first.click)
+    assert tab.shown()["url"] == f"/search?from={month}&to={month}"
+    assert tab.shown()["total"] == count
+    end = last.get_attribute("data-month")
+    tab.navigate(lambda: page.locator(f'svg.chart a.bar[data-month="{end}"]').click(
+        modifiers=["Shift"]))
+    assert tab.shown()["url"] == f"/search?from={month}&to={end}"
+    assert not tab.errors
+
+
+def test_facets_work_from_the_keyboard_and_filter_boxes_narrow_long_lists(tab):
+    page = tab.page
+    tab.open("/search")
+    box = page.locator("fieldset[data-facet=person] .facet-filter")
+    assert box.is_visible()
+    name = tab.shown()["facets"]["person"][-1][0]  # one hidden behind "show more"
+    box.fill(name)
+    visible = page.locator("fieldset[data-facet=person] li.value:visible")
+    assert name in [visible.nth(i).get_attribute("data-value") for i in range(visible.count())]
+    checkbox = page.locator("fieldset[data-facet=person] li.value:visible input").first
+    checkbox.focus()
+    tab.navigate(lambda: page.keyboard.press("Space"))
+    assert "person=" in tab.shown()["url"]
+    assert not tab.errors
+
+
+@pytest.mark.parametrize("path", ["/search?q=trump", "/article/markup-test",
+                                  "/person/Donald%20Trump", "/quotes"])
+def test_pages_fit_a_phone_screen(browser, server, path):
+    phone = Tab(browser, server, width=360, height=740)
+    try:
+        phone.open(path)
+        overflow = phone.page.evaluate(
+            "() => document.documentElement.scrollWidth - window.innerWidth"
+        )
+        assert overflow <= 0
+        if path.startswith("/search"):
+            assert not phone.page.locator("details.filters").evaluate("d => d.open")
+        assert not phone.errors
+    finally:
+        phone.context.close()
