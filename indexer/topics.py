@@ -35,6 +35,7 @@ import json
 import math
 import re
 from collections import defaultdict
+from collections.abc import Iterable
 from dataclasses import dataclass, field, replace
 from functools import cached_property, lru_cache
 from pathlib import Path
@@ -264,6 +265,14 @@ def classify(
     taxonomy = taxonomy or default_taxonomy()
     text = _text(title, body, entities)
     return _iptc_topics(taxonomy, text) + _keyword_topics(taxonomy, text)
+
+
+def record_topics(
+    record: dict, taxonomy: Taxonomy, matched_queries: Iterable[str] = ()
+) -> list[dict[str, Any]]:
+    """A stored record's topics redone without NLP: text classified again, plus query matches."""
+    topics = classify(record.get("title") or "", record.get("body") or "", record, taxonomy)
+    return topics + [taxonomy.custom[label].item() for label in dict.fromkeys(matched_queries)]
 
 
 def _iptc_topics(taxonomy: Taxonomy, text: _Text) -> list[dict[str, Any]]:
