@@ -41,7 +41,10 @@ class Aliases:
         aliases = cls.defaults()
         for field, pairs in _read(Path(index_dir) / FILE_NAME).items():
             for variant, canonical in pairs.items():
-                aliases.add(field, variant, canonical)
+                if variant == canonical:  # the user opts out of a shipped alias
+                    aliases.remove(field, variant)
+                else:
+                    aliases.add(field, variant, canonical)
         return aliases
 
     def save(self, index_dir: str | Path) -> Path:
