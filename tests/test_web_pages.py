@@ -448,3 +448,29 @@ def test_pages_of_results_follow_on_and_the_compact_view_lists_the_same_hits(cli
     assert not set(first.hits) & set(second.hits)
     compact, _ = page(client, "/search?q=trump&per_page=5&view=compact")
     assert compact.hits == first.hits and compact.total == first.total
+
+
+def test_a_misspelt_query_offers_the_corrected_search_as_a_link(client):
+    data = get_json(client, "/search.json?q=impeachmant&country=United+States")
+    assert data["total"] == 0 and data["suggestion"].startswith("impeach")
+    html = client.get("/search?q=impeachmant&country=United+States").get_data(as_text=True)
+    link = f'/search?q={data["suggestion"]}&amp;country=United+States'
+    assert f'Did you mean <a href="{link}">{data["suggestion"]}</a>?' in html
+
+
+def test_views_are_plain_functions_of_a_searcher_and_a_state(web_index):
+    from indexer.search import Searcher
+    from indexer.store import Store
+    from web import views
+    from web.urls import SearchState
+
+    searcher = Searcher(Store.open_existing(web_index))
+    shown = views.search_page(searcher, SearchState(text="trump", filters={"topic": ("-x",)}))
+    assert shown["result"]["total"] > 0 and shown["error"] is None
+    assert [c.label for c in shown["chips"]] == ["Query", "topic"]
+    assert views.search_page(searcher, SearchState(sort="sideways"))["error"]
+    person = shown["result"]["facets"]["person"][0]["value"]
+    entity = views.entity_page(searcher, "person", person)
+    assert entity["total"] == searcher.search(
+        SearchState(filters={"person": (person,)}).query())["total"]
+    assert views.entity_page(searcher, "person", "No Such Person") is None
