@@ -7,13 +7,17 @@ terms were written by hand for international news; their weights were tuned on t
 (development) half of the BBC corpus and on Wikinews; nothing was learnt from the test half.
 
 For an article, each matched term adds ``weight * log2(1 + n)`` to its topic's evidence, where
-``n`` counts body mentions, title mentions times ``title_weight`` and organisation names (from
-the entity list, once each) times ``entity_weight``; second-level evidence also counts for its
-parent. A top-level topic is kept when its evidence reaches ``min_evidence`` and
-``min_ratio`` of the best topic's; its score is its evidence over all evidence plus ``prior``
-(so weak evidence gives low scores). A second-level topic is added, with ``"parent"``, when its
-own evidence passes ``sub_min_evidence`` and ``sub_min_ratio`` of its parent's. Nothing is
-returned when nothing reaches ``min_evidence``.
+``n`` counts body mentions plus title mentions times ``title_weight``; an organisation name from
+the entity lists adds ``entity_weight`` for a term the text itself lacks (a canonical name such as
+"World Health Organization" where the text said "the agency"). Second-level evidence also counts
+for its parent, and a top-level topic's evidence is multiplied by its ``scale`` (which balances
+topics with wide vocabularies, such as crime, against narrower ones). A top-level topic is kept
+when its evidence reaches ``min_evidence`` and ``min_ratio`` of the best topic's (at most
+``max_topics``); its score is its evidence over all topics' evidence plus ``prior``, so weak or
+spread evidence scores low. A second-level topic is added, with ``"parent"``, when its evidence
+passes ``sub_min_evidence`` and ``sub_min_ratio`` of its parent's. Nothing is returned when no
+topic reaches ``min_evidence``: no topic rather than a wrong one. :func:`evidence` shows which
+terms made the decision.
 
 How to extend it. Add or re-weight terms in the data file, or, per index, in
 ``<index>/topics.json``::
@@ -295,9 +299,10 @@ def _iptc_topics(taxonomy: Taxonomy, text: _Text) -> list[dict[str, Any]]:
     kept = kept[: int(s["max_topics"])]
     result = [_item(taxonomy.by_code[c], v / total) for v, c in kept]
     for value, parent in kept:
-        subs = sorted((own[t.code], t.code) for t in taxonomy.children(parent)
-                      if own.get(t.code, 0.0) >= max(s["sub_min_evidence"],
-                                                     s["sub_min_ratio"] * value))
+        scale = taxonomy.by_code[parent].scale
+        subs = sorted((own[t.code] * scale, t.code) for t in taxonomy.children(parent))
+        subs = [(v, c) for v, c in subs
+                if v >= max(s["sub_min_evidence"], s["sub_min_ratio"] * value)]
         for sub_value, code in reversed(subs[-int(s["max_subtopics"]):]):
             result.append({**_item(taxonomy.by_code[code], sub_value / total), "parent": parent})
     return result
