@@ -474,3 +474,12 @@ def test_views_are_plain_functions_of_a_searcher_and_a_state(web_index):
     assert entity["total"] == searcher.search(
         SearchState(filters={"person": (person,)}).query())["total"]
     assert views.entity_page(searcher, "person", "No Such Person") is None
+
+
+def test_an_empty_index_says_how_to_fill_it_instead_of_failing(tmp_path):
+    client = create_app({"INDEX_DIR": str(tmp_path / "empty"), "TESTING": True}).test_client()
+    home = client.get("/")
+    assert home.status_code == 200 and "The index is empty" in home.get_data(as_text=True)
+    for url in ("/search?q=x", "/quotes", "/saved", "/search.csv", "/search.atom"):
+        assert client.get(url).status_code == 200, url
+    assert get_json(client, "/search.json")["total"] == 0

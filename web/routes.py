@@ -26,7 +26,7 @@ from werkzeug.exceptions import HTTPException
 from indexer.search import QueryError
 from web import feeds, views
 from web.security import csrf_ok
-from web.urls import ENTITY_KINDS, SearchState, parse_state
+from web.urls import SearchState, parse_state
 
 bp = Blueprint("web", __name__)
 FEED_SIZE = 30
@@ -52,7 +52,7 @@ def split_suffix(name: str, suffixes: tuple[str, ...]) -> tuple[str, str]:
 def home():
     if request.args:
         return redirect(parse_state("search", request.args).url())
-    return listing_page("search", home=True)
+    return listing_page(SearchState(), home=True)
 
 
 @bp.get("/search")
@@ -62,11 +62,10 @@ def listing():
     state = parse_state(kind, request.args)
     if request.query_string.decode("utf-8", "replace") != state.query_string():
         return redirect(state.url())  # one search, one URL
-    return listing_page(kind)
+    return listing_page(state)
 
 
-def listing_page(kind: str, home: bool = False):
-    state = parse_state(kind, request.args)
+def listing_page(state: SearchState, home: bool = False):
     page = views.search_page(site().searcher, state)
     stats = site().searcher.stats() if home else None
     status = 400 if page["error"] else 200
@@ -148,7 +147,6 @@ def article(article_id: str):
 
 @bp.get("/<any(person, country, topic, organization):kind>/<path:name>")
 def entity(kind: str, name: str):
-    assert kind in ENTITY_KINDS
     searcher = site().searcher
     page = views.entity_page(searcher, kind, name)
     if page is None:

@@ -115,12 +115,16 @@ def all_hits(searcher: Searcher, state: SearchState) -> Iterator[dict]:
     page = 1
     while True:
         chunk = replace(state, page=page, per_page=SEARCH_MAX_PER_PAGE)
-        query = replace(chunk.query(facet_limit=1), per_page=SEARCH_MAX_PER_PAGE)
-        result = searcher.quotes(query) if state.kind == "quotes" else searcher.search(query)
+        result = run(searcher, chunk, facet_limit=1)
         yield from result["hits"]
         if page >= result["pages"] or not result["hits"]:
             return
         page += 1
+
+
+def matching_ids(searcher: Searcher, state: SearchState) -> list[str]:
+    """The ids of every match (in date order, which needs no scoring)."""
+    return [hit["id"] for hit in all_hits(searcher, replace(state, sort="newest"))]
 
 
 def facet_blocks(state: SearchState, facets: dict) -> list[FacetBlock]:
@@ -361,7 +365,7 @@ def saved_rows(searcher: Searcher, saved: SavedSearches) -> list[dict]:
                "description": describe(state) if state else item.url}
         if state is not None:
             try:
-                ids = [h["id"] for h in all_hits(searcher, state)]
+                ids = matching_ids(searcher, state)
             except QueryError as exc:
                 row["error"] = str(exc)
             else:
@@ -376,7 +380,7 @@ def open_saved(searcher: Searcher, saved: SavedSearches, item: SavedSearch) -> s
     state = state_from_url(item.url)
     if state is not None:
         try:
-            saved.opened(item.id, (h["id"] for h in all_hits(searcher, state)))
+            saved.opened(item.id, matching_ids(searcher, state))
         except QueryError:
             pass  # the search page itself will explain the problem
     return item.url
