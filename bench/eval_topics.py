@@ -34,7 +34,7 @@ GOLD = {
 }
 CLASSES = list(GOLD.values())
 WIKINEWS_LABELS = ROOT / "tests" / "data" / "wikinews_topics.json"
-OTHER, NONE = "other", "none"
+NONE = "none"
 
 
 def read_text(path: Path) -> str:
@@ -65,7 +65,7 @@ def top_code(topics: list[dict]) -> str:
 
 def scores(golds: list[str], preds: list[str]) -> dict:
     """Top-1 accuracy, macro-F1 over the gold classes, per-class F1 and the confusion matrix."""
-    labels = {c: default_taxonomy().by_code[c].label for c in CLASSES}
+    labels = {c: label_of(c) for c in CLASSES}
     per_class = {}
     for c in CLASSES:
         tp = sum(g == c and p == c for g, p in zip(golds, preds, strict=True))
@@ -75,19 +75,21 @@ def scores(golds: list[str], preds: list[str]) -> dict:
         recall = tp / actual if actual else 0.0
         f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
         per_class[labels[c]] = round(f1, 4)
-    confusion = {labels[g]: dict(Counter(labels.get(p, OTHER if p != NONE else NONE)
-                                         for gg, p in zip(golds, preds, strict=True) if gg == g))
+    confusion = {labels[g]: dict(Counter(label_of(p) for gg, p in zip(golds, preds, strict=True)
+                                         if gg == g).most_common())
                  for g in CLASSES}
-    others = Counter(p for p in preds if p not in CLASSES)
     return {
         "n": len(golds),
         "accuracy": round(sum(g == p for g, p in zip(golds, preds, strict=True)) / len(golds), 4),
         "macro_f1": round(sum(per_class.values()) / len(per_class), 4),
         "per_class_f1": per_class,
         "confusion": confusion,
-        "other_predictions": {default_taxonomy().by_code[c].label if c in
-                              default_taxonomy().by_code else c: n for c, n in others.items()},
     }
+
+
+def label_of(code: str) -> str:
+    """The IPTC label of a predicted code, or "none"."""
+    return default_taxonomy().by_code[code].label if code != NONE else NONE
 
 
 def print_half(name: str, result: dict) -> None:
@@ -96,17 +98,17 @@ def print_half(name: str, result: dict) -> None:
           f"macro-F1={result['macro_f1']:.4f}")
     for label, f1 in result["per_class_f1"].items():
         print(f"  F1 {f1:.3f}  {label}")
-    print("  confusion (gold -> predicted):")
+    print("  confusion (gold -> predicted, predictions outside the five included):")
     for gold, row in result["confusion"].items():
-        print(f"    {gold[:30]:30} {dict(sorted(row.items(), key=lambda p: -p[1]))}")
-    if result["other_predictions"]:
-        print(f"  predictions outside the five: {result['other_predictions']}")
+        print(f"    {gold}:")
+        print("      " + ", ".join(f"{label} {n}" for label, n in row.items()))
 
 
 def wikinews(folder: Path) -> dict:
     """Topic facet top 10 over Wikinews and agreement with the hand-judged acceptable topics."""
     judged = json.loads(WIKINEWS_LABELS.read_text(encoding="utf-8"))["articles"]
     facet: Counter[str] = Counter()
+    top_facet: Counter[str] = Counter()
     firsts: Counter[str] = Counter()
     agree = judged_n = none = 0
     misses = []
@@ -117,6 +119,7 @@ def wikinews(folder: Path) -> dict:
                     continue
                 topics = classify(row["title"], row["text"])
                 facet.update(t["label"] for t in topics)
+                top_facet.update(t["label"] for t in topics if "parent" not in t)
                 first = top_code(topics)
                 firsts[first] += 1
                 none += first == NONE
@@ -125,17 +128,20 @@ def wikinews(folder: Path) -> dict:
                     ok = first in judged[row["url"]]["codes"]
                     agree += ok
                     if not ok:
-                        misses.append((row["title"][:70], first))
+                        misses.append((row["title"][:70], label_of(first)))
     print(f"\n== Wikinews: {sum(firsts.values())} articles, {none} without a topic")
     print("  topic facet, top 10 (all topic values, second-level included):")
     for label, n in facet.most_common(10):
         print(f"    {n:4}  {label}")
+    print("  top-level topics only, top 10:")
+    for label, n in top_facet.most_common(10):
+        print(f"    {n:4}  {label}")
     print(f"  first topic agrees with the hand judgement: {agree}/{judged_n}")
-    for title, first in misses:
-        label = default_taxonomy().by_code[first].label if first != NONE else NONE
+    for title, label in misses:
         print(f"    miss: {title!r} -> {label}")
     return {"articles": sum(firsts.values()), "no_topic": none,
             "top10": [[label, n] for label, n in facet.most_common(10)],
+            "top10_top_level": [[label, n] for label, n in top_facet.most_common(10)],
             "hand_agreement": round(agree / judged_n, 4) if judged_n else None}
 
 
