@@ -238,6 +238,22 @@ def _before(ctx: _Context, ts: int, head: list[Token]) -> Attribution | None:
     return _according_to(ctx, list(reversed(head)))
 
 
+def _sentence_before(ctx: _Context, ts: int) -> Attribution | None:
+    """'Schiff said Tuesday. "..."': a speech verb in the sentence just before a bare quotation."""
+    doc = ctx.doc
+    k = ts - 1
+    while k >= 0 and (doc[k].is_space or doc[k].text in SENTENCE_END):
+        k -= 1
+    if k < 0 or _is_mark(doc[k]):
+        return None  # right after another quotation: that is a continuation
+    head = _head(ctx, k + 1, False)
+    found = _before(ctx, k + 1, head) if head else None
+    if found is None or found.speaker is None or found.how != "before":
+        return None
+    found.how = "previous"
+    return found
+
+
 def _colon_head(ctx: _Context, ts: int, head: list[Token]) -> Attribution | None:
     """'Hoff's letter makes a case: "..."', 'From Bush's post: "..."': no speech verb."""
     if not head:
@@ -319,6 +335,8 @@ def _attribute(ctx: _Context, m: MarkedSpan, lead: str) -> tuple[Attribution, bo
         found = _colon_head(ctx, ts, head)
     if found is None and not direct:
         found = _inside(ctx, ts, te)
+    if found is None and lead in ("para", "sent"):
+        found = _sentence_before(ctx, ts)
     if found is None:
         found = Attribution(None, None, "none", m.end)
     spk = found.speaker
@@ -329,8 +347,9 @@ def _attribute(ctx: _Context, m: MarkedSpan, lead: str) -> tuple[Attribution, bo
     return found, direct
 
 
-CONFIDENCE = {"after": 0.95, "before": 0.9, "colon": 0.75, "according": 0.85, "inside": 0.8,
-              "continuation": 0.8, "none": 0.5}
+# How sure each way of attributing a quotation is, before the speaker's own certainty.
+CONFIDENCE = {"after": 0.95, "before": 0.9, "according": 0.85, "inside": 0.8, "continuation": 0.8,
+              "colon": 0.75, "previous": 0.65, "none": 0.5}
 # Cues that carry on from the previous quotation's speaker when they have no subject of their own.
 CONTINUING = frozenset({"adding", "added", "continued", "continuing", "went", "saying"})
 
