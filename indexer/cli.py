@@ -252,6 +252,38 @@ def cmd_alias(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_topics(args: argparse.Namespace) -> int:
+    from indexer.retopic import reapply_topics
+    from indexer.store import Store
+    from indexer.topics import load_taxonomy
+
+    taxonomy = load_taxonomy(args.index)
+    if args.action == "list":
+        for topic in taxonomy.topics:
+            print(f"{topic.code}  {'  ' if topic.parent else ''}{topic.label}")
+        for topic in taxonomy.custom.values():
+            keywords = ", ".join(topic.keywords)
+            how = f"query: {topic.query}" if topic.query else f"keywords: {keywords}"
+            print(f"{topic.code}  {topic.label}  ({how})")
+        return EXIT_OK
+    if args.action == "add":
+        keywords = [k.strip() for k in (args.keywords or "").split(",") if k.strip()]
+        try:
+            taxonomy.add_custom(args.label, keywords=keywords or None, query=args.query)
+        except ValueError as exc:
+            print(f"newsindex: {exc}", file=sys.stderr)
+            return EXIT_USAGE
+        taxonomy.save(args.index)
+    elif args.action == "remove":
+        if not taxonomy.remove_custom(args.label):
+            print(f"newsindex: no user topic {args.label!r}", file=sys.stderr)
+            return EXIT_USAGE
+        taxonomy.save(args.index)
+    seen, rewritten = reapply_topics(Store.open_existing(args.index), taxonomy)
+    print(f"topics re-applied to {seen} articles, {rewritten} changed")
+    return EXIT_OK
+
+
 def cmd_export(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
@@ -354,6 +386,13 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("canonical", nargs="?")
     p.set_defaults(func=cmd_alias)
 
+    p = sub.add_parser("topics", help="list, add or remove user topics; re-apply without NLP")
+    p.add_argument("action", choices=("list", "add", "remove", "apply"))
+    p.add_argument("label", nargs="?", help="topic label (add, remove)")
+    p.add_argument("--keywords", help="comma-separated keywords (add)")
+    p.add_argument("--query", help="a search query whose matches get the topic (add)")
+    p.set_defaults(func=cmd_topics)
+
     p = sub.add_parser("export", help="write the annotated records as JSON Lines")
     p.add_argument("-o", "--output", help="file (default stdout)")
     p.set_defaults(func=cmd_export)
@@ -390,6 +429,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(join_exclusions(sys.argv[1:] if argv is None else argv))
     if args.command == "alias" and args.variant and not args.canonical:
         parser.error("alias needs FIELD VARIANT CANONICAL")
+    if args.command == "topics" and args.action in ("add", "remove") and not args.label:
+        parser.error(f"topics {args.action} needs a LABEL")
     from whoosh.index import LockError
 
     from indexer.search import QueryError

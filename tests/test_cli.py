@@ -143,3 +143,22 @@ def test_bad_usage_exits_2(index, tmp_path):
     missing = newsindex("search", "x", index=tmp_path / "nothing")
     assert missing.returncode == 2 and "no index here" in missing.stderr
     assert newsindex("search", "--from", "last week", index=index).returncode == 2
+
+
+def test_custom_query_topic_reapplies_to_the_existing_index(index):
+    def topic_counts():
+        out = newsindex("search", "--topic", "Kremlin watch", "--json", index=index).stdout
+        return {f["value"]: f["count"] for f in json.loads(out)["facets"]["topic"]}
+
+    before = topic_counts()
+    hits = json.loads(newsindex("search", "putin OR kremlin", "--json", index=index).stdout)
+    result = newsindex("topics", "add", "Kremlin watch", "--query", "putin OR kremlin",
+                       index=index, check=True)
+    assert "topics re-applied to 26 articles" in result.stdout
+    after = topic_counts()
+    assert before["Kremlin watch"] == 0
+    assert after["Kremlin watch"] == hits["total"] > 0
+    filtered = newsindex("search", "--topic", "Kremlin watch", "--json", index=index, check=True)
+    assert json.loads(filtered.stdout)["total"] == hits["total"]
+    newsindex("topics", "remove", "Kremlin watch", index=index, check=True)
+    assert topic_counts()["Kremlin watch"] == 0
