@@ -28,7 +28,8 @@ How to extend it. Add or re-weight terms in the data file, or, per index, in
       {"code": "15000000", "terms": {"pickleball": 4}}
     ]}
 
-A keyword topic is found by :func:`classify` (score ``1 - 0.5 ** n``, ``n`` counted as above);
+Keywords follow the lexicon's term syntax (stemmed, or exact with ``=``). A keyword topic is
+found by :func:`classify` (score ``1 - 0.5 ** n``, ``n`` its mentions counted as above);
 a query topic is a search the store runs over the index (:meth:`Taxonomy.query_topics`); an
 entry with an IPTC ``code`` and ``terms`` adds terms to that shipped topic.
 """
@@ -56,7 +57,7 @@ ENTITY_KEYS = ("organizations",)
 
 @dataclass(frozen=True)
 class Topic:
-    """One IPTC topic: code, official label, lexicon, and parent code for second-level ones."""
+    """One IPTC topic: code, official label, lexicon, parent (second level) and evidence scale."""
 
     code: str
     label: str
