@@ -184,6 +184,11 @@ def country_kind(text: str) -> str | None:
     return "demonym" if key in tables.demonyms else None
 
 
+def country_name_words() -> frozenset[str]:
+    """First words (folded) of every country name, for finding names the NER model missed."""
+    return frozenset(key.split()[0] for key in _tables().names)
+
+
 def country_name(iso2: str) -> str | None:
     """GeoNames short English name of an ISO alpha-2 code, for callers holding only a code."""
     return _tables().display.get(iso2.upper())

@@ -20,14 +20,16 @@ import calendar
 import json
 from collections import Counter
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
 
 import numpy
-from spacy.attrs import ENT_IOB, ORTH
+from spacy.attrs import ENT_IOB, IS_SPACE, LOWER, ORTH
 from spacy.language import Language
+from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
-from indexer.countries import country_kind, resolve_country
+from indexer.countries import country_kind, country_name_words, resolve_country
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
 # Which label wins when a surface form's mentions split evenly.
@@ -36,6 +38,8 @@ LABEL_PREFERENCE = ("GPE", "LOC", "ORG", "PERSON", "NORP", "FAC")
 PROPAGATED_LABELS = frozenset({"PERSON", "GPE", "LOC", "ORG"})
 PROPER_NOUN_TAGS = frozenset({"NNP", "NNPS"})
 OUTSIDE_IOB = 2  # Token.ent_iob for a token outside every entity
+MAX_PLACE_WORDS = 4  # longest untagged country or dateline place looked for
+DATELINE_FOLLOWERS = frozenset({",", "(", "-", "--", "—"})
 EXTENSIONS = ("entities", "persons", "organizations", "countries")
 
 _TITLES_FILE = Path(__file__).parent / "data" / "titles.json"
@@ -166,7 +170,9 @@ def _is_place(form: tuple[str, ...]) -> bool:
     return resolve_country(" ".join(form), "GPE") is not None
 
 
-def _propagate(doc: Doc, labels: dict[tuple[str, ...], str]) -> list[Mention]:
+def _propagate(
+    doc: Doc, labels: dict[tuple[str, ...], str], outside: numpy.ndarray
+) -> list[Mention]:
     """Untagged repeats of names the article tagged elsewhere ("Lebed" after "Alexander Lebed")."""
     targets: dict[tuple[str, ...], str] = {
         form: label for form, label in labels.items() if label in PROPAGATED_LABELS
@@ -177,24 +183,64 @@ def _propagate(doc: Doc, labels: dict[tuple[str, ...], str]) -> list[Mention]:
     by_first: dict[int, list[tuple[str, ...]]] = {}
     for form in sorted(targets, key=len, reverse=True):
         if form[0][:1].isupper():
-            by_first.setdefault(doc.vocab.strings.add(form[0]), []).append(form)
-    if not by_first:
-        return []
-    array = doc.to_array([ORTH, ENT_IOB])
-    outside = array[:, 1] == OUTSIDE_IOB
+            by_first.setdefault(get_string_id(form[0]), []).append(form)
     found = []
-    k = 0
-    for k in numpy.flatnonzero(numpy.isin(array[:, 0], list(by_first)) & outside):
+    orths = doc.to_array(ORTH)
+    for k in numpy.flatnonzero(numpy.isin(orths, list(by_first)) & outside):
         if doc[k].tag_ not in PROPER_NOUN_TAGS:
             continue
-        for form in by_first[int(array[k, 0])]:
+        for form in by_first[int(orths[k])]:
             j = k + len(form)
             if j <= len(doc) and outside[k:j].all() and all(
                 token.text == word for token, word in zip(doc[k:j], form, strict=True)
             ):
                 found.append(Mention(int(k), j, form, targets[form]))
+                outside[k:j] = False
                 break
     return found
+
+
+@lru_cache(maxsize=1)
+def _country_first_word_ids() -> numpy.ndarray:
+    """Hashes of the first words of country names, as spaCy's LOWER attribute gives them."""
+    return numpy.array(sorted(get_string_id(word) for word in country_name_words()),
+                       dtype=numpy.uint64)
+
+
+def _missed_places(doc: Doc, outside: numpy.ndarray) -> list[Mention]:
+    """Country names the model left untagged ("Belarus"), and dateline places ("BONN 1996-08-30").
+    """
+    found = []
+    lowers = doc.to_array(LOWER)
+    line_start = numpy.zeros(len(doc), dtype=bool)
+    if len(doc):
+        line_start[0] = True
+        line_start[1:] = doc.to_array(IS_SPACE)[:-1].astype(bool)
+    candidates = numpy.isin(lowers, _country_first_word_ids()) | line_start
+    for k in numpy.flatnonzero(candidates & outside):
+        k = int(k)
+        if not outside[k] or not (doc[k].is_title or doc[k].is_upper):
+            continue
+        for j in range(min(len(doc), k + MAX_PLACE_WORDS), k, -1):
+            if not outside[k:j].all():
+                continue
+            text = doc[k:j].text
+            named = country_kind(text) == "country" and doc[k].tag_ in PROPER_NOUN_TAGS
+            dateline = line_start[k] and _is_dateline(doc, k, j)
+            if named or (dateline and resolve_country(text, "GPE")):
+                found.append(Mention(k, j, tuple(t.text for t in doc[k:j]), "GPE"))
+                outside[k:j] = False
+                break
+    return found
+
+
+def _is_dateline(doc: Doc, i: int, j: int) -> bool:
+    """An all-capitals place opening a line, then a date, a comma or "(": "BONN 1996-08-30"."""
+    return (
+        all(token.is_upper and token.is_alpha for token in doc[i:j])
+        and j < len(doc)
+        and (doc[j].like_num or doc[j].text in DATELINE_FOLLOWERS)
+    )
 
 
 def _fullest_names(persons: set[tuple[str, ...]]) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -225,7 +271,9 @@ def normalise(doc: Doc) -> Doc:
     for mention in mentions:
         forms.setdefault(mention.words, Counter())[mention.label] += 1
     labels = _vote_labels(forms)
-    mentions = sorted(mentions + _propagate(doc, labels), key=lambda m: m.i)
+    outside = doc.to_array(ENT_IOB) == OUTSIDE_IOB
+    found = _propagate(doc, labels, outside) + _missed_places(doc, outside)
+    mentions = sorted(mentions + found, key=lambda m: m.i)
     for mention in mentions:
         labels.setdefault(mention.words, mention.label)
     fullest = _fullest_names({form for form, label in labels.items() if label == "PERSON"})
