@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import html
 import re
+import time
 from dataclasses import dataclass, field, replace
+from itertools import islice
 
 import numpy as np
 from whoosh import highlight, qparser
-from whoosh.query import Every, Query
+from whoosh.query import Every, FuzzyTerm, MultiTerm, Or, Query, Wildcard
 
 from indexer.aliases import FILE_NAME, Aliases
 from indexer.facets import FacetCache, FacetTable
@@ -21,6 +23,11 @@ MAX_PAGE = 10_000
 FACET_LIMIT = 10
 QUOTE_FACETS = ("speaker", "mentions", "person", "country", "topic", "organization", "source")
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+# What one query may cost: words a wildcard, range or fuzzy term may stand for (like Lucene's
+# 1024 clauses), in all, the fuzzy edit distance, and seconds spent collecting matches.
+MAX_EXPANSIONS = 1024
+MAX_FUZZY_DISTANCE = 2
+TIME_LIMIT = 10.0
 
 
 class QueryError(ValueError):
@@ -164,8 +171,8 @@ class Searcher:
             tables = self.cache.tables(reader, key, facet_names + ("kind",), self.canonical)
             days = self.cache.array(key, "days", lambda: self._days(reader, size))
 
-            base = np.zeros(size, dtype=bool)
-            base[np.fromiter(s.docs_for_query(q), dtype=np.int64)] = True
+            q = bounded(q, reader)
+            base = matching(s, q, size)
             base &= tables["kind"].mask_for([kind], size)
             date_mask = self._date_mask(days, query)
             filter_masks = {
@@ -377,6 +384,47 @@ class Searcher:
                 "topics": distinct("topic"),
                 "index_bytes": self.store.size_bytes(),
             }
+
+
+def bounded(q: Query, reader) -> Query:
+    """The query with `*` as match-all, fuzzy distance capped, and too-broad expansions refused."""
+    expansions = 0
+
+    def visit(node: Query) -> Query:
+        nonlocal expansions
+        if isinstance(node, Every) or (isinstance(node, Wildcard) and not node.text.strip("*")):
+            return Every()  # Every(field) reads every posting of the field: slow, same result
+        if isinstance(node, Or) and all(isinstance(sub, Every) for sub in node.subqueries):
+            return Every()
+        if isinstance(node, FuzzyTerm):
+            node.maxdist = min(node.maxdist, MAX_FUZZY_DISTANCE)
+        if isinstance(node, MultiTerm):
+            words = sum(1 for _ in islice(node._btexts(reader), MAX_EXPANSIONS + 1))
+            expansions += words
+            if words > MAX_EXPANSIONS or expansions > 4 * MAX_EXPANSIONS:
+                shown = getattr(node, "text", None) or str(node)
+                raise QueryError(
+                    f"“{shown}” stands for more than {MAX_EXPANSIONS} words; make it more specific"
+                )
+        return node
+
+    return q.accept(visit)
+
+
+def matching(s, q: Query, size: int) -> np.ndarray:
+    """Documents matching q as a mask; a query still collecting after TIME_LIMIT is cut off."""
+    mask = np.zeros(size, dtype=bool)
+    docs = s.docs_for_query(q)
+    deadline = time.monotonic() + TIME_LIMIT
+    while True:
+        chunk = np.fromiter(islice(docs, 8192), dtype=np.int64)
+        mask[chunk] = True
+        if len(chunk) < 8192:
+            return mask
+        if time.monotonic() > deadline:
+            raise QueryError(
+                f"the query ran longer than {TIME_LIMIT:g} s and was stopped; make it narrower"
+            )
 
 
 FRAGMENTER = highlight.ContextFragmenter(maxchars=240, surround=60)
