@@ -220,3 +220,26 @@ def test_clean_span_gives_none_when_only_stray_tokens_remain(nlp):
 def test_a_doc_without_entities_gets_empty_lists(nlp):
     doc = nlp("it rained all day and nobody came.")
     assert (doc._.entities, doc._.persons, doc._.organizations, doc._.countries) == ([], [], [], [])
+
+
+def test_dateline_place_the_model_missed_is_found(nlp):
+    # Reuters datelines in CoNLL: "BELGRADE 1996-08-30" on a line of its own.
+    docs = list(nlp.pipe(conll_documents_with("\nBELGRADE 1996")))
+    missed = 0
+    for doc in docs:
+        start = doc.text.index("\nBELGRADE 1996") + 1
+        if not any(ent.start_char == start for ent in doc.ents):
+            missed += 1
+        found = [e for e in doc._.entities if e["start"] == start]
+        assert [(e["text"], e["label"], e["country"]) for e in found] == [
+            ("BELGRADE", "GPE", "Serbia")
+        ]
+    assert missed
+
+
+def test_country_name_the_model_missed_is_found(nlp):
+    docs = list(nlp.pipe(conll_documents_with("Belarus")))
+    raw = sum(ent.text == "Belarus" for doc in docs for ent in doc.ents)
+    found = [e for doc in docs for e in entities_with_text(doc, "Belarus")]
+    assert len(found) > raw
+    assert {(e["label"], e["country_code"]) for e in found} == {("GPE", "BY")}
