@@ -247,7 +247,9 @@ def _sentence_before(ctx: _Context, ts: int) -> Attribution | None:
     if k < 0 or _is_mark(doc[k]):
         return None  # right after another quotation: that is a continuation
     head = _head(ctx, k + 1, False)
-    found = _before(ctx, k + 1, head) if head else None
+    if not head or any(_is_mark(t) for t in head):
+        return None  # the sentence before holds a quotation: this one continues it
+    found = _before(ctx, k + 1, head)
     if found is None or found.speaker is None or found.how != "before":
         return None
     found.how = "previous"
