@@ -28,6 +28,7 @@ DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 MAX_EXPANSIONS = 1024
 MAX_FUZZY_DISTANCE = 2
 TIME_LIMIT = 10.0
+MATCH_CHUNK = 8192  # documents collected between two looks at the clock
 
 
 class QueryError(ValueError):
@@ -417,9 +418,9 @@ def matching(s, q: Query, size: int) -> np.ndarray:
     docs = s.docs_for_query(q)
     deadline = time.monotonic() + TIME_LIMIT
     while True:
-        chunk = np.fromiter(islice(docs, 8192), dtype=np.int64)
+        chunk = np.fromiter(islice(docs, MATCH_CHUNK), dtype=np.int64)
         mask[chunk] = True
-        if len(chunk) < 8192:
+        if len(chunk) < MATCH_CHUNK:
             return mask
         if time.monotonic() > deadline:
             raise QueryError(
