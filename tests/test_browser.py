@@ -167,7 +167,7 @@ def test_quotes_and_person_pages_render_and_are_captured(tab):
 
     tab.open("/person/Donald%20Trump")
     assert page.locator("h1").inner_text() == "Donald Trump"
-    assert page.locator("svg.chart a.bar").count() >= 12
+    assert page.locator("svg.chart .bar").count() >= 12
     page.screenshot(path=str(SHOTS / "person.png"))
     assert not tab.errors
 
@@ -175,10 +175,8 @@ def test_quotes_and_person_pages_render_and_are_captured(tab):
 def test_month_bars_filter_to_a_month_and_shift_click_extends_the_range(tab):
     page = tab.page
     tab.open("/search")
-    bars = page.locator("svg.chart a.bar")
-    counted = [b for b in (bars.nth(i) for i in range(bars.count()))
-               if b.get_attribute("aria-label").split(": ")[1] != "0"]
-    first, last = counted[0], counted[-1]
+    bars = page.locator("svg.chart a.bar")  # months with articles; empty months are no links
+    first, last = bars.first, bars.last
     month = first.get_attribute("data-month")
     count = int(first.get_attribute("aria-label").split(": ")[1])
     tab.navigate(first.click)

@@ -19,7 +19,6 @@ from indexer.search import QUOTE_FACETS, SearchQuery
 SAFE = ":@!$'()*,/~"
 KINDS = {"search": FACETS, "quotes": QUOTE_FACETS}
 FILTER_ORDER = ("speaker", "mentions") + FACETS
-SORTS = ("relevance", "newest", "oldest")
 VIEWS = ("list", "compact")
 PER_PAGE = 20
 MAX_PER_PAGE = 100
@@ -103,10 +102,6 @@ class SearchState:
     def at_page(self, page: int) -> SearchState:
         """Another page of the same results."""
         return replace(self, page=page)
-
-    def sorted_by(self, sort: str) -> SearchState:
-        """The same results in another order, from the first page."""
-        return replace(self, sort=sort, page=1)
 
     def viewed_as(self, view: str) -> SearchState:
         """The same page in another layout."""
