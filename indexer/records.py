@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import IO, Any
@@ -54,17 +55,70 @@ def facet_values(record: Record, field: str) -> list[str]:
     return list(value)
 
 
+TEXT_KEYS = ("path", "title", "source", "url", "author", "content_hash")
+NAME_LISTS = ("persons", "organizations", "countries", "country_codes")
+# Keys of list items the store, search and web read, and the types they must have.
+ITEM_KEYS = {
+    "topics": {"label": str, "code": (str, type(None)), "score": (int, float, type(None))},
+    "quotes": {"text": str, "start": int, "end": int, "speaker": (str, type(None))},
+    "entities": {"start": int, "end": int, "text": (str, type(None)), "label": (str, type(None)),
+                 "canonical": (str, type(None)), "field": (str, type(None)),
+                 "country": (str, type(None))},
+}
+
+
+def _items_ok(items: object, keys: dict[str, type | tuple]) -> bool:
+    """A list of objects whose keys have the types given (optional keys may be missing)."""
+    if not isinstance(items, list):
+        return False
+    for item in items:
+        if not isinstance(item, dict):
+            return False
+        for key, kind in keys.items():
+            value = item.get(key) if kind in (str, int) or key in item else None
+            if isinstance(value, bool) or not isinstance(value, kind):
+                return False
+    return True
+
+
 def check_record(record: object, where: str = "") -> Record:
-    """Validate the minimum an annotated record needs before it may reach the store."""
+    """Validate what the store, search and web read from a record before it may reach them."""
+    from indexer.sources import normalise_date
+
     if not isinstance(record, dict):
         raise RecordError(f"{where}: not a JSON object")
     for key in ("id", "body"):
         if not isinstance(record.get(key), str) or not record[key]:
             raise RecordError(f"{where}: missing {key!r}")
-    for key in ("persons", "organizations", "countries", "topics", "quotes", "entities"):
-        if not isinstance(record.get(key, []), list):
-            raise RecordError(f"{where}: {key!r} must be a list")
+    for key in TEXT_KEYS:
+        if not isinstance(record.get(key), (str, type(None))):
+            raise RecordError(f"{where}: {key!r} must be text or null")
+    for key in NAME_LISTS:
+        names = record.get(key, [])
+        if not isinstance(names, list) or not all(isinstance(n, str) for n in names):
+            raise RecordError(f"{where}: {key!r} must be a list of names")
+    for key, keys in ITEM_KEYS.items():
+        if not _items_ok(record.get(key, []), keys):
+            fields = ", ".join(k for k, kind in keys.items() if kind in (str, int))
+            raise RecordError(f"{where}: {key!r} must be a list of objects with {fields}")
+    published = record.get("published")
+    if published is not None and not _iso_date(published):
+        record = dict(record, published=normalise_date(published))  # unreadable: None
     return record
+
+
+def _iso_date(value: object) -> bool:
+    """A date the search can read: YYYY, YYYY-MM or YYYY-MM-DD, and a real one."""
+    from datetime import date
+
+    if not isinstance(value, str) or not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", value):
+        return False
+    year, month, day = (value.split("-") + ["01", "01"])[:3]
+    try:
+        date(int(year), int(month), int(day))
+    except ValueError:
+        return False
+    return True
 
 
 def dumps(record: Record) -> str:
