@@ -17,7 +17,7 @@ import re
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 
 from indexer.check import check_index
@@ -306,3 +306,71 @@ def test_a_run_over_bad_files_reports_each_and_loses_nothing(held, nlp, tmp_path
     assert {"Caf\xe9 owners in M\xfcnchen", "S"} <= set(new)
     assert [r["id"] for r in now.values()].count("dup-1") == 1
     assert now["dup-1"]["title"] == seed_articles(2, skip=50)[1].title  # the later file wins
+
+
+# -- annotated-record JSON Lines: loaded without NLP, so their shape is all the checking -------
+
+names = st.one_of(st.text(max_size=20), st.integers(), st.none(), st.lists(st.text(max_size=3)))
+offsets = st.one_of(st.integers(-5, 400), st.text(max_size=3), st.none(), st.floats())
+quote_like = st.fixed_dictionaries(
+    {"text": st.text(max_size=30) | st.integers(), "start": offsets, "end": offsets},
+    optional={"speaker": names, "cue": names, "confidence": st.floats() | st.text(max_size=3)},
+)
+entity_like = st.fixed_dictionaries(
+    {"start": offsets, "end": offsets},
+    optional={"text": names, "label": names, "canonical": names, "field": names},
+)
+record_like = st.fixed_dictionaries(
+    {"id": st.text(min_size=1, max_size=12), "body": st.text(min_size=1, max_size=300)},
+    optional={
+        "title": names,
+        "published": st.one_of(dates := st.sampled_from(
+            ["2020-01-02", "2020", "2020-13-45", "yesterday", "", "3 March 2020"]
+        ), st.integers(), st.none()),
+        "source": names,
+        "url": names,
+        "persons": st.lists(names, max_size=3) | names,
+        "organizations": st.lists(names, max_size=3),
+        "countries": st.lists(names, max_size=3),
+        "topics": st.lists(
+            st.fixed_dictionaries({"label": names}, optional={"code": names, "score": offsets})
+            | names,
+            max_size=3,
+        ),
+        "quotes": st.lists(quote_like | names, max_size=3),
+        "entities": st.lists(entity_like | names, max_size=3),
+        "content_hash": names,
+    },
+)
+
+
+@SETTINGS
+@given(records=st.lists(record_like, min_size=1, max_size=4))
+def test_annotated_records_of_any_shape_are_refused_in_one_line_or_stored_and_searchable(
+    tmp_path_factory, records
+):
+    from indexer.records import RecordError, read_jsonl
+    from indexer.search import Searcher, SearchQuery
+
+    folder = tmp_path_factory.mktemp("records")
+    path = folder / "records.jsonl"
+    path.write_text(
+        "\n".join(json.dumps(dict(r, entities=r.get("entities", []), quotes=r.get("quotes", [])))
+                  for r in records),
+        encoding="utf-8",
+    )
+    good = []
+    for item in read_jsonl(path):
+        if isinstance(item, RecordError):
+            assert str(item).startswith(f"{path}:") and "\n" not in str(item)
+        else:
+            good.append(item)
+    event(f"{len(good)} of {len(records)} records stored")
+    store = Store(folder / "index")
+    list(store.write(good))
+    searcher = Searcher(store)
+    assert searcher.search(SearchQuery())["total"] == len({r["id"] for r in good})
+    searcher.quotes(SearchQuery())
+    searcher.search(SearchQuery(text="a", date_from="2020", sort="newest"))
+    searcher.stats()
+    assert check_index(store.dir)["ok"]
