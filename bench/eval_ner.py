@@ -145,9 +145,15 @@ def evaluate(conll: Path, model: str) -> dict:
     for item, doc in zip(docs, nlp.pipe(d.text for d in docs), strict=True):
         for _, _, kind in item.gold:
             gold_n[kind] += 1
-        raw_spans = [(e.start_char, e.end_char, e.label_, e.text) for e in doc.ents]
+        # raw: the model's spans, countries looked up on their bare text
+        raw_spans = [
+            (e.start_char, e.end_char, e.label_, (resolve_country(e.text, e.label_) or ("", ""))[1])
+            for e in doc.ents
+        ]
         normalise(doc)
-        norm_spans = [(e["start"], e["end"], e["label"], e["canonical"]) for e in doc._.entities]
+        norm_spans = [
+            (e["start"], e["end"], e["label"], e.get("country_code")) for e in doc._.entities
+        ]
         located = {}
         for system, spans in (("raw", raw_spans), ("normalised", norm_spans)):
             scored = {(s, e, TYPE_OF[lab]) for s, e, lab, _ in spans if lab in TYPE_OF}
@@ -155,9 +161,7 @@ def evaluate(conll: Path, model: str) -> dict:
                 pred[system][kind] += 1
             for _, _, kind in scored & item.gold:
                 hits[system][kind] += 1
-            located[system] = [
-                (s, e, (resolve_country(text, lab) or (None, None))[1]) for s, e, lab, text in spans
-            ]
+            located[system] = [(s, e, iso) for s, e, _, iso in spans]
         for start, end, kind in item.gold:
             truth = judge.get(country_key(item.text[start:end])) if kind == "LOC" else None
             if truth is None:

@@ -27,6 +27,9 @@ CITY_MIN_POPULATION = 15_000
 CITY_ALT_NAME_MIN_POPULATION = 1_000_000
 # A city this big wins over a same-named subdivision of another country.
 BIG_CITY_POPULATION = 1_000_000
+# A smaller city's name is often also a person's or a thing's ("Tyler", "Jupiter", "Corona"):
+# an article must name its country some other way before it counts (see needs_support).
+CONFIDENT_CITY_POPULATION = 500_000
 # Top-level ISO 3166-2 subdivisions named alone in English news ("Texas", "Scotland", "Ontario").
 # Only these countries: elsewhere subdivision names clash with plain words and regions
 # ("Gulf" is a province of Papua New Guinea, "Midlands" of Zimbabwe, "Delta" a state of Nigeria).
@@ -60,6 +63,8 @@ class _Tables:
     names: dict[str, str]  # country names, official names, abbreviations
     demonyms: dict[str, str]
     places: dict[str, str]  # subdivisions and cities
+    small_places: frozenset[str]  # keys of places known only as cities below the confident size
+    clashes: dict[str, str]  # country names that are also another country's state: "georgia" -> US
     regions: frozenset[str]  # continents: never a country
 
 
@@ -152,13 +157,22 @@ def _tables() -> _Tables:
     primary, alternate = _cities(gc, known)
     places = {key: iso for key, (_, iso) in alternate.items()}
     places.update({key: iso for key, (_, iso) in primary.items()})
-    for key, iso in _subdivisions().items():
+    subdivisions = _subdivisions()
+    for key, iso in subdivisions.items():
         if primary.get(key, (0, iso))[0] < BIG_CITY_POPULATION:
             places[key] = iso
     for raw in extra["not_places"]:
         places.pop(country_key(raw), None)
+    small = frozenset(
+        key for key, (population, iso) in primary.items()
+        if population < CONFIDENT_CITY_POPULATION and key not in subdivisions
+        and places.get(key) == iso and key not in names
+    )
     regions = frozenset(country_key(c["name"]) for c in gc.get_continents().values())
-    return _Tables(display, names, demonyms, places, regions)
+    clashes = {
+        key: iso for key, iso in subdivisions.items() if key in names and names[key] != iso
+    }
+    return _Tables(display, names, demonyms, places, small, clashes, regions)
 
 
 def resolve_country(text: str, label: str) -> tuple[str, str] | None:
@@ -172,6 +186,18 @@ def resolve_country(text: str, label: str) -> tuple[str, str] | None:
     iso = tables.names.get(key) or tables.demonyms.get(key)
     if iso is None and label in PLACE_LABELS:
         iso = tables.places.get(key)
+    return (tables.display[iso], iso) if iso else None
+
+
+def needs_support(text: str) -> bool:
+    """Whether the text is known only as a smaller city, to be trusted only beside its country."""
+    return country_key(text) in _tables().small_places
+
+
+def other_country(text: str) -> tuple[str, str] | None:
+    """For a country name that is also a state elsewhere ("Georgia"), that state's country."""
+    tables = _tables()
+    iso = tables.clashes.get(country_key(text))
     return (tables.display[iso], iso) if iso else None
 
 

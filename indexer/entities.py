@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import calendar
 import json
+import re
 from collections import Counter
 from dataclasses import dataclass
 from functools import lru_cache
@@ -29,7 +30,13 @@ from spacy.language import Language
 from spacy.strings import get_string_id
 from spacy.tokens import Doc
 
-from indexer.countries import country_kind, country_name_words, resolve_country
+from indexer.countries import (
+    country_kind,
+    country_name_words,
+    needs_support,
+    other_country,
+    resolve_country,
+)
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
 # Which label wins when a surface form's mentions split evenly.
@@ -49,6 +56,7 @@ CONNECTIVES = frozenset(_TITLES_DATA["connectives"])
 WEEKDAYS = frozenset(day.lower() for day in calendar.day_name)
 MONTHS = frozenset(month.lower() for month in calendar.month_name if month)
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
+_SPACES = re.compile(r"\s+")
 
 for _name in EXTENSIONS:
     Doc.set_extension(_name, default=None, force=True)
@@ -137,7 +145,9 @@ def _is_part_of(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
     return all(word in words for word in short)
 
 
-def _vote_labels(forms: dict[tuple[str, ...], Counter]) -> dict[tuple[str, ...], str]:
+def _vote_labels(
+    forms: dict[tuple[str, ...], Counter], texts: dict[tuple[str, ...], str]
+) -> dict[tuple[str, ...], str]:
     """One label per surface form, decided over all its mentions in the article.
 
     A form that ends a longer person's name is that person ("Zelenskyy" tagged GPE beside
@@ -151,9 +161,10 @@ def _vote_labels(forms: dict[tuple[str, ...], Counter]) -> dict[tuple[str, ...],
     ]
     labels = {}
     for form, votes in forms.items():
-        kind = country_kind(" ".join(form))
+        kind = country_kind(texts[form])
         in_person = any(
-            _is_part_of(form, full) and (form[-1] == full[-1] or not _is_place(form))
+            _is_part_of(form, full)
+            and (form[-1] == full[-1] or resolve_country(texts[form], "GPE") is None)
             for full in people
         )
         if in_person and (kind is None or votes["PERSON"]):
@@ -163,11 +174,6 @@ def _vote_labels(forms: dict[tuple[str, ...], Counter]) -> dict[tuple[str, ...],
         else:
             labels[form] = max(votes, key=lambda lab: (votes[lab], -LABEL_PREFERENCE.index(lab)))
     return labels
-
-
-def _is_place(form: tuple[str, ...]) -> bool:
-    """Whether a surface form names a country or a known place in one."""
-    return resolve_country(" ".join(form), "GPE") is not None
 
 
 def _propagate(
@@ -264,31 +270,58 @@ def _ranked(values: list) -> list:
     return sorted(counts, key=lambda value: (-counts[value], first[value]))
 
 
+def _countries(
+    labels: dict[tuple[str, ...], str], texts: dict[tuple[str, ...], str]
+) -> dict[tuple[str, ...], tuple[str, str]]:
+    """Country of each form, judged with the article's other places.
+
+    A smaller city counts only if the article names its country some other way ("Tyler" beside
+    "Texas"), and "Georgia" is the US state when the article names the United States but
+    nothing else Georgian.
+    """
+    resolved = {}
+    for form, label in labels.items():
+        country = resolve_country(texts[form], label)
+        if country is not None:
+            resolved[form] = country
+    sure = Counter(iso for form, (_, iso) in resolved.items() if not needs_support(texts[form]))
+    kept = {}
+    for form, country in resolved.items():
+        if needs_support(texts[form]) and not sure[country[1]]:
+            continue
+        other = other_country(texts[form])
+        if other is not None and sure[other[1]] and sure[country[1]] == 1:
+            country = other
+        kept[form] = country
+    return kept
+
+
 def normalise(doc: Doc) -> Doc:
     """Set doc._.entities, persons, organizations and countries from the raw doc.ents."""
     mentions = _mentions(doc)
     forms: dict[tuple[str, ...], Counter] = {}
+    texts: dict[tuple[str, ...], str] = {}
     for mention in mentions:
         forms.setdefault(mention.words, Counter())[mention.label] += 1
-    labels = _vote_labels(forms)
+        texts.setdefault(mention.words, _SPACES.sub(" ", doc[mention.i:mention.j].text))
+    labels = _vote_labels(forms, texts)
     outside = doc.to_array(ENT_IOB) == OUTSIDE_IOB
     found = _propagate(doc, labels, outside) + _missed_places(doc, outside)
     mentions = sorted(mentions + found, key=lambda m: m.i)
-    for mention in mentions:
+    for mention in found:
         labels.setdefault(mention.words, mention.label)
+        texts.setdefault(mention.words, _SPACES.sub(" ", doc[mention.i:mention.j].text))
     fullest = _fullest_names({form for form, label in labels.items() if label == "PERSON"})
-    countries: dict[tuple[str, ...], tuple[str, str] | None] = {}
+    countries = _countries(labels, texts)
     entities = []
     for mention in mentions:
         form = mention.words
         label = labels[form]
         start, end = doc[mention.i].idx, doc[mention.j - 1].idx + len(doc[mention.j - 1])
+        canonical = texts[fullest[form]] if label == "PERSON" else texts[form]
         text = doc[mention.i:mention.j].text
-        canonical = " ".join(fullest[form]) if label == "PERSON" else " ".join(form)
         entity = {"text": text, "label": label, "canonical": canonical, "start": start, "end": end}
-        if form not in countries:
-            countries[form] = resolve_country(canonical, label)
-        if countries[form] is not None:
+        if countries.get(form) is not None:
             entity["country"], entity["country_code"] = countries[form]
         entities.append(entity)
     doc._.entities = entities

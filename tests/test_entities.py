@@ -39,8 +39,8 @@ def wikinews_sentence(fragment: str) -> str:
 
 
 def wikinews_article(fragment: str) -> str:
-    """Title and text of the first Wikinews article containing the fragment."""
-    row = next(r for r in wikinews_rows() if fragment in r["text"])
+    """Title and text of the first Wikinews article containing the fragment in either."""
+    row = next(r for r in wikinews_rows() if fragment in r["title"] + "\n\n" + r["text"])
     return row["title"] + "\n\n" + row["text"]
 
 
@@ -243,3 +243,25 @@ def test_country_name_the_model_missed_is_found(nlp):
     found = [e for doc in docs for e in entities_with_text(doc, "Belarus")]
     assert len(found) > raw
     assert {(e["label"], e["country_code"]) for e in found} == {("GPE", "BY")}
+
+
+def test_canonical_name_keeps_the_articles_spelling(nlp):
+    # "Bashar al-Assad" is four tokens; its canonical form must not gain spaces round the hyphen.
+    doc = nlp(wikinews_article("Assad's government"))
+    assert "Bashar al-Assad" in doc._.persons
+    assert {e["canonical"] for e in doc._.entities if "Assad" in e["text"]} == {"Bashar al-Assad"}
+
+
+def test_small_city_needs_its_country_named_in_the_article(nlp):
+    # "Corona" (a Californian city of 150,000) in an article about cow urine and COVID-19 in India.
+    doc = nlp(wikinews_article("drink cow urine"))
+    corona = entities_with_text(doc, "Corona")
+    assert corona and all("country" not in e for e in corona)
+    assert "United States" not in [c["name"] for c in doc._.countries]
+
+
+def test_georgia_is_the_us_state_in_an_article_about_the_united_states(nlp):
+    doc = nlp(wikinews_article("On the campaign trail in the USA"))
+    georgia = entities_with_text(doc, "Georgia")
+    assert georgia and {e["country_code"] for e in georgia} == {"US"}
+    assert [c["name"] for c in doc._.countries] == ["United States"]
