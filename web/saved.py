@@ -63,6 +63,14 @@ def _unpack(blob: bytes | None) -> frozenset[str] | None:
     return frozenset(text.split("\n")) if text else frozenset()
 
 
+SQLITE_MAX_ID = 2**63 - 1
+
+
+def storable_id(saved_id: int) -> bool:
+    """Whether an id from a URL can be an SQLite row id (a larger one overflows, not a 404)."""
+    return 0 < saved_id <= SQLITE_MAX_ID
+
+
 class SavedSearches:
     """The saved-search table of one index folder."""
 
@@ -98,6 +106,8 @@ class SavedSearches:
 
     def get(self, saved_id: int) -> SavedSearch | None:
         """One saved search by id."""
+        if not storable_id(saved_id):
+            return None
         with self._db() as db:
             row = db.execute(
                 "SELECT id, name, url, created, opened, seen FROM saved WHERE id = ?", (saved_id,)
@@ -117,7 +127,7 @@ class SavedSearches:
     def rename(self, saved_id: int, name: str) -> bool:
         """Give a saved search a new name; False when it does not exist or the name is empty."""
         name = clean_name(name)
-        if not name:
+        if not name or not storable_id(saved_id):
             return False
         with self._db() as db:
             return db.execute(
@@ -126,6 +136,8 @@ class SavedSearches:
 
     def delete(self, saved_id: int) -> bool:
         """Forget a saved search."""
+        if not storable_id(saved_id):
+            return False
         with self._db() as db:
             return db.execute("DELETE FROM saved WHERE id = ?", (saved_id,)).rowcount == 1
 
