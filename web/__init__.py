@@ -14,7 +14,7 @@ from indexer.search import Searcher
 from indexer.store import Store, default_index_dir
 from web.routes import bp, register_errors
 from web.saved import SavedSearches
-from web.security import csrf_token, secure_headers
+from web.security import csrf_token, secure_headers, utf8_query
 from web.urls import article_url, entity_url, search_url
 
 
@@ -64,6 +64,7 @@ def create_app(config: dict | None = None) -> Flask:
     )
     app.jinja_env.filters["nice_date"] = nice_date
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
+    app.before_request(utf8_query)
     app.after_request(secure_headers)
 
     app.register_blueprint(bp)

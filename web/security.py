@@ -5,7 +5,7 @@ from __future__ import annotations
 import hmac
 import secrets
 
-from flask import Response, session
+from flask import Response, abort, request, session
 
 CSP = "; ".join(
     [
@@ -34,6 +34,14 @@ def secure_headers(response: Response) -> Response:
     for name, value in HEADERS.items():
         response.headers.setdefault(name, value)
     return response
+
+
+def utf8_query() -> None:
+    """Refuse a query string that is not UTF-8 (raw bytes, not %-escapes) with a 400, not a 500."""
+    try:
+        request.query_string.decode("utf-8")
+    except UnicodeDecodeError:
+        abort(400, description="The address holds characters that are not UTF-8.")
 
 
 def csrf_token() -> str:
