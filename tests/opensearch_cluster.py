@@ -295,12 +295,18 @@ class Cluster:
         """Until every node votes, so that losing any one of them keeps a quorum."""
         deadline = time.monotonic() + timeout
         path = "/_cluster/state/metadata?filter_path=metadata.cluster_coordination"
+        voters: list[str] = []
         while self.nodes > 1:
-            with urllib.request.urlopen(self.url + path, timeout=30) as resp:
-                coord = json.load(resp)["metadata"]["cluster_coordination"]
-            voters = coord.get("last_committed_config", [])
-            if len(voters) == self.nodes and not any("placeholder" in v for v in voters):
-                return
+            for url in self.urls:
+                try:
+                    with urllib.request.urlopen(url + path, timeout=30) as resp:
+                        coord = json.load(resp)["metadata"]["cluster_coordination"]
+                except (OSError, ValueError, KeyError):
+                    continue  # this node's HTTP is not up yet; ask another
+                voters = coord.get("last_committed_config", [])
+                if len(voters) == self.nodes and not any("placeholder" in v for v in voters):
+                    return
+                break
             if time.monotonic() > deadline:
                 raise ClusterError(f"voting configuration stays at {voters}")
             time.sleep(0.5)

@@ -1,0 +1,139 @@
+"""OpenSearch index mappings and documents: the same fields and analysis as the Whoosh schema.
+
+Text is analysed here, in Python, by the very analyzer the Whoosh schema uses (tokenizer,
+lowercase, stop words, Porter stems), and sent as its space-joined terms into fields that
+OpenSearch splits on whitespace only. Both backends therefore hold the same terms at the same
+positions, so a query means the same on each; the displayed text lives in the stored record.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Iterator
+
+from indexer.records import FACET_FIELDS, Record, facet_values
+from indexer.schema import ARTICLE, QUOTE, SCHEMA, SEP
+from indexer.search import day_number
+from indexer.store import quote_mentions
+
+MAPPING_VERSION = 1  # bump when the mapping changes; `reindex` builds the new version beside
+MAX_RESULT_WINDOW = 50_000
+TEXT_FIELDS = ("title", "body", "quote")
+KEYWORDS = ("kind", "id", "article_id", "content_hash", "published", "speaker", "mentions")
+FACET_NAMES = tuple(FACET_FIELDS)
+
+
+def analysed(text: str, field: str) -> str:
+    """The Whoosh terms of a text field's text, in order, joined by spaces."""
+    return " ".join(token.text for token in SCHEMA[field].analyzer(text or ""))
+
+
+def search_field(name: str) -> str | None:
+    """The OpenSearch field that a Whoosh schema field is searched in (None: not searchable)."""
+    if name in TEXT_FIELDS:
+        return f"{name}_t"
+    if name in KEYWORDS or name in FACET_NAMES:
+        return name
+    return None
+
+
+def mapping(shards: int, replicas: int) -> dict:
+    """Settings and mappings of one index (articles and quotes share them)."""
+    keyword = {"type": "keyword"}
+    text = {"type": "text", "analyzer": "whitespace", "search_analyzer": "whitespace"}
+    properties = {name: keyword for name in KEYWORDS + FACET_NAMES}
+    properties.update({f"{name}_t": text for name in TEXT_FIELDS})
+    properties.update(
+        day={"type": "integer"},
+        published_date={"type": "date", "format": "yyyy-MM-dd"},
+        quote_count={"type": "integer"},
+        record={"type": "object", "enabled": False},
+    )
+    return {
+        "settings": {
+            "index": {
+                "number_of_shards": shards,
+                "number_of_replicas": replicas,
+                "max_result_window": MAX_RESULT_WINDOW,
+            }
+        },
+        "mappings": {
+            "dynamic": "strict",
+            "_meta": {"newsindex_mapping": MAPPING_VERSION},
+            "_source": {"excludes": [f"{name}_t" for name in TEXT_FIELDS]},
+            "properties": properties,
+        },
+    }
+
+
+def calendar_date(day: int) -> str | None:
+    """yyyymmdd as an ISO date for the month histogram (a day past the month's end is clamped)."""
+    year, month, dom = day // 10000, day // 100 % 100, day % 100
+    if not (1 <= year <= 9999 and 1 <= month <= 12):
+        return None
+    dom = min(max(dom, 1), calendar.monthrange(year, month)[1])
+    return f"{year:04d}-{month:02d}-{dom:02d}"
+
+
+def dated(published: str | None) -> dict:
+    """The date fields: the raw value (for field:value queries), its day number, its date."""
+    day = day_number(published) or 0
+    out: dict = {"day": day}
+    if published:
+        out["published"] = published
+        date = calendar_date(day)
+        if date:
+            out["published_date"] = date
+    return out
+
+
+def facets(record: Record) -> dict[str, list[str]]:
+    """Facet values as the Whoosh store splits them."""
+    return {
+        name: [v.replace(SEP, " ") for v in facet_values(record, name) if v] for name in FACET_NAMES
+    }
+
+
+def article_document(record: Record) -> dict:
+    """The OpenSearch document of an article (its _id is the article id)."""
+    return {
+        "kind": ARTICLE,
+        "id": record["id"],
+        "article_id": record["id"],
+        "content_hash": record.get("content_hash") or "",
+        "title_t": analysed(record.get("title") or "", "title"),
+        "body_t": analysed(record["body"], "body"),
+        "quote_count": len(record.get("quotes") or []),
+        **dated(record.get("published")),
+        **facets(record),
+        "record": record,
+    }
+
+
+def quote_id(article_id: str, n: int) -> str:
+    """A quotation's id, as the Whoosh store names it."""
+    return f"{article_id}#q{n}"
+
+
+def quote_documents(record: Record) -> Iterator[dict]:
+    """One document per quotation, carrying the article's facets for filtering."""
+    shared = {**dated(record.get("published")), **facets(record)}
+    for n, quote in enumerate(record.get("quotes") or []):
+        data = dict(
+            quote,
+            article_id=record["id"],
+            title=record.get("title") or "",
+            published=record.get("published"),
+            source=record.get("source"),
+            mentions=quote_mentions(record, quote),
+        )
+        yield {
+            "kind": QUOTE,
+            "id": quote_id(record["id"], n),
+            "article_id": record["id"],
+            "quote_t": analysed(quote["text"], "quote"),
+            "speaker": [quote["speaker"].replace(SEP, " ")] if quote.get("speaker") else [],
+            "mentions": [m.replace(SEP, " ") for m in data["mentions"] if m],
+            **shared,
+            "record": data,
+        }

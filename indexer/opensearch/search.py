@@ -1,0 +1,360 @@
+"""Search stage on OpenSearch: the same SearchQuery in, the same result shape out.
+
+One request per search: the translated query selects documents; the date and facet filters go
+in a post_filter (hits) and, each facet leaving out its own filter, into filter aggregations
+(multi-select counts); a month date_histogram; alias merges as extra filter buckets.
+Snippets are made from the hit's stored text with the same highlighter as the Whoosh backend,
+so both mark the same words (OpenSearch's highlighter would analyse the text differently).
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterable
+
+from whoosh.query import Every, Query
+
+from indexer.opensearch.documents import MAX_RESULT_WINDOW
+from indexer.opensearch.store import OpenSearchStore
+from indexer.opensearch.translate import MATCH_NONE, translate
+from indexer.schema import ARTICLE, FACETS, QUOTE
+from indexer.search import (
+    ALIAS_FIELDS,
+    QUOTE_FACETS,
+    AliasWatcher,
+    QueryError,
+    Searcher,
+    SearchQuery,
+    day_number,
+    snippet,
+    split_values,
+)
+
+CARDINALITY_PRECISION = 40_000  # distinct counts are exact up to about this many values
+# A shard that cannot answer fails the search rather than silently shrinking counts.
+WHOLE = {"allow_partial_search_results": "false"}
+
+
+class OpenSearchSearcher:
+    """Searches an OpenSearchStore; the methods and result shapes of `Searcher`."""
+
+    def __init__(self, store: OpenSearchStore):
+        self.store = store
+        self.client = store.client
+        self.aliases = AliasWatcher(store.dir)
+        self.canonical = self.aliases.canonical
+        self.parsers = {
+            ARTICLE: Searcher._parser(["title", "body"], {"title": 2.0}),
+            QUOTE: Searcher._parser(["quote"], {}),
+        }
+
+    def parse(self, text: str, kind: str = ARTICLE) -> Query:
+        """Whoosh query syntax, parsed exactly as the Whoosh backend parses it."""
+        if not text.strip():
+            return Every()
+        try:
+            return self.parsers[kind].parse(text)
+        except Exception as exc:  # whoosh raises assorted errors on odd syntax
+            raise QueryError(f"could not understand the query: {exc}") from None
+
+    def search(self, query: SearchQuery) -> dict:
+        """Articles matching the query and filters, with snippets and facet counts."""
+        return self._run(query.checked(FACETS), ARTICLE, FACETS)
+
+    def quotes(self, query: SearchQuery) -> dict:
+        """Quotations matching the query (in the quote text) and filters (speaker, mentions)."""
+        return self._run(query.checked(QUOTE_FACETS), QUOTE, QUOTE_FACETS)
+
+    def article(self, article_id: str) -> dict | None:
+        """One stored annotated record."""
+        return self.store.get(article_id)
+
+    # -- alias merges --------------------------------------------------------------------------
+
+    def _groups(self, name: str) -> dict[str, set[str]]:
+        """Canonical value -> every raw value merged into it (itself included), for one facet."""
+        self.aliases.refresh()
+        table = ALIAS_FIELDS.get(name)
+        if not table:
+            return {}
+        groups: dict[str, set[str]] = {}
+        for variant, canonical in self.aliases.aliases.to_dict()[table].items():
+            groups.setdefault(canonical, {canonical}).add(variant)
+        return groups
+
+    def _members(self, name: str, value: str, groups: dict[str, set[str]]) -> list[str]:
+        """The raw values a (canonical) filter value stands for."""
+        canonical = self.canonical(name, value)
+        return sorted(groups.get(canonical, {canonical}))
+
+    # -- one search ----------------------------------------------------------------------------
+
+    def _filters(
+        self, query: SearchQuery, names: tuple[str, ...], groups: dict[str, dict[str, set[str]]]
+    ) -> dict[str, dict]:
+        """One filter per facet that the query filters on (include OR-ed, exclude removed)."""
+        out = {}
+        for name in names:
+            include, exclude = split_values(query.filters.get(name, ()))
+            if not include and not exclude:
+                continue
+            clause: dict = {"bool": {}}
+            if include:
+                values = sorted({m for v in include for m in self._members(name, v, groups[name])})
+                clause["bool"]["filter"] = [{"terms": {name: values}}]
+            if exclude:
+                values = sorted({m for v in exclude for m in self._members(name, v, groups[name])})
+                clause["bool"]["must_not"] = [{"terms": {name: values}}]
+            out[name] = clause
+        return out
+
+    @staticmethod
+    def _date_filter(query: SearchQuery) -> list[dict]:
+        lo, hi = day_number(query.date_from), day_number(query.date_to, end=True)
+        bounds = {}
+        if lo or hi:
+            bounds["gte"] = lo or 1  # an upper bound leaves out undated documents (day 0)
+        if hi:
+            bounds["lte"] = hi
+        return [{"range": {"day": bounds}}] if bounds else []
+
+    def _run(self, query: SearchQuery, kind: str, names: tuple[str, ...]) -> dict:
+        q = self.parse(query.text, kind)
+        start = (query.page - 1) * query.per_page
+        if start + query.per_page > MAX_RESULT_WINDOW:
+            raise QueryError(f"pages go up to result {MAX_RESULT_WINDOW}; narrow the search")
+        groups = {name: self._groups(name) for name in names}
+        filters = self._filters(query, names, groups)
+        dates = self._date_filter(query)
+        aggs = {}
+        for name in names:
+            others = dates + [f for other, f in filters.items() if other != name]
+            aggs[f"facet_{name}"] = {
+                "filter": {"bool": {"filter": others}},
+                "aggs": self._facet_aggs(name, query, groups[name]),
+            }
+            merged = sorted({m for members in groups[name].values() for m in members})
+            if merged:  # spellings the whole index holds: Whoosh ranks a merge by its first
+                aggs[f"present_{name}"] = {
+                    "global": {},
+                    "aggs": {
+                        "values": {"terms": {"field": name, "include": merged, "size": len(merged)}}
+                    },
+                }
+        aggs["months"] = {
+            "filter": {"bool": {"filter": list(filters.values())}},
+            "aggs": {
+                "by_month": {
+                    "date_histogram": {
+                        "field": "published_date",
+                        "calendar_interval": "month",
+                        "format": "yyyy-MM",
+                        "min_doc_count": 1,
+                    }
+                }
+            },
+        }
+        body = {
+            "query": translate(q),
+            "post_filter": {"bool": {"filter": dates + list(filters.values())}},
+            "aggs": aggs,
+            "track_total_hits": True,
+            "from": start,
+            "size": query.per_page,
+            "_source": ["record"],
+        }
+        ranked = query.sort == "relevance" and not isinstance(q, Every)
+        if not ranked:
+            order = "asc" if query.sort == "oldest" else "desc"
+            body["sort"] = [{"day": order}, {"id": order}]
+        if body["query"] == MATCH_NONE:
+            body["aggs"] = {}  # nothing can match: skip the aggregations
+        resp = self.client.search(index=self.store.aliases[kind], body=body, params=WHOLE)
+        total = int(resp["hits"]["total"]["value"])
+        terms = Searcher._terms(q)
+        hits = [self._hit(h, terms, kind, ranked) for h in resp["hits"]["hits"]]
+        got = resp.get("aggregations", {})
+        facets = {}
+        for name in names:
+            spellings = got.get(f"present_{name}", {}).get("values", {}).get("buckets", [])
+            facets[name] = self._facet_values(
+                name, got.get(f"facet_{name}"), query, groups[name], {b["key"] for b in spellings}
+            )
+        facets["month"] = [
+            {"value": b["key_as_string"], "count": int(b["doc_count"])}
+            for b in got.get("months", {}).get("by_month", {}).get("buckets", [])
+        ]
+        return {
+            "query": query.text,
+            "filters": {k: list(v) for k, v in query.filters.items() if v},
+            "date_from": query.date_from,
+            "date_to": query.date_to,
+            "sort": query.sort,
+            "total": total,
+            "page": query.page,
+            "per_page": query.per_page,
+            "pages": max(1, -(-total // query.per_page)),
+            "hits": hits,
+            "facets": facets,
+            "suggestion": None,
+        }
+
+    def _facet_aggs(self, name: str, query: SearchQuery, groups: dict[str, set[str]]) -> dict:
+        """Top values (merged groups counted apart, exactly) and the values the user picked."""
+        merged = sorted({m for members in groups.values() for m in members})
+        top: dict = {
+            "field": name,
+            "size": query.facet_limit,
+            "order": [{"_count": "desc"}, {"_key": "asc"}],
+            "shard_size": max(100, 5 * query.facet_limit),
+        }
+        if merged:
+            top["exclude"] = merged
+        aggs: dict = {"top": {"terms": top}}
+        if groups:
+            aggs["groups"] = {
+                "filters": {
+                    "filters": {c: {"terms": {name: sorted(m)}} for c, m in sorted(groups.items())}
+                },
+            }
+        picked = [v.removeprefix("-") for v in query.filters.get(name, ())]
+        if picked:
+            aggs["picked"] = {
+                "filters": {
+                    "filters": {
+                        v: {"terms": {name: sorted(groups.get(v, {v}))}} for v in set(picked)
+                    }
+                }
+            }
+        return aggs
+
+    def _facet_values(
+        self,
+        name: str,
+        agg: dict | None,
+        query: SearchQuery,
+        groups: dict[str, set[str]],
+        present: set[str],
+    ) -> list[dict]:
+        """Counts desc, ties in term order, cut at the limit; picked values always listed."""
+        agg = agg or {}
+        ranked = [
+            (-int(b["doc_count"]), b["key"], b["key"])
+            for b in agg.get("top", {}).get("buckets", [])
+        ]
+        for canonical, bucket in agg.get("groups", {}).get("buckets", {}).items():
+            if bucket["doc_count"]:
+                # Whoosh ranks a merged value where its first spelling (in term order) stands.
+                first = min(present & groups[canonical], default=canonical)
+                ranked.append((-int(bucket["doc_count"]), first, canonical))
+        ranked.sort()
+        include, exclude = split_values(query.filters.get(name, ()))
+        out = [
+            {"value": value, "count": -neg, "selected": value in include,
+             "excluded": value in exclude}
+            for neg, _, value in ranked[: query.facet_limit]
+        ]  # fmt: skip
+        shown = {item["value"] for item in out}
+        picked = agg.get("picked", {}).get("buckets", {})
+        for value in include + exclude:
+            if value not in shown:
+                is_variant = self.canonical(name, value) != value
+                count = 0 if is_variant else int(picked.get(value, {}).get("doc_count", 0))
+                out.append(
+                    {
+                        "value": value,
+                        "count": count,
+                        "selected": value in include,
+                        "excluded": value in exclude,
+                    }
+                )
+        return out
+
+    @staticmethod
+    def _hit(hit: dict, terms: set[str], kind: str, ranked: bool) -> dict:
+        data = hit["_source"]["record"]
+        score = float(hit["_score"]) if ranked and hit.get("_score") is not None else None
+        if kind == QUOTE:
+            return {
+                "id": hit["_id"],
+                "article_id": data["article_id"],
+                "title": data["title"],
+                "published": data.get("published"),
+                "source": data.get("source"),
+                "text": data["text"],
+                "speaker": data.get("speaker"),
+                "cue": data.get("cue"),
+                "start": data["start"],
+                "end": data["end"],
+                "confidence": data.get("confidence"),
+                "mentions": data.get("mentions", []),
+                "score": score,
+                "snippet": snippet(data["text"], terms, whole=True),
+            }
+        return {
+            "id": data["id"],
+            "title": data.get("title") or "",
+            "published": data.get("published"),
+            "source": data.get("source"),
+            "url": data.get("url"),
+            "score": score,
+            "snippet": snippet(data["body"], terms),
+        }
+
+    # -- counts --------------------------------------------------------------------------------
+
+    def stats(self) -> dict:
+        """Counts of articles, quotes and distinct (alias-merged) facet values."""
+        names = {"persons": "person", "organizations": "organization", "countries": "country",
+                 "topics": "topic"}  # fmt: skip
+        groups = {name: self._groups(name) for name in names.values()}
+        aggs = {}
+        for key, name in names.items():
+            aggs[key] = {
+                "cardinality": {"field": name, "precision_threshold": CARDINALITY_PRECISION}
+            }
+            merged = sorted({m for members in groups[name].values() for m in members})
+            if merged:
+                aggs[f"{key}_merged"] = {
+                    "terms": {"field": name, "include": merged, "size": len(merged)}
+                }
+        resp = self.client.search(
+            index=self.store.aliases[ARTICLE],
+            body={"size": 0, "track_total_hits": True, "aggs": aggs},
+            params=WHOLE,
+        )
+        got = resp["aggregations"]
+        out = {"articles": int(resp["hits"]["total"]["value"])}
+        out["quotes"] = int(self.client.count(index=self.store.aliases[QUOTE])["count"])
+        for key, name in names.items():
+            distinct = int(got[key]["value"])
+            present = {b["key"] for b in got.get(f"{key}_merged", {}).get("buckets", [])}
+            for members in groups[name].values():
+                distinct -= max(0, len(members & present) - 1)  # merged spellings count once
+            out[key] = distinct
+        out["index_bytes"] = self.store.size_bytes()
+        return out
+
+
+def time_queries(
+    searcher, queries: Iterable[tuple[str, SearchQuery]], repeat: int = 3
+) -> dict[str, dict]:
+    """Wall-clock seconds per query (best and median of `repeat`), for either backend.
+
+    `queries` holds (kind, SearchQuery) pairs, kind "search" or "quotes"; the bench calls this
+    with the same mix for Whoosh and OpenSearch."""
+    out = {}
+    for kind, query in queries:
+        run: Callable[[SearchQuery], dict] = getattr(searcher, kind)
+        times = []
+        for _ in range(repeat):
+            t0 = time.perf_counter()
+            result = run(query)
+            times.append(time.perf_counter() - t0)
+        times.sort()
+        out[f"{kind}:{query.text}|{sorted(query.filters.items())}"] = {
+            "best": times[0],
+            "median": times[len(times) // 2],
+            "total": result["total"],
+        }
+    return out

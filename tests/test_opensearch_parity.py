@@ -1,0 +1,335 @@
+"""The OpenSearch backend answers like the Whoosh one, on a real one-node OpenSearch.
+
+The seeds are annotated once by the real pipeline and loaded into both backends; the same query
+mix (words, phrases, boolean operators, wildcards, field:value, facet filters and exclusions,
+dates, quotes, alias merges) must give the same matching sets and identical facet counts.
+If OpenSearch cannot be fetched or started, these tests fail with the reason.
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from pathlib import Path
+
+import pytest
+
+from indexer.backends import BackendConfig, open_searcher, open_store
+from indexer.opensearch import OpenSearchSearcher, OpenSearchStore, connect, time_queries
+from indexer.search import MAX_PER_PAGE, Searcher, SearchQuery
+from indexer.store import Store
+from tests.conftest import SEEDS
+from tests.opensearch_cluster import Cluster
+
+USER_ALIASES = {"person": {"Trump": "Donald Trump"}, "organization": {"UN": "United Nations"}}
+
+
+@pytest.fixture(scope="module")
+def cluster():
+    """One OpenSearch node for this module (started once, always stopped)."""
+    with Cluster(nodes=1) as running:
+        yield running
+
+
+@pytest.fixture(scope="module")
+def seed_records(nlp) -> list[dict]:
+    """Every seed article through the real annotation pipeline, once."""
+    from indexer.annotation import annotate
+    from indexer.sources import Article, read_sources
+
+    articles = [a for a in read_sources([SEEDS]) if isinstance(a, Article)]
+    records = list(annotate(articles, nlp))
+    assert len(records) == len(articles) > 200
+    return records
+
+
+@pytest.fixture(scope="module")
+def both(cluster, seed_records, tmp_path_factory) -> tuple[Searcher, OpenSearchSearcher]:
+    """The seeds in a Whoosh folder and in OpenSearch, sharing one aliases.json."""
+    folder = tmp_path_factory.mktemp("parity")
+    (folder / "aliases.json").write_text(json.dumps(USER_ALIASES), encoding="utf-8")
+    whoosh = Store(folder)
+    assert sum(1 for _ in whoosh.write(seed_records)) == len(seed_records)
+    store = OpenSearchStore(connect(cluster.url), prefix="parity", side_dir=folder)
+    assert sum(1 for _ in store.write(seed_records, commit_every=100)) == len(seed_records)
+    return Searcher(whoosh), OpenSearchSearcher(store)
+
+
+def everything(searcher, kind: str, query: SearchQuery) -> dict:
+    """Total, every matching id (all pages), and the facets of a search."""
+    first = getattr(searcher, kind)(
+        SearchQuery(**{**query.__dict__, "page": 1, "per_page": MAX_PER_PAGE})
+    )
+    ids = [h["id"] for h in first["hits"]]
+    for page in range(2, first["pages"] + 1):
+        more = getattr(searcher, kind)(
+            SearchQuery(**{**query.__dict__, "page": page, "per_page": MAX_PER_PAGE})
+        )
+        ids += [h["id"] for h in more["hits"]]
+    assert len(ids) == len(set(ids)) == first["total"], "pages overlap or miss hits"
+    return {"total": first["total"], "ids": set(ids), "facets": first["facets"]}
+
+
+def assert_same(both, kind: str, query: SearchQuery) -> dict:
+    whoosh, opensearch = both
+    for limit in (query.facet_limit, 1000):  # the shown top values, then every count
+        q = SearchQuery(**{**query.__dict__, "facet_limit": limit})
+        expected, got = everything(whoosh, kind, q), everything(opensearch, kind, q)
+        assert got["total"] == expected["total"]
+        assert got["ids"] == expected["ids"]
+        for name, values in expected["facets"].items():
+            assert got["facets"][name] == values, f"facet {name} differs"
+    return expected
+
+
+def top(both, kind: str, facet: str, n: int) -> tuple[str, ...]:
+    """The n most frequent values of a facet in the seeds (NLP output changes over time)."""
+    values = getattr(both[0], kind)(SearchQuery(facet_limit=n))["facets"][facet]
+    assert len(values) == n
+    return tuple(v["value"] for v in values)
+
+
+ARTICLE_TEXTS = [
+    "",
+    "election",
+    "elections president",
+    "Trump Putin",
+    '"prime minister"',
+    '"police said"~3',
+    "election NOT trump",
+    "flood OR hurricane OR storm",
+    "(earthquake OR tsunami) AND NOT japan",
+    "war ANDMAYBE peace",
+    "elect*",
+    "te?t",
+    "title:protest",
+    'person:"Donald Trump"',
+    "country:Russia",
+    "published:[2019-06-01 TO 2019-12-31]",
+    "the of and",
+    "zzyzx",
+]
+
+
+@pytest.mark.parametrize("text", ARTICLE_TEXTS)
+def test_article_queries_match_the_same_articles_and_facet_counts(both, text):
+    result = assert_same(both, "search", SearchQuery(text=text))
+    if text == "":
+        assert result["total"] > 200
+
+
+def test_facet_filters_and_exclusions_give_the_same_counts(both):
+    persons = top(both, "search", "person", 3)
+    countries = top(both, "search", "country", 3)
+    topics = top(both, "search", "topic", 2)
+    queries = [
+        SearchQuery(filters={"person": persons[:2]}),
+        SearchQuery(filters={"country": countries[:1], "topic": ("-" + topics[0],)}),
+        SearchQuery(text="president", filters={"person": (persons[0],), "country": countries}),
+        SearchQuery(filters={"country": ("-" + countries[0], "-" + countries[1])}),
+        SearchQuery(filters={"source": ("Wikinews",)}, date_from="2019-03", date_to="2019-09"),
+        SearchQuery(text="government", date_from="2020", sort="newest"),
+        SearchQuery(text="government", date_to="2019-05-31", sort="oldest"),
+    ]
+    for query in queries:
+        assert_same(both, "search", query)
+
+
+def test_alias_merges_count_and_filter_alike(both):
+    """The user's aliases.json merges 'Trump' into 'Donald Trump' on both backends."""
+    merged = assert_same(both, "search", SearchQuery(filters={"person": ("Trump",)}))
+    assert merged["total"] > 0
+    persons = {
+        v["value"] for v in both[0].search(SearchQuery(facet_limit=1000))["facets"]["person"]
+    }
+    assert "Donald Trump" in persons and "Trump" not in persons
+    assert_same(both, "search", SearchQuery(filters={"person": ("-Donald Trump",)}))
+    assert_same(both, "quotes", SearchQuery(filters={"speaker": ("Trump",)}))
+
+
+QUOTE_TEXTS = ["", "people", '"we will"', "people NOT police", "econom*", "speaker:Trump"]
+
+
+@pytest.mark.parametrize("text", QUOTE_TEXTS)
+def test_quote_queries_match_the_same_quotes_and_facet_counts(both, text):
+    assert_same(both, "quotes", SearchQuery(text=text))
+
+
+def test_quote_filters_on_speaker_and_mentions_give_the_same_counts(both):
+    speakers = top(both, "quotes", "speaker", 2)
+    mentions = top(both, "quotes", "mentions", 2)
+    for query in [
+        SearchQuery(filters={"speaker": speakers}),
+        SearchQuery(filters={"mentions": mentions[:1], "speaker": ("-" + speakers[0],)}),
+        SearchQuery(text="said", filters={"country": top(both, "quotes", "country", 1)}),
+    ]:
+        assert_same(both, "quotes", query)
+
+
+def test_hits_carry_the_same_fields_and_snippets(both):
+    whoosh, opensearch = both
+    query = SearchQuery(text='"prime minister"', sort="newest", per_page=5)
+    expected, got = whoosh.search(query), opensearch.search(query)
+    assert [h["published"] for h in got["hits"]] == [h["published"] for h in expected["hits"]]
+    by_id = {h["id"]: h for h in expected["hits"]}
+    for hit in got["hits"]:
+        if hit["id"] in by_id:  # same-day ties may order differently
+            assert hit == by_id[hit["id"]]
+    assert "<mark>" in got["hits"][0]["snippet"]
+    quotes = opensearch.quotes(SearchQuery(text="people", per_page=3))["hits"]
+    assert quotes and all("<mark>" in q["snippet"] and "#q" in q["id"] for q in quotes)
+    ranked = opensearch.search(SearchQuery(text="election"))["hits"]
+    assert all(h["score"] is not None for h in ranked)
+    assert [h["score"] for h in ranked] == sorted((h["score"] for h in ranked), reverse=True)
+
+
+def test_records_stats_and_hashes_are_the_same(both, seed_records):
+    whoosh, opensearch = both
+    expected, got = whoosh.stats(), opensearch.stats()
+    assert {k: v for k, v in got.items() if k != "index_bytes"} == {
+        k: v for k, v in expected.items() if k != "index_bytes"
+    }
+    assert got["index_bytes"] > 0
+    record = seed_records[7]
+    assert opensearch.article(record["id"]) == whoosh.article(record["id"])
+    assert opensearch.article("no-such-article") is None
+    assert opensearch.store.hashes() == whoosh.store.hashes()
+    assert sorted(r["id"] for r in opensearch.store.records()) == sorted(
+        r["id"] for r in seed_records
+    )
+
+
+def test_updates_and_deletes_leave_no_stale_quotes(cluster, seed_records, tmp_path):
+    """An article re-indexed with fewer quotes loses the others; a deleted one loses all."""
+    with_quotes = [r for r in seed_records if len(r["quotes"]) >= 3][:3]
+    whoosh = Store(tmp_path)
+    store = OpenSearchStore(connect(cluster.url), prefix="updates", side_dir=tmp_path)
+    for backend in (whoosh, store):
+        list(backend.write(with_quotes))
+        shorter = dict(with_quotes[0], quotes=with_quotes[0]["quotes"][:1])
+        list(backend.write([shorter]))
+        backend.delete([with_quotes[1]["id"]])
+    expected = everything(Searcher(whoosh), "quotes", SearchQuery())
+    got = everything(OpenSearchSearcher(store), "quotes", SearchQuery())
+    assert got["ids"] == expected["ids"]
+    assert len(got["ids"]) == 1 + len(with_quotes[2]["quotes"])
+    assert store.get(with_quotes[1]["id"]) is None
+    store.drop()
+
+
+def test_reindex_swaps_in_a_new_index_while_searches_keep_answering(cluster, seed_records):
+    store = OpenSearchStore(connect(cluster.url), prefix="swap", side_dir=Path("unused"))
+    list(store.write(seed_records[:60]))
+    searcher = OpenSearchSearcher(store)
+    before = store.indexes()
+    totals, errors = [], []
+    stop = threading.Event()
+
+    def keep_searching() -> None:
+        while not stop.is_set():
+            try:
+                totals.append(searcher.search(SearchQuery())["total"])
+            except Exception as exc:  # noqa: BLE001 - any failure is what we look for
+                errors.append(exc)
+
+    thread = threading.Thread(target=keep_searching)
+    thread.start()
+    try:
+        after = store.reindex()
+    finally:
+        stop.set()
+        thread.join()
+    assert not errors
+    assert len(totals) > 0 and set(totals) == {60}
+    assert after != before and store.indexes() == after
+    assert not any(store.client.indices.exists(index=name) for name in before.values())
+    assert searcher.search(SearchQuery())["total"] == 60
+    store.drop()
+
+
+def test_backend_factory_opens_the_same_index_by_configuration(both, cluster, tmp_path):
+    config = BackendConfig(
+        backend="opensearch",
+        index_dir=tmp_path,
+        opensearch_url=cluster.url,
+        opensearch_index="parity",
+    )
+    searcher = open_searcher(config)
+    assert searcher.search(SearchQuery())["total"] == both[0].search(SearchQuery())["total"]
+    with pytest.raises(FileNotFoundError):
+        open_searcher(BackendConfig(backend="opensearch", opensearch_url=cluster.url,
+                                    opensearch_index="missing"))  # fmt: skip
+    assert isinstance(open_store(BackendConfig(backend="whoosh", index_dir=tmp_path)), Store)
+    with pytest.raises(ValueError):
+        BackendConfig(backend="solr")
+
+
+def test_timing_helper_runs_the_same_mix_on_both(both):
+    mix = [("search", SearchQuery(text="election")), ("quotes", SearchQuery(text="people"))]
+    for searcher in both:
+        timings = time_queries(searcher, mix, repeat=2)
+        assert [t["total"] for t in timings.values()] == [
+            getattr(searcher, kind)(q)["total"] for kind, q in mix
+        ]
+
+
+def edge_record(n: int, body: str, **extra) -> dict:
+    """A hand-made annotated record (no NLP) for the corner cases of query semantics."""
+    record = {
+        "id": f"edge-{n}",
+        "title": f"Edge case {n}",
+        "body": body,
+        "published": None,
+        "source": None,
+        "persons": [],
+        "organizations": [],
+        "countries": [],
+        "topics": [],
+        "quotes": [],
+        "entities": [],
+    }
+    return {**record, **extra}
+
+
+EDGE_RECORDS = [
+    edge_record(1, "alpha beta gamma", published="2019-02-31", source="The Times"),
+    edge_record(2, "alpha x beta y z gamma", published="2019"),
+    edge_record(3, "alpha x1 x2 x3 beta gamma", published="2019-12"),
+    edge_record(4, "gamma beta alpha", topics=[{"label": "arts, culture and entertainment"}]),
+    edge_record(5, "alpha of the beta; runs and running", source="The Times"),
+    edge_record(6, "U.S. officials said e.g. 3.5% of café owners were RUNNING late"),
+]
+EDGE_QUERIES = [
+    '"alpha beta gamma"~3',
+    '"alpha beta gamma"~2',
+    '"alpha beta"',
+    '"beta alpha"',
+    "running",
+    "gam*",
+    "?eta",
+    "body:[alpha TO beta]",
+    "café OR u.s.",
+    '"3.5"',
+    'source:"The Times"',
+    "published:2019*",
+    'topic:"arts, culture and entertainment"',
+    "NOT alpha",
+    "*",
+]
+
+
+def test_query_semantics_match_on_corner_cases(cluster, tmp_path):
+    """Phrase slop, stop words inside phrases, stems, wildcards, ranges, odd dates, exact
+    facet values: each query picks the same documents and months on both backends."""
+    whoosh = Store(tmp_path)
+    list(whoosh.write(EDGE_RECORDS))
+    store = OpenSearchStore(connect(cluster.url), prefix="edges", side_dir=tmp_path)
+    list(store.write(EDGE_RECORDS))
+    pair = (Searcher(whoosh), OpenSearchSearcher(store))
+    matched = {text: assert_same(pair, "search", SearchQuery(text=text)) for text in EDGE_QUERIES}
+    assert matched['"alpha beta gamma"~3']["ids"] == {"edge-1", "edge-2"}
+    assert matched['"alpha beta"']["ids"] == {"edge-1", "edge-5"}
+    assert matched["running"]["ids"] == {"edge-5", "edge-6"}
+    months = {m["value"]: m["count"] for m in matched["*"]["facets"]["month"]}
+    assert months == {"2019-01": 1, "2019-02": 1, "2019-12": 1}
+    store.drop()
