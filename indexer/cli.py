@@ -165,7 +165,11 @@ def cmd_annotate(args: argparse.Namespace) -> int:
 def search_query(args: argparse.Namespace, facets: dict[str, str]):
     from indexer.search import SearchQuery
 
-    filters = {name: tuple(getattr(args, dest) or ()) for name, dest in facets.items()}
+    # argparse turns a value of "--" (`--person=--`) into [], not a string: drop such values.
+    filters = {
+        name: tuple(v for v in getattr(args, dest) or () if isinstance(v, str))
+        for name, dest in facets.items()
+    }
     return SearchQuery(
         text=args.query or "",
         filters={k: v for k, v in filters.items() if v},
