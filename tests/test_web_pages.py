@@ -8,9 +8,12 @@ import io
 import re
 import shutil
 from html.parser import HTMLParser
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from web import create_app
 from web.security import CSRF_FIELD
@@ -301,9 +304,9 @@ def test_article_page_marks_entities_as_filter_links_and_quotes_as_anchors(clien
     html = client.get(f"/article/{record['id']}").get_data(as_text=True)
     assert 'class="ent ent-person" href="/search?person=Vladimir+Putin"' in html
     assert record["quotes"]
-    for n, quote in enumerate(record["quotes"]):
+    for n, said in enumerate(record["quotes"]):
         start = re.search(rf'<span class="quote" id="q{n}" data-q="q{n}">(.{{0,300}})', html, re.S)
-        assert text_of(start.group(1)).startswith(quote["text"][:15]), n
+        assert text_of(start.group(1)).startswith(said["text"][:15]), n
 
 
 def test_each_quote_links_to_its_article_at_the_quote(client):
@@ -483,3 +486,21 @@ def test_an_empty_index_says_how_to_fill_it_instead_of_failing(tmp_path):
     for url in ("/search?q=x", "/quotes", "/saved", "/search.csv", "/search.atom"):
         assert client.get(url).status_code == 200, url
     assert get_json(client, "/search.json")["total"] == 0
+
+
+PARAMS = ("q", "person", "country", "topic", "organization", "source", "speaker", "mentions",
+          "from", "to", "sort", "page", "per_page", "view")
+TWINS = ("/search", "/quotes", "/search.json", "/quotes.json", "/search.csv", "/search.atom")
+
+
+@settings(max_examples=80, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    path=st.sampled_from(TWINS),
+    params=st.lists(st.tuples(st.sampled_from(PARAMS), st.text(max_size=12)), max_size=4),
+    entity=st.text(min_size=1, max_size=12),
+)
+def test_no_parameter_value_or_name_in_a_path_gives_a_server_error(client, path, params, entity):
+    response = client.get(path, query_string=params, follow_redirects=True)
+    assert response.status_code in (200, 400), (path, params)
+    for base in ("/article/", "/person/", "/topic/"):
+        assert client.get(base + quote(entity, safe="")).status_code in (200, 404)

@@ -220,6 +220,9 @@ def test_saved_searches_keep_names_verbatim_with_bound_parameters(tmp_path):
     assert [s.name for s in saved.all()] == ["again", "b"]
     assert saved.rename(first, name) and saved.get(first).name == name
     assert not saved.rename(first, "   ") and not saved.rename(999, "x")
+    assert not saved.rename(first, "\x00\x1b")  # control characters are no name
+    assert saved.rename(first, "tab\there\nnewline") and saved.get(first).name == "tab here newline"
+    assert saved.rename(first, name)
     assert saved.delete(first) and saved.get(first) is None and not saved.delete(first)
     with sqlite3.connect(tmp_path / "saved.sqlite") as db:
         assert db.execute("SELECT count(*) FROM saved").fetchone() == (1,)

@@ -48,8 +48,9 @@ def now() -> str:
 
 
 def clean_name(name: str) -> str:
-    """A name fit to store: one line, trimmed, bounded."""
-    return " ".join((name or "").split())[:MAX_NAME]
+    """A name fit to store: printable, one line, trimmed, bounded."""
+    printable = "".join(ch if ch.isprintable() else " " for ch in name or "")
+    return " ".join(printable.split())[:MAX_NAME]
 
 
 def _pack(ids: Iterable[str]) -> bytes:
