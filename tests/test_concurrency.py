@@ -1,4 +1,4 @@
-"""Searches during indexing see whole commits only; a second indexer waits, and nothing corrupts."""
+"""Searches (Searcher, CLI, web) during indexing see whole commits only; a second indexer waits."""
 
 from __future__ import annotations
 
@@ -14,6 +14,7 @@ from indexer.search import Searcher, SearchQuery
 from indexer.store import Store
 from tests.conftest import ROOT
 from tests.reliability import annotated_records, cli, revised, run, save_records, stored
+from web import create_app
 
 COMMIT_EVERY = 4
 
@@ -44,12 +45,13 @@ def whole_commit_states(records: list[dict]) -> dict[int, tuple[set[str], int]]:
     return states
 
 
-def test_searches_during_indexing_see_whole_commits_only(tmp_path, inputs):
+def test_searches_cli_and_web_during_indexing_see_whole_commits_only(tmp_path, inputs):
     records, v1_file, _ = inputs
     index = tmp_path / "index"
     Store(index)  # an empty index, so that searching can start before the first commit
     states = whole_commit_states(records)
     searcher = Searcher(Store.open_existing(index))
+    web = create_app({"INDEX_DIR": str(index)}).test_client()
     seen: set[int] = set()
     proc = start_indexer(index, v1_file)
     cli_runs = []
@@ -62,6 +64,11 @@ def test_searches_during_indexing_see_whole_commits_only(tmp_path, inputs):
         ids, n_quotes = states[n]
         assert {h["id"] for h in articles["hits"]} == ids
         assert quotes["total"] >= n_quotes  # a later commit may have landed in between
+        page = web.get("/search.json?per_page=100")
+        assert page.status_code == 200, page.get_data(as_text=True)[:300]
+        shown = page.get_json()
+        assert shown["total"] in states
+        assert {h["id"] for h in shown["hits"]} == states[shown["total"]][0]
         stats = searcher.stats()
         assert stats["articles"] in states and stats["quotes"] == states[stats["articles"]][1]
         seen.add(n)
