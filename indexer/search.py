@@ -13,7 +13,7 @@ from whoosh import highlight, qparser
 from whoosh.query import Every, FuzzyTerm, MultiTerm, Or, Query, Wildcard
 
 from indexer.aliases import FILE_NAME, Aliases
-from indexer.facets import FacetCache, FacetTable
+from indexer.facets import FacetCache, FacetTable, QueryArrays, top_documents
 from indexer.schema import ARTICLE, FACETS, QUOTE, SCHEMA
 from indexer.store import Store, unpack
 
@@ -173,7 +173,9 @@ class Searcher:
             days = self.cache.array(key, "days", lambda: self._days(reader, size))
 
             q = bounded(q, reader)
-            base = matching(s, q, size)
+            found = QueryArrays(s, self.cache, key, lambda node: matching(s, node, size))
+            found = found.evaluate(q)
+            base = found.mask
             base &= tables["kind"].mask_for([kind], size)
             date_mask = self._date_mask(days, query)
             filter_masks = {
@@ -184,7 +186,7 @@ class Searcher:
             for m in filter_masks.values():
                 final &= m
             total = int(final.sum())
-            hits = self._hits(s, q, query, final, days, kind)
+            hits = self._hits(s, q, query, final, days, kind, found.scores)
             facets = {}
             for name in facet_names:
                 others = base & date_mask
@@ -294,10 +296,14 @@ class Searcher:
         ]
 
     def _hits(
-        self, s, q: Query, query: SearchQuery, final: np.ndarray, days: np.ndarray, kind: str
+        self, s, q: Query, query: SearchQuery, final: np.ndarray, days: np.ndarray, kind: str,
+        scores: np.ndarray | None = None,
     ) -> list[dict]:
         start = (query.page - 1) * query.per_page
-        if query.sort == "relevance" and not isinstance(q, Every):
+        if query.sort == "relevance" and not isinstance(q, Every) and scores is not None:
+            best = top_documents(scores, np.flatnonzero(final), start + query.per_page)
+            ranked = [(int(d), float(scores[d])) for d in best[start:]]
+        elif query.sort == "relevance" and not isinstance(q, Every):
             allowed = set(np.flatnonzero(final).tolist())
             results = s.search(q, limit=start + query.per_page, filter=allowed)
             ranked = [(hit.docnum, float(hit.score)) for hit in results[start:]]

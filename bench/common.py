@@ -1,0 +1,126 @@
+"""Shared bench helpers: the BBC corpus, its annotated records cached once, replication, memory.
+
+The BBC corpus is research-only: it is read at run time from the folder given, and its annotated
+records are cached under bench/out/ (git-ignored), never shipped.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import sys
+import time
+from collections.abc import Iterator
+from datetime import date, timedelta
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[1]
+OUT = ROOT / "bench" / "out"
+DEFAULT_BBC = ROOT.parent / "shared" / "corpora" / "bbc-news"
+if str(ROOT) not in sys.path:
+    sys.path.insert(0, str(ROOT))
+
+from indexer.records import Record, RecordError, read_jsonl, write_jsonl  # noqa: E402
+from indexer.sources import Article, SourceError, read_sources  # noqa: E402
+
+# Replicated copies are spread over ten years and over these publishers.
+SOURCES = ("Daily Ledger", "Evening Wire", "Northern Post", "Metro Herald", "Coast Times", "BBC")
+FIRST_DAY = date(2015, 1, 1)
+DAYS = 3652
+
+
+def log(message: str) -> None:
+    """Progress on stderr, so that stdout's last line stays the JSON result."""
+    print(message, file=sys.stderr, flush=True)
+
+
+def bbc_articles(bbc: Path) -> list[Article]:
+    """The BBC articles (category folders only) in a stable order; a broken file stops the bench."""
+    out = []
+    for item in read_sources(sorted(bbc.glob("*/*.txt"))):
+        if isinstance(item, SourceError):
+            raise SystemExit(f"bench: {item}")
+        out.append(item)
+    if not out:
+        raise SystemExit(f"bench: no articles under {bbc}")
+    return out
+
+
+def corpus_key(articles: list[Article]) -> str:
+    """A digest of the corpus text and of our annotation code, naming the record cache."""
+    h = hashlib.sha1()
+    for a in articles:
+        h.update(a.content_hash.encode())
+    for path in sorted((ROOT / "indexer").glob("*.py")) + sorted(
+        (ROOT / "indexer" / "data").glob("*")
+    ):
+        h.update(path.read_bytes())
+    return h.hexdigest()[:12]
+
+
+def annotated_bbc(bbc: Path, workers: int = 2) -> list[Record]:
+    """Annotated BBC records: annotated once with the project's pipeline, then read from cache."""
+    articles = bbc_articles(bbc)
+    cache = OUT / f"bbc-records-{corpus_key(articles)}.jsonl"
+    if not cache.exists():
+        from indexer.annotation import annotate, load_pipeline
+
+        log(f"annotating {len(articles)} BBC articles once into {cache} ({workers} workers)")
+        OUT.mkdir(parents=True, exist_ok=True)
+        started = time.perf_counter()
+        tmp = cache.with_suffix(".part")
+        with open(tmp, "w", encoding="utf-8") as out:
+            write_jsonl(annotate(articles, load_pipeline(), workers=workers), out)
+        tmp.replace(cache)
+        log(f"annotated in {time.perf_counter() - started:.0f} s")
+    records = []
+    for item in read_jsonl(cache):
+        if isinstance(item, RecordError):
+            raise SystemExit(f"bench: {item}")
+        records.append(item)
+    return records
+
+
+def replicate(records: list[Record], size: int) -> Iterator[Record]:
+    """`size` records cycling over the base ones: distinct ids, dates over ten years, sources."""
+    n = len(records)
+    for i in range(size):
+        base, copy = records[i % n], i // n
+        day = FIRST_DAY + timedelta(days=(i * 7919 + copy * 104729) % DAYS)
+        record = dict(base)
+        record["id"] = f"{base['id']}~{copy}"
+        record["published"] = day.isoformat()
+        record["source"] = SOURCES[(i + copy) % len(SOURCES)]
+        record["content_hash"] = f"{base.get('content_hash', '')}~{copy}"
+        yield record
+
+
+def peak_rss_mb(pid: int | None = None) -> float:
+    """Peak resident memory (VmHWM) of a process, in MB."""
+    status = Path(f"/proc/{pid or os.getpid()}/status").read_text()
+    for line in status.splitlines():
+        if line.startswith("VmHWM:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
+
+
+def percentile(values: list[float], q: float) -> float:
+    """The q-th percentile (0-100) by linear interpolation between order statistics."""
+    ordered = sorted(values)
+    if not ordered:
+        return float("nan")
+    pos = (len(ordered) - 1) * q / 100
+    lo = int(pos)
+    hi = min(lo + 1, len(ordered) - 1)
+    return ordered[lo] + (ordered[hi] - ordered[lo]) * (pos - lo)
+
+
+def dir_mb(path: Path) -> float:
+    """Megabytes on disk under a folder."""
+    return sum(p.stat().st_size for p in path.rglob("*") if p.is_file()) / 1e6
+
+
+def emit(result: dict) -> None:
+    """The bench's result: one JSON object as the last line of stdout."""
+    print(json.dumps(result, sort_keys=False), flush=True)

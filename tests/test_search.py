@@ -1,0 +1,250 @@
+"""The numpy search path gives Whoosh's own answers: matches, BM25F ranking and facet counts.
+
+Each test builds a real Whoosh index in a temporary folder from records over the Wikinews seed
+texts (several commits, so several segments, and rewritten articles, so deleted documents),
+then compares what indexer.search / indexer.facets compute against Whoosh on the same index.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from collections import Counter
+
+import numpy as np
+import pytest
+from whoosh import qparser, sorting
+from whoosh.query import Term
+
+from indexer.facets import FacetCache, QueryArrays, field_lengths, postings, top_documents
+from indexer.schema import ARTICLE, FACETS, QUOTE, SCHEMA, SEP
+from indexer.search import Searcher, SearchQuery
+from indexer.store import Store
+from tests.conftest import SEEDS
+
+COUNTRIES = ("Russia", "China", "United States", "France", "Germany", "India", "Japan", "Brazil")
+SOURCES = ("Wikinews", "Daily Ledger", "Evening Wire")
+QUERIES = (
+    "said", "police", "government said", "election OR vote", "said NOT police",
+    "title:storm^3 damage", "country:Russia", "police -said", "xyzzy", "NOT said",
+    "people killed", "minister OR president OR leader",
+)
+
+
+def seed_rows() -> list[dict]:
+    with open(SEEDS / "wikinews-2019-2020.csv", encoding="utf-8", newline="") as fh:
+        return list(csv.DictReader(fh))
+
+
+def make_record(n: int, row: dict, copy: int) -> dict:
+    """A record over a real seed text; facets read off the text so that values overlap."""
+    text = row["text"]
+    persons = sorted(set(re.findall(r"\b[A-Z][a-z]+ [A-Z][a-z]{3,}\b", text)))[:6]
+    orgs = sorted(set(re.findall(r"\b[A-Z]{3,5}\b", text)))[:4]
+    quotes = [
+        {"text": m.group(0), "speaker": persons[0] if persons else None, "cue": "said",
+         "start": m.start(), "end": m.end(), "speaker_start": None, "speaker_end": None,
+         "confidence": 0.9}
+        for m in re.finditer(r"\"[^\"]{10,200}\"", text)
+    ][:3]
+    return {
+        "id": f"w{n}-{copy}", "path": None, "title": row["title"], "body": text,
+        "published": row["published"], "source": SOURCES[(n + copy) % len(SOURCES)],
+        "url": None, "author": None, "persons": persons, "organizations": orgs,
+        "countries": [c for c in COUNTRIES if c in text],
+        "topics": [{"label": "politics" if "election" in text else "society", "code": "x",
+                    "score": 0.5}],
+        "quotes": quotes, "entities": [], "content_hash": f"{n}-{copy}",
+    }
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory) -> Store:
+    """Two copies of the 293 seed texts in commits of 100, then 40 articles rewritten."""
+    rows = seed_rows()
+    records = [make_record(n, row, copy) for copy in range(2) for n, row in enumerate(rows)]
+    store = Store(tmp_path_factory.mktemp("index"))
+    list(store.write(records, commit_every=100))
+    rewritten = [dict(r, body=r["body"] + " Police said more.", content_hash="new")
+                 for r in records[::15]]
+    list(store.write(rewritten, commit_every=100))
+    return store
+
+
+def parser() -> qparser.QueryParser:
+    return qparser.MultifieldParser(["title", "body"], SCHEMA, fieldboosts={"title": 2.0})
+
+
+def whoosh_mask(s, q) -> np.ndarray:
+    """Whoosh's matches among live documents (its NOT can yield a deleted one at a segment end)."""
+    mask = np.zeros(s.doc_count_all(), dtype=bool)
+    mask[list(s.docs_for_query(q))] = True
+    live = np.zeros_like(mask)
+    live[list(s.reader().all_doc_ids())] = True
+    return mask & live
+
+
+def evaluator(s) -> QueryArrays:
+    reader = s.reader()
+    key = (reader.generation(), reader.doc_count_all())
+    return QueryArrays(s, FacetCache(), key, lambda node: whoosh_mask(s, node))
+
+
+def test_index_under_test_has_several_segments_deletions_and_long_posting_lists(store):
+    with store.searcher() as s:
+        reader = s.reader()
+        assert len(list(reader.leaf_readers())) > 1
+        assert reader.doc_count_all() > reader.doc_count()
+        assert s.doc_frequency("body", "said") > 3 * 128
+
+
+def test_block_postings_equal_whoosh_matcher_postings(store):
+    with store.searcher() as s:
+        reader = s.reader()
+        for field, text in (("body", "said"), ("body", "police"), ("title", "storm"),
+                            ("kind", ARTICLE), ("country", "Russia")):
+            ids, weights = postings(reader, field, text)
+            expected = [(docnum, w) for docnum, w in _all_postings(reader, field, text)]
+            assert ids.tolist() == [d for d, _ in expected]
+            assert weights.tolist() == pytest.approx([w for _, w in expected])
+
+
+def _all_postings(reader, field, text):
+    """Every posting including deleted documents, as Whoosh's matcher yields them."""
+    for leaf, base in reader.leaf_readers():
+        if (field, text) not in leaf:
+            continue
+        m = leaf._terms.matcher(field, SCHEMA[field].to_bytes(text), SCHEMA[field].format)
+        while m.is_active():
+            yield m.id() + base, m.weight()
+            m.next()
+
+
+def test_field_lengths_are_the_lengths_whoosh_scores_with(store):
+    with store.searcher() as s:
+        reader = s.reader()
+        for field in ("title", "body", "quote"):
+            lengths = field_lengths(reader, field)
+            for docnum in range(0, reader.doc_count_all(), 7):
+                assert lengths[docnum] == (s.doc_field_length(docnum, field, 0) or 0)
+
+
+@pytest.mark.parametrize("text", QUERIES)
+def test_query_masks_equal_whoosh_matches(store, text):
+    q = parser().parse(text)
+    with store.searcher() as s:
+        found = evaluator(s).evaluate(q)
+        assert (found.mask == whoosh_mask(s, q)).all()
+
+
+def test_andnot_removes_every_document_of_its_second_clause(store):
+    """Whoosh's own AndNot matcher lets a document through now and then; ours does not."""
+    p = parser()
+    with store.searcher() as s:
+        found = evaluator(s).evaluate(p.parse("said ANDNOT police"))
+        expected = whoosh_mask(s, p.parse("said")) & ~whoosh_mask(s, p.parse("police"))
+        assert (found.mask == expected).all()
+
+
+@pytest.mark.parametrize("text", [t for t in QUERIES if not t.startswith("NOT")])
+def test_page_one_ranking_and_scores_equal_whoosh_bm25f(store, text):
+    q = parser().parse(text)
+    with store.searcher() as s:
+        found = evaluator(s).evaluate(q)
+        assert found.scores is not None
+        for limit in (1, 20, 200):
+            ours = top_documents(found.scores, np.flatnonzero(found.mask), limit)
+            theirs = s.search(q, limit=limit)
+            assert [h.docnum for h in theirs] == ours.tolist()
+            assert [h.score for h in theirs] == pytest.approx(found.scores[ours].tolist())
+
+
+def test_phrases_and_wildcards_leave_scoring_to_whoosh_with_the_same_matches(store):
+    p = parser()
+    searcher = Searcher(store)
+    for text in ('"police said"', "gover*"):
+        q = p.parse(text)
+        with store.searcher() as s:
+            found = evaluator(s).evaluate(q)
+            assert found.scores is None
+            assert (found.mask == whoosh_mask(s, q)).all()
+            kind = whoosh_mask(s, Term("kind", ARTICLE))
+            expected = s.search(q, limit=5, filter=set(np.flatnonzero(found.mask & kind).tolist()))
+            expected_ids = [h["id"] for h in expected]
+        result = searcher.search(SearchQuery(text=text, per_page=5))
+        assert [h["id"] for h in result["hits"]] == expected_ids
+
+
+def brute_force_counts(store, kind: str, text: str, filters: dict, name: str) -> Counter:
+    """Facet counts from stored fields: documents of the kind matching the query and the other
+    filters, each counted once per value."""
+    p = parser() if kind == ARTICLE else qparser.QueryParser("quote", SCHEMA)
+    counts: Counter = Counter()
+    with store.searcher() as s:
+        q = p.parse(text) if text else None
+        docs = set(s.docs_for_query(q)) if q else set(s.reader().all_doc_ids())
+        for docnum in docs:
+            fields = s.stored_fields(docnum)
+            if fields.get("kind") != kind:
+                continue
+            values = {f: set(filter(None, fields.get(f, "").split(SEP))) for f in filters}
+            if any(not (values[f] & set(v)) for f, v in filters.items() if f != name):
+                continue
+            counts.update(set(filter(None, fields.get(name, "").split(SEP))))
+    return counts
+
+
+@pytest.mark.parametrize("text,filters", [
+    ("", {}),
+    ("said", {}),
+    ("police", {"country": ("Russia", "China")}),
+    ("", {"source": ("Daily Ledger",), "topic": ("politics",)}),
+    ("government OR minister", {"country": ("United States",), "source": ("Wikinews",)}),
+])
+def test_facet_counts_equal_brute_force_counts_with_multi_select(store, text, filters):
+    result = Searcher(store).search(SearchQuery(text=text, filters=filters, facet_limit=1000))
+    for name in FACETS:
+        expected = brute_force_counts(store, ARTICLE, text, filters, name)
+        assert_top_counts(result["facets"][name], expected, name)
+
+
+def assert_top_counts(shown: list[dict], expected: dict, name: str, limit: int = 1000) -> None:
+    """The values shown are the most frequent ones, each with its exact count."""
+    got = {f["value"]: f["count"] for f in shown if f["count"]}
+    assert len(got) == min(limit, len(expected)), name
+    assert {v: expected[v] for v in got} == got, name
+    rest = [c for v, c in expected.items() if v not in got]
+    assert not rest or max(rest) <= min(got.values()), name
+
+
+def test_facet_counts_equal_whoosh_groupedby_on_a_broad_query(store):
+    result = Searcher(store).search(SearchQuery(text="said", facet_limit=1000))
+    with store.searcher() as s:
+        q = parser().parse("said")
+        groups = s.search(
+            q, limit=None, filter=Term("kind", ARTICLE),
+            groupedby={n: sorting.FieldFacet(n, allow_overlap=True) for n in FACETS},
+        )
+        assert result["total"] == len(groups)
+        for name in FACETS:
+            expected = {k: len(v) for k, v in groups.groups(name).items() if k}
+            assert_top_counts(result["facets"][name], expected, name)
+
+
+def test_quote_search_counts_speakers_like_brute_force(store):
+    result = Searcher(store).quotes(SearchQuery(text="said", facet_limit=1000))
+    expected = brute_force_counts(store, QUOTE, "said", {}, "speaker")
+    assert expected
+    assert_top_counts(result["facets"]["speaker"], expected, "speaker")
+
+
+def test_a_new_commit_is_seen_by_a_searcher_that_cached_the_old_generation(tmp_path):
+    rows = seed_rows()[:40]
+    store = Store(tmp_path)
+    list(store.write([make_record(n, row, 0) for n, row in enumerate(rows)]))
+    searcher = Searcher(store)
+    before = searcher.search(SearchQuery(text="said"))["total"]
+    list(store.write([make_record(n, row, 1) for n, row in enumerate(rows)]))
+    after = searcher.search(SearchQuery(text="said"))
+    assert after["total"] == 2 * before
+    assert sum(f["count"] for f in after["facets"]["source"]) == 2 * before
