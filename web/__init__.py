@@ -10,8 +10,8 @@ from pathlib import Path
 
 from flask import Flask
 
-from indexer.search import Searcher
-from indexer.store import Store, default_index_dir
+from indexer.backends import BackendConfig, open_searcher, open_store
+from indexer.store import default_index_dir
 from web.routes import bp, register_errors
 from web.saved import SavedSearches
 from web.security import csrf_token, secure_headers, utf8_query
@@ -23,7 +23,7 @@ class Site:
     """What every request works with: the index's searcher and the saved searches beside it."""
 
     index_dir: Path
-    searcher: Searcher
+    searcher: object  # indexer.search.Searcher or the OpenSearch one: the same methods
     saved: SavedSearches
 
 
@@ -38,8 +38,14 @@ def nice_date(value: str | None) -> str:
     return f"{day.day} {day:%b %Y}"
 
 
+def backend_searcher(backend: BackendConfig):
+    """The backend's searcher; a missing index is created empty, so pages can say how to fill it."""
+    open_store(backend, create=True)
+    return open_searcher(backend)
+
+
 def create_app(config: dict | None = None) -> Flask:
-    """Build the app for one index folder (config INDEX_DIR, default $NEWSINDEX_INDEX)."""
+    """Build the app for one index (config INDEX_DIR, default $NEWSINDEX_INDEX; or BACKEND)."""
     app = Flask(__name__)
     app.config.update(
         INDEX_DIR=str(default_index_dir()),
@@ -48,15 +54,17 @@ def create_app(config: dict | None = None) -> Flask:
         MAX_CONTENT_LENGTH=64 * 1024,
     )
     app.config.update(config or {})
-    index_dir = Path(app.config["INDEX_DIR"])
+    # BACKEND (an indexer.backends.BackendConfig) picks Whoosh or OpenSearch; by default Whoosh
+    # in INDEX_DIR (or what NEWSINDEX_BACKEND says). Saved searches live in its index folder.
+    backend = app.config.get("BACKEND") or BackendConfig(index_dir=Path(app.config["INDEX_DIR"]))
+    index_dir = Path(backend.index_dir)
     saved = SavedSearches(index_dir)
     if not app.config.get("SECRET_KEY"):
         try:
             app.config["SECRET_KEY"] = saved.secret()
         except (OSError, sqlite3.Error):  # read-only index folder: forms work until restart
             app.config["SECRET_KEY"] = secrets.token_hex(32)
-    searcher = Searcher(Store(index_dir))  # applies alias merges itself
-    app.extensions["newsindex"] = Site(index_dir, searcher, saved)
+    app.extensions["newsindex"] = Site(index_dir, backend_searcher(backend), saved)
     app.json.sort_keys = False
     app.jinja_env.globals.update(
         csrf_token=csrf_token, article_url=article_url, entity_url=entity_url,

@@ -25,6 +25,7 @@ from werkzeug.exceptions import HTTPException
 
 from indexer.search import QueryError
 from web import feeds, views
+from web.saved import now
 from web.security import csrf_ok
 from web.urls import SearchState, parse_state
 
@@ -125,7 +126,10 @@ def atom_response(state: SearchState, title: str, feed_path: str | None = None) 
 
 def index_changed() -> str:
     """When the index folder last changed (every commit adds or removes files in it)."""
-    mtime = site().index_dir.stat().st_mtime
+    try:
+        mtime = site().index_dir.stat().st_mtime
+    except OSError:  # an OpenSearch index need not have a folder
+        return now()
     return datetime.fromtimestamp(int(mtime), UTC).isoformat().replace("+00:00", "Z")
 
 
