@@ -11,7 +11,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test index serve bench lint chromium clean
+.PHONY: run test index serve bench lint chromium screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -37,6 +37,9 @@ chromium:
 
 test: $(STAMP) chromium
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q
+
+screenshots: $(STAMP) chromium
+	NEWSINDEX_SCREENSHOTS=docs/screenshots CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q tests/test_browser.py
 
 lint: $(STAMP)
 	$(BIN)/ruff check indexer web tests bench
