@@ -79,22 +79,32 @@ def fetch(version: str = VERSION, home: Path = HOME) -> Path:
     return dist
 
 
-def java_home() -> Path:
-    """A JDK that OpenSearch 2.x supports (11 to 21): $JAVA_HOME, else the `java` on PATH."""
-    if os.environ.get("JAVA_HOME"):
-        home = Path(os.environ["JAVA_HOME"])
-    else:
-        java = shutil.which("java")
-        if not java:
-            raise ClusterError("no Java found; OpenSearch 2.x needs a JDK 17 (`make opensearch`)")
-        home = Path(java).resolve().parents[1]
-    out = subprocess.run(
-        [str(home / "bin" / "java"), "-version"], capture_output=True, text=True
-    ).stderr
+def _java_major(home: Path) -> int:
+    """The major version of the java in a JDK folder (0 when it does not run)."""
+    try:
+        out = subprocess.run(
+            [str(home / "bin" / "java"), "-version"], capture_output=True, text=True
+        ).stderr
+    except OSError:
+        return 0
     match = re.search(r'version "(\d+)', out)
-    if not match or not 11 <= int(match.group(1)) <= 21:
-        raise ClusterError(f"{home}: OpenSearch {VERSION} needs Java 11 to 21, found {out[:80]!r}")
-    return home
+    return int(match.group(1)) if match else 0
+
+
+def java_home() -> Path:
+    """A Java that OpenSearch 2.x runs on (11 to 21): $JAVA_HOME, the `java` on PATH, or a
+    Java 17 under /usr/lib/jvm."""
+    candidates = []
+    if os.environ.get("JAVA_HOME"):
+        candidates.append(Path(os.environ["JAVA_HOME"]))
+    if shutil.which("java"):
+        candidates.append(Path(shutil.which("java")).resolve().parents[1])
+    candidates += sorted(Path("/usr/lib/jvm").glob("*17*"))
+    for home in candidates:
+        if 11 <= _java_major(home) <= 21:
+            return home
+    tried = ", ".join(f"{h} ({_java_major(h) or 'none'})" for h in candidates) or "none found"
+    raise ClusterError(f"OpenSearch {VERSION} needs Java 11 to 21 (`make opensearch`); {tried}")
 
 
 def free_ports(count: int) -> list[int]:
@@ -361,6 +371,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "fetch":
         print(fetch())
         return 0
+    def interrupt(signum, frame):
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, interrupt)  # `kill` stops the nodes too, even in background
+    signal.signal(signal.SIGINT, interrupt)
     with Cluster(nodes=args.nodes, heap=args.heap, name=f"newsindex-{os.getpid()}") as cluster:
         print(" ".join(cluster.urls), flush=True)
         try:
