@@ -226,6 +226,11 @@ class FacetCache:
                 self._extra[name] = build()
             return self._extra[name]
 
+    def drop_postings(self) -> None:
+        """Forget cached term postings (benchmarks measure queries cold)."""
+        with self._lock:
+            self._postings, self._postings_bytes = OrderedDict(), 0
+
     def postings(
         self, reader: IndexReader, key: tuple, field: str, text: bytes
     ) -> tuple[np.ndarray, np.ndarray]:

@@ -248,3 +248,21 @@ def test_a_new_commit_is_seen_by_a_searcher_that_cached_the_old_generation(tmp_p
     after = searcher.search(SearchQuery(text="said"))
     assert after["total"] == 2 * before
     assert sum(f["count"] for f in after["facets"]["source"]) == 2 * before
+
+
+@pytest.mark.parametrize("terms", [{"said"}, {"polic", "minist"}, {"xyzzy"}])
+def test_snippets_equal_whoosh_highlight_output(terms):
+    from whoosh import highlight
+
+    from indexer.search import FORMATTER, FRAGMENTER, snippet
+
+    analyzer = SCHEMA["body"].analyzer
+    for row in seed_rows()[:60]:
+        text = row["text"]
+        expected = highlight.highlight(text, terms, analyzer, FRAGMENTER, FORMATTER, top=2)
+        whole = highlight.highlight(text[:300], terms, analyzer,
+                                    highlight.WholeFragmenter(charlimit=None), FORMATTER, top=1)
+        if expected:
+            assert snippet(text, terms) == expected
+        if whole:
+            assert snippet(text[:300], terms, whole=True) == whole
