@@ -12,6 +12,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import index
+from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.query import Term
 from whoosh.writing import SegmentWriter
@@ -97,16 +98,23 @@ def quote_documents(record: Record, base: dict) -> Iterator[dict]:
         yield doc
 
 
+def _text(term: str | bytes) -> str:
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
 class Store:
     """A Whoosh index folder holding article and quote documents."""
 
     def __init__(self, index_dir: str | os.PathLike):
         self.dir = Path(index_dir)
+        # Without mmap: Whoosh copies each memory-mapped segment file it opens into a BytesIO,
+        # so every searcher would hold a private copy of the whole index in memory.
+        storage = FileStorage(str(self.dir), supports_mmap=False)
         if index.exists_in(self.dir):
-            self.ix = index.open_dir(self.dir)
+            self.ix = storage.open_index()
         else:
             self.dir.mkdir(parents=True, exist_ok=True)
-            self.ix = index.create_in(self.dir, SCHEMA)
+            self.ix = storage.create_index(SCHEMA)
 
     @classmethod
     def open_existing(cls, index_dir: str | os.PathLike) -> Store:
@@ -120,9 +128,29 @@ class Store:
         return self.ix.searcher()
 
     def hashes(self) -> dict[str, str]:
-        """Article id -> content hash, to skip NLP for unchanged articles."""
+        """Article id -> content hash, to skip NLP for unchanged articles.
+
+        Read from the term dictionaries, where each term knows its first document, rather than
+        from every stored record: a re-run over an unchanged corpus must cost next to nothing.
+        """
+        out: dict[str, str] = {}
         with self.ix.searcher() as s:
-            return {f["id"]: f.get("content_hash", "") for f in s.documents(kind=ARTICLE)}
+            for leaf, _ in s.reader().leaf_readers():
+                ids = {}  # document number of each article -> its id
+                for text, info in leaf.iter_field("article_id"):
+                    doc = info.min_id()  # an article is added before its quotes
+                    if not leaf.is_deleted(doc):
+                        ids[doc] = _text(text)
+                        out[ids[doc]] = ""
+                for text, info in leaf.iter_field("content_hash"):
+                    docs = (
+                        [info.min_id()] if info.doc_frequency() == 1
+                        else leaf.postings("content_hash", text).all_ids()
+                    )
+                    for doc in docs:
+                        if doc in ids:
+                            out[ids[doc]] = _text(text)
+        return out
 
     def get(self, article_id: str) -> Record | None:
         """The stored annotated record of one article."""

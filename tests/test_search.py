@@ -266,3 +266,16 @@ def test_snippets_equal_whoosh_highlight_output(terms):
             assert snippet(text, terms) == expected
         if whole:
             assert snippet(text[:300], terms, whole=True) == whole
+
+
+def test_hashes_from_term_dictionaries_equal_the_stored_records(store, tmp_path):
+    with store.searcher() as s:
+        stored = {f["id"]: f.get("content_hash", "") for f in s.documents(kind=ARTICLE)}
+    assert store.hashes() == stored
+    assert "new" in stored.values()
+    same = Store(tmp_path)
+    rows = seed_rows()[:3]
+    twins = [dict(make_record(n, rows[0], 0), id=f"twin{n}", content_hash="same") for n in (0, 1)]
+    bare = dict(make_record(9, rows[1], 0), content_hash=None)
+    list(same.write(twins + [bare]))
+    assert same.hashes() == {"twin0": "same", "twin1": "same", bare["id"]: ""}
