@@ -52,6 +52,7 @@ class SearchQuery:
     page: int = 1
     per_page: int = 20
     facet_limit: int = FACET_LIMIT
+    snippets: bool = True  # False for exports and id lists: a snippet per hit is most of the cost
 
     def checked(self, facets: tuple[str, ...]) -> SearchQuery:
         """The same query with bounds enforced; raises QueryError for what cannot be served."""
@@ -334,7 +335,7 @@ class Searcher:
             if query.sort != "oldest":
                 order = order[::-1]
             ranked = [(int(d), None) for d in docs[order[start : start + query.per_page]]]
-        terms = self._terms(q)
+        terms = self._terms(q) if query.snippets else None
         return [self._hit(s, docnum, score, terms, kind) for docnum, score in ranked]
 
     @staticmethod
@@ -345,7 +346,9 @@ class Searcher:
                 out.add(text.decode() if isinstance(text, bytes) else text)
         return out
 
-    def _hit(self, s, docnum: int, score: float | None, terms: set[str], kind: str) -> dict:
+    def _hit(
+        self, s, docnum: int, score: float | None, terms: set[str] | None, kind: str
+    ) -> dict:
         fields = s.stored_fields(docnum)
         data = unpack(fields["record"])
         if kind == QUOTE:
@@ -363,7 +366,7 @@ class Searcher:
                 "confidence": data.get("confidence"),
                 "mentions": data.get("mentions", []),
                 "score": score,
-                "snippet": snippet(data["text"], terms, whole=True),
+                "snippet": snippet(data["text"], terms, whole=True) if terms is not None else "",
             }
         return {
             "id": data["id"],
@@ -372,7 +375,7 @@ class Searcher:
             "source": data.get("source"),
             "url": data.get("url"),
             "score": score,
-            "snippet": snippet(data["body"], terms),
+            "snippet": snippet(data["body"], terms) if terms is not None else "",
         }
 
     @staticmethod
