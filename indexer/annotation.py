@@ -1,8 +1,10 @@
-"""Annotation stage: run spaCy with newsindex components over articles and build annotated records."""
+"""Annotation stage: spaCy with newsindex components over articles, into annotated records."""
 
 from __future__ import annotations
 
 import importlib
+import multiprocessing as mp
+from collections import deque
 from collections.abc import Iterable, Iterator
 
 import spacy
@@ -87,6 +89,61 @@ def annotate(
     taxonomy=None,
 ) -> Iterator[Record]:
     """Annotated records for articles, in order, with batched (optionally multi-process) spaCy."""
+    if workers > 1 and "fork" in mp.get_all_start_methods():
+        yield from _annotate_in_workers(articles, nlp, batch_size, workers, taxonomy)
+        return
     pairs = ((article.title + SEPARATOR + article.body, article) for article in articles)
     for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=workers):
         yield build_record(article, doc, taxonomy)
+
+
+# What forked workers inherit: the loaded pipeline and taxonomy (set just before the fork).
+_WORKER_STATE: dict = {}
+
+
+def _annotate_batch(batch: list[Article]) -> list[Record]:
+    """In a worker: one batch of articles through the pipeline, returned as records."""
+    nlp, taxonomy = _WORKER_STATE["nlp"], _WORKER_STATE["taxonomy"]
+    texts = (article.title + SEPARATOR + article.body for article in batch)
+    return [
+        build_record(article, doc, taxonomy)
+        for article, doc in zip(batch, nlp.pipe(texts, batch_size=len(batch)), strict=True)
+    ]
+
+
+def _annotate_in_workers(
+    articles: Iterable[Article], nlp: Language, batch_size: int, workers: int, taxonomy
+) -> Iterator[Record]:
+    """Batches of articles through forked worker processes that share the loaded pipeline.
+
+    Unlike spaCy's n_process, workers return finished records (a few KB) rather than serialised
+    Docs, so this process only reads, collects and stores; at most 2 batches per worker are in
+    flight, so memory stays flat however many articles come.
+    """
+    _WORKER_STATE.update(nlp=nlp, taxonomy=taxonomy)
+    pool = mp.get_context("fork").Pool(workers)
+    try:
+        pending: deque = deque()
+        batches = _batches(articles, batch_size)
+        for batch in batches:
+            pending.append(pool.apply_async(_annotate_batch, (batch,)))
+            if len(pending) >= 2 * workers:
+                yield from pending.popleft().get()
+        while pending:
+            yield from pending.popleft().get()
+        pool.close()
+    finally:
+        pool.terminate()
+        pool.join()
+        _WORKER_STATE.clear()
+
+
+def _batches(items: Iterable[Article], size: int) -> Iterator[list[Article]]:
+    batch: list[Article] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
