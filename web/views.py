@@ -104,9 +104,11 @@ class Chip:
     page_url: str | None = None  # the entity page of a person, country, topic or organisation
 
 
-def run(searcher: Searcher, state: SearchState, facet_limit: int = FACET_LIMIT) -> dict:
+def run(
+    searcher: Searcher, state: SearchState, facet_limit: int = FACET_LIMIT, snippets: bool = True
+) -> dict:
     """The indexer's result for a state: articles for 'search', quotations for 'quotes'."""
-    query = state.query(facet_limit)
+    query = replace(state.query(facet_limit), snippets=snippets)
     return searcher.quotes(query) if state.kind == "quotes" else searcher.search(query)
 
 
@@ -115,7 +117,7 @@ def all_hits(searcher: Searcher, state: SearchState) -> Iterator[dict]:
     page = 1
     while True:
         chunk = replace(state, page=page, per_page=SEARCH_MAX_PER_PAGE)
-        result = run(searcher, chunk, facet_limit=1)
+        result = run(searcher, chunk, facet_limit=1, snippets=False)  # CSV and ids need none
         yield from result["hits"]
         if page >= result["pages"] or not result["hits"]:
             return
