@@ -6,6 +6,7 @@ import importlib
 import multiprocessing as mp
 from collections import deque
 from collections.abc import Iterable, Iterator
+from itertools import chain, islice
 
 import spacy
 from spacy.language import Language
@@ -88,15 +89,25 @@ def annotate(
     articles: Iterable[Article], nlp: Language, batch_size: int = 32, workers: int = 1,
     taxonomy=None,
 ) -> Iterator[Record]:
-    """Annotated records for articles, in order, with batched (optionally multi-process) spaCy."""
-    if workers > 1 and "fork" in mp.get_all_start_methods():
-        yield from _annotate_in_workers(articles, nlp, batch_size, workers, taxonomy)
+    """Annotated records for articles, in order, with batched spaCy in `workers` processes.
+
+    Beyond a few batches, even one worker is a separate process: the NLP then has a core to
+    itself while this process reads files and writes the index.
+    """
+    articles = iter(articles)
+    head = list(islice(articles, WORKER_MIN_BATCHES * batch_size))
+    every = chain(head, articles)
+    if workers >= 1 and len(head) == WORKER_MIN_BATCHES * batch_size and FORK:
+        yield from _annotate_in_workers(every, nlp, batch_size, workers, taxonomy)
         return
-    pairs = ((article.title + SEPARATOR + article.body, article) for article in articles)
-    for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size, n_process=workers):
+    pairs = ((article.title + SEPARATOR + article.body, article) for article in every)
+    for doc, article in nlp.pipe(pairs, as_tuples=True, batch_size=batch_size):
         yield build_record(article, doc, taxonomy)
 
 
+# Inputs shorter than this many batches are annotated in this process (no fork for a few files).
+WORKER_MIN_BATCHES = 4
+FORK = "fork" in mp.get_all_start_methods()
 # What forked workers inherit: the loaded pipeline and taxonomy (set just before the fork).
 _WORKER_STATE: dict = {}
 

@@ -1,0 +1,122 @@
+"""Indexing throughput on the 2,225 BBC articles: how close `newsindex index` gets to bare spaCy.
+
+In one run, on the same machine:
+
+1. baseline: bare `nlp.pipe` over the article texts (title + body, as annotation does) with the
+   same model and newsindex components, pipeline already loaded, nothing else done;
+2. `newsindex index` with --workers 1, then with --workers 2, each into a fresh index: reading
+   the files, hashing, loading the pipeline, annotating, writing and committing, end to end;
+3. the same command again on the unchanged corpus (NLP skipped for unchanged articles);
+4. `newsindex index` of the annotated records alone (JSON Lines exported from step 2), no NLP.
+
+The commands run as child processes, as a user would run them. Wall-clock articles/s are the
+result; CPU seconds and the machine's load average are printed too, because on a shared
+two-core machine other processes take CPU from whichever phase is running.
+
+Usage: python bench/bench_index.py --bbc ../shared/corpora/bbc-news
+Prints a JSON object as its last line (keys in ../shared/EVALUATION.md, Benchmarks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import resource
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import DEFAULT_BBC, ROOT, bbc_articles, emit, log  # noqa: E402
+
+
+def children_cpu() -> float:
+    """CPU seconds used so far by finished child processes."""
+    usage = resource.getrusage(resource.RUSAGE_CHILDREN)
+    return usage.ru_utime + usage.ru_stime
+
+
+def newsindex(index: Path, *args: str) -> tuple[float, float, str]:
+    """Run `newsindex --index INDEX ...` as a user would; (wall seconds, CPU seconds, summary)."""
+    command = [sys.executable, "-m", "indexer", "--index", str(index), *args]
+    cpu, started = children_cpu(), time.perf_counter()
+    proc = subprocess.run(command, capture_output=True, text=True, check=False, cwd=ROOT)
+    wall = time.perf_counter() - started
+    if proc.returncode != 0:
+        raise SystemExit(f"bench: {' '.join(command)} failed ({proc.returncode}):\n{proc.stderr}")
+    summary = proc.stdout.strip().splitlines()[-1] if proc.stdout.strip() else ""
+    return wall, children_cpu() - cpu, summary
+
+
+def baseline(bbc: Path, batch_size: int) -> tuple[int, float, float]:
+    """Bare nlp.pipe over the texts: (articles, wall seconds, CPU seconds)."""
+    from indexer.annotation import SEPARATOR, load_pipeline
+
+    texts = [a.title + SEPARATOR + a.body for a in bbc_articles(bbc)]
+    nlp = load_pipeline()
+    cpu, started = time.process_time(), time.perf_counter()
+    for _ in nlp.pipe(texts, batch_size=batch_size):
+        pass
+    return len(texts), time.perf_counter() - started, time.process_time() - cpu
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bbc", type=Path, default=DEFAULT_BBC, help="BBC corpus folder")
+    parser.add_argument("--batch-size", type=int, default=32)
+    parser.add_argument("--keep", action="store_true", help="keep the indexes made")
+    args = parser.parse_args()
+    folders = [str(p) for p in sorted(args.bbc.iterdir()) if p.is_dir()]
+    work = Path(tempfile.mkdtemp(prefix="bench-index-"))
+    load_before = os.getloadavg()[0]
+    phases: dict[str, dict] = {}
+
+    def record(name: str, articles: int, wall: float, cpu: float, note: str = "") -> None:
+        phases[name] = {"aps": round(articles / wall, 2), "wall_s": round(wall, 1),
+                        "cpu_s": round(cpu, 1), "load": round(os.getloadavg()[0], 2)}
+        log(f"{name}: {articles} articles in {wall:.1f} s ({articles / wall:.2f}/s), "
+            f"CPU {cpu:.1f} s, load {os.getloadavg()[0]:.2f}  {note}")
+
+    try:
+        n, wall, cpu = baseline(args.bbc, args.batch_size)
+        record("baseline_nlp_pipe", n, wall, cpu)
+        batch = ("--batch-size", str(args.batch_size), "--quiet")
+        for workers in (1, 2):
+            wall, cpu, line = newsindex(work / f"w{workers}", "index", *folders,
+                                        "--workers", str(workers), *batch)
+            record(f"index_{workers}_worker{'s' if workers > 1 else ''}", n, wall, cpu, line)
+        wall, cpu, line = newsindex(work / "w1", "index", *folders, "--workers", "1", *batch)
+        if f"unchanged {n}" not in line:
+            raise SystemExit(f"bench: the re-run re-indexed articles: {line}")
+        record("rerun_unchanged", n, wall, cpu, line)
+        records = work / "records.jsonl"
+        newsindex(work / "w1", "export", "-o", str(records))
+        wall, cpu, line = newsindex(work / "loaded", "index", str(records), "--quiet")
+        record("load_records", n, wall, cpu, line)
+    finally:
+        if not args.keep:
+            shutil.rmtree(work, ignore_errors=True)
+
+    aps = {k: v["aps"] for k, v in phases.items()}
+    emit({
+        "baseline_nlp_pipe_aps": aps["baseline_nlp_pipe"],
+        "index_1_worker_aps": aps["index_1_worker"],
+        "index_2_workers_aps": aps["index_2_workers"],
+        "rerun_unchanged_aps": aps["rerun_unchanged"],
+        "load_records_aps": aps["load_records"],
+        "ratio_1_worker_vs_baseline": round(aps["index_1_worker"] / aps["baseline_nlp_pipe"], 3),
+        "ratio_2_vs_1_workers": round(aps["index_2_workers"] / aps["index_1_worker"], 3),
+        "ratio_rerun_vs_first": round(aps["rerun_unchanged"] / aps["index_1_worker"], 1),
+        "articles": n,
+        "cpus": os.cpu_count(),
+        "load_average_at_start": round(load_before, 2),
+        "phases": phases,
+    })
+
+
+if __name__ == "__main__":
+    main()
