@@ -33,6 +33,11 @@ from indexer.search import (
 CARDINALITY_PRECISION = 40_000  # distinct counts are exact up to about this many values
 # A shard that cannot answer fails the search rather than silently shrinking counts.
 WHOLE = {"allow_partial_search_results": "false"}
+# What a hit shows; an article's entities and quotes stay on the server.
+HIT_SOURCE = {
+    ARTICLE: [f"record.{k}" for k in ("id", "title", "published", "source", "url", "body")],
+    QUOTE: ["record"],
+}
 
 
 class OpenSearchSearcher:
@@ -161,7 +166,7 @@ class OpenSearchSearcher:
             "track_total_hits": True,
             "from": start,
             "size": query.per_page,
-            "_source": ["record"],
+            "_source": HIT_SOURCE[kind],
         }
         ranked = query.sort == "relevance" and not isinstance(q, Every)
         if not ranked:

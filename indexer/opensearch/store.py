@@ -96,7 +96,13 @@ class OpenSearchStore:
                 continue
             index = self._create(kind, stamp)
             actions.append({"add": {"index": index, "alias": alias, "is_write_index": True}})
-        self.client.indices.update_aliases(body={"actions": actions})
+        try:
+            self.client.indices.update_aliases(body={"actions": actions})
+        except TransportError:
+            # Another loader created them at the same moment: keep its indexes, drop ours.
+            self.client.indices.delete(index=",".join(a["add"]["index"] for a in actions))
+            if not self.exists():
+                raise
 
     def _create(self, kind: str, stamp: str) -> str:
         index = f"{self.prefix}-{kind}s-v{MAPPING_VERSION}-{stamp}"
