@@ -42,14 +42,22 @@ class BackendConfig:
             raise ValueError(f"unknown backend {self.backend!r}; choose {' or '.join(BACKENDS)}")
 
 
+def _backend_name(value: str) -> str:
+    if value not in BACKENDS:
+        raise argparse.ArgumentTypeError(f"{value!r}: choose {' or '.join(BACKENDS)}")
+    return value
+
+
 def add_backend_options(parser: argparse.ArgumentParser) -> None:
     """The --backend and --opensearch-* options (defaults from NEWSINDEX_* variables)."""
-    default = BackendConfig()
+    env_backend = os.environ.get("NEWSINDEX_BACKEND", "whoosh")
+    default = BackendConfig(backend=env_backend if env_backend in BACKENDS else "whoosh")
     group = parser.add_argument_group("backend")
     group.add_argument(
         "--backend",
-        choices=BACKENDS,
-        default=default.backend,
+        type=_backend_name,  # argparse checks a string default with it too (a bad env value)
+        metavar="{" + ",".join(BACKENDS) + "}",
+        default=env_backend,
         help="whoosh (an index folder, the default) or opensearch (env NEWSINDEX_BACKEND)",
     )
     group.add_argument(

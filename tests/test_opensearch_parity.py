@@ -334,3 +334,36 @@ def test_query_semantics_match_on_corner_cases(cluster, tmp_path):
     months = {m["value"]: m["count"] for m in matched["*"]["facets"]["month"]}
     assert months == {"2019-01": 1, "2019-02": 1, "2019-12": 1}
     store.drop()
+
+
+def test_an_unreachable_cluster_is_one_clear_error(tmp_path):
+    from tests.opensearch_cluster import free_ports
+
+    url = f"http://127.0.0.1:{free_ports(1)[0]}"
+    with pytest.raises(ConnectionError, match="OpenSearch does not answer"):
+        OpenSearchStore(connect(url), side_dir=tmp_path)
+
+
+def test_backend_options_read_the_environment_and_refuse_unknown_backends(monkeypatch):
+    import argparse
+
+    from indexer.backends import add_backend_options, config_from_args
+
+    def parse(*argv: str) -> BackendConfig:
+        parser = argparse.ArgumentParser()
+        parser.add_argument("--index", default="var/index")
+        add_backend_options(parser)
+        return config_from_args(parser.parse_args(argv))
+
+    monkeypatch.setenv("NEWSINDEX_BACKEND", "opensearch")
+    monkeypatch.setenv("NEWSINDEX_OPENSEARCH_URL", "http://a:9200,http://b:9200")
+    monkeypatch.setenv("NEWSINDEX_OPENSEARCH_REPLICAS", "1")
+    config = parse("--shards", "3")
+    assert (config.backend, config.opensearch_url, config.shards, config.replicas) == (
+        "opensearch", "http://a:9200,http://b:9200", 3, 1,
+    )  # fmt: skip
+    assert parse("--backend", "whoosh").backend == "whoosh"
+    monkeypatch.setenv("NEWSINDEX_BACKEND", "solr")
+    with pytest.raises(SystemExit) as exc:
+        parse()
+    assert exc.value.code == 2

@@ -73,9 +73,14 @@ class OpenSearchStore:
         # Side files (aliases.json, saved searches) stay on local disk, as beside a Whoosh index.
         self.dir = Path(side_dir) if side_dir else default_index_dir()
         self.aliases = {ARTICLE: f"{prefix}-articles", QUOTE: f"{prefix}-quotes"}
+        try:
+            found = self.exists()
+        except OSConnectionError as exc:
+            hosts = ", ".join(str(c.host) for c in client.transport.connection_pool.connections)
+            raise ConnectionError(f"{hosts}: OpenSearch does not answer ({exc.info})") from None
         if create:
             self._ensure()
-        elif not self.exists():
+        elif not found:
             raise FileNotFoundError(
                 f"{self.aliases[ARTICLE]}: no such OpenSearch index; run `newsindex index` first"
             )
