@@ -371,6 +371,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.command == "fetch":
         print(fetch())
         return 0
+
     def interrupt(signum, frame):
         raise KeyboardInterrupt
 
