@@ -198,6 +198,14 @@ def test_the_expansion_bound_applies_to_prefixes_patterns_ranges_and_fuzzy_terms
     assert searcher.search(SearchQuery(text="Puti*"))["total"] >= 1  # narrow: still served
 
 
+def test_exports_can_skip_snippets_and_get_the_same_hits(searcher):
+    """CSV and saved-search id lists page through every match: snippets would be most of it."""
+    shown = searcher.search(SearchQuery(text="Putin", per_page=50))
+    bare = searcher.search(SearchQuery(text="Putin", per_page=50, snippets=False))
+    assert shown["hits"] and all(h["snippet"] for h in shown["hits"])
+    assert bare["hits"] == [dict(h, snippet="") for h in shown["hits"]]
+
+
 def test_an_overlong_query_is_refused_not_run(searcher):
     with pytest.raises(QueryError, match="query too long"):
         searcher.search(SearchQuery(text="war " * MAX_QUERY_CHARS))
