@@ -1,0 +1,269 @@
+"""Soak: 32 clients for 60 s against the web UI over a 100k-article index, loopback only.
+
+The clients mix searches, quote searches, facet clicks (a search narrowed by a person, country,
+organisation, topic, source or month) and saved-search reads (the list, opening one, its feed),
+each picking at random (seeded) from words and facet values of the indexed records. The server is
+the real `newsindex serve` (waitress) bound to 127.0.0.1; nothing leaves the machine, and the run
+is bounded by --seconds (each request by a 30 s timeout). Any response other than 200 (after
+following a saved search's redirect) or a failed connection is an error.
+
+    python bench/soak.py --bbc ../shared/corpora/bbc-news [--size 100000] [--clients 32]
+
+Last line of stdout: {"requests", "errors", "error_kinds", "rps", "p50_ms", "p95_ms", "p99_ms",
+"p95_ms_by_kind", "server_peak_rss_mb", ...}.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import http.client
+import random
+import re
+import shutil
+import socket
+import subprocess
+import sys
+import threading
+import time
+from collections import Counter
+from pathlib import Path
+from urllib.parse import urlencode
+
+from common import (
+    DEFAULT_BBC,
+    OUT,
+    ROOT,
+    SOURCES,
+    annotated_bbc,
+    emit,
+    log,
+    peak_rss_mb,
+    percentile,
+    replicate,
+)
+
+from indexer.records import Record, RecordError, facet_values, read_jsonl
+from indexer.store import Store
+
+LOOPBACK = "127.0.0.1"
+TIMEOUT = 30.0
+SAVED_SEARCHES = 8
+WORD = re.compile(r"[A-Za-z]{5,}")
+
+
+def read_records(path: Path) -> list[Record]:
+    """Annotated records from a JSON Lines file; a broken line stops the bench."""
+    out = []
+    for item in read_jsonl(path):
+        if isinstance(item, RecordError):
+            raise SystemExit(f"soak: {item}")
+        out.append(item)
+    return out
+
+
+def soak_index(records: list[Record], size: int) -> Path:
+    """The replicated index of `size` articles, built once and kept under bench/out/."""
+    key = hashlib.sha1("".join(r.get("content_hash") or r["id"] for r in records).encode())
+    path = OUT / f"soak-index-{size}-{key.hexdigest()[:10]}"
+    if path.exists():
+        return path
+    part = path.with_suffix(".part")
+    shutil.rmtree(part, ignore_errors=True)
+    log(f"building a {size}-article index in {path} (once)")
+    started = time.perf_counter()
+    store = Store(part)
+    for n, _ in enumerate(store.write(replicate(records, size), commit_every=5000), 1):
+        if n % 10_000 == 0:
+            log(f"  {n} articles, {time.perf_counter() - started:.0f} s")
+    part.rename(path)
+    log(f"built in {time.perf_counter() - started:.0f} s")
+    return path
+
+
+class Plan:
+    """What the clients ask for: real words and facet values of the indexed records."""
+
+    def __init__(self, records: list[Record]):
+        words: Counter[str] = Counter()
+        for r in records:
+            words.update(w.lower() for w in WORD.findall(r.get("title") or ""))
+        self.words = [w for w, _ in words.most_common(300)]
+        self.values: dict[str, list[str]] = {"source": list(SOURCES)}  # as replicate() sets them
+        for facet in ("person", "country", "organization", "topic"):
+            counts = Counter(v for r in records for v in facet_values(r, facet))
+            self.values[facet] = [v for v, _ in counts.most_common(100)]
+        speakers = Counter(q["speaker"] for r in records for q in r["quotes"] if q.get("speaker"))
+        self.speakers = [s for s, _ in speakers.most_common(100)]
+        self.saved_ids: list[int] = []
+
+    def request(self, rng: random.Random) -> tuple[str, str]:
+        """One request: (kind, path with query)."""
+        roll = rng.random()
+        word = rng.choice(self.words)
+        if roll < 0.30:
+            suffix = rng.choice(["", "", ".json"])
+            return "search", f"/search{suffix}?" + urlencode({"q": word})
+        if roll < 0.50:
+            params = {"q": word} if rng.random() < 0.6 else {"speaker": rng.choice(self.speakers)}
+            return "quotes", "/quotes?" + urlencode(params)
+        if roll < 0.80:
+            facet = rng.choice(list(self.values))
+            params = {"q": word, facet: rng.choice(self.values[facet])}
+            if rng.random() < 0.3:
+                year = rng.randint(2015, 2024)
+                params.update({"from": f"{year}-01", "to": f"{year}-06"})
+            return "facet", "/search?" + urlencode(params)
+        choice = rng.random()
+        if choice < 0.3 or not self.saved_ids:
+            return "saved", "/saved"
+        saved = rng.choice(self.saved_ids)
+        return ("saved", f"/saved/{saved}.atom") if choice < 0.6 else ("saved", f"/saved/{saved}")
+
+
+def get(conn: http.client.HTTPConnection, path: str, headers: dict | None = None):
+    conn.request("GET", path, headers=headers or {})
+    response = conn.getresponse()
+    return response, response.read()
+
+
+def create_saved_searches(port: int, plan: Plan, rng: random.Random) -> None:
+    """Save a few searches through the web form (session cookie and CSRF token, as a browser)."""
+    conn = http.client.HTTPConnection(LOOPBACK, port, timeout=TIMEOUT)
+    response, body = get(conn, "/search?q=" + plan.words[0])
+    cookie = response.getheader("Set-Cookie", "").split(";", 1)[0]
+    token = re.search(rb'name="csrf_token" value="([^"]+)"', body)[1].decode()
+    for n in range(SAVED_SEARCHES):
+        url = "/search?" + urlencode({"q": rng.choice(plan.words)})
+        form = urlencode({"csrf_token": token, "name": f"soak {n}", "url": url})
+        conn.request(
+            "POST", "/saved", body=form,
+            headers={"Cookie": cookie, "Content-Type": "application/x-www-form-urlencoded"},
+        )
+        response = conn.getresponse()
+        response.read()
+        if response.status != 303:
+            raise SystemExit(f"soak: saving a search gave {response.status}")
+        plan.saved_ids.append(int(response.getheader("Location").rsplit("#s", 1)[1]))
+    conn.close()
+
+
+def client(port: int, plan: Plan, seed: int, deadline: float, results: list) -> None:
+    """One client: requests back to back until the deadline, each timed."""
+    rng = random.Random(seed)
+    conn = http.client.HTTPConnection(LOOPBACK, port, timeout=TIMEOUT)
+    while time.monotonic() < deadline:
+        kind, path = plan.request(rng)
+        started = time.perf_counter()
+        try:
+            response, _ = get(conn, path)
+            status = response.status
+            if status in (302, 303) and path.startswith("/saved/"):
+                response, _ = get(conn, response.getheader("Location"))
+                status = response.status
+        except (OSError, http.client.HTTPException) as exc:
+            status = type(exc).__name__
+            conn.close()
+            conn = http.client.HTTPConnection(LOOPBACK, port, timeout=TIMEOUT)
+        results.append((kind, status, time.perf_counter() - started, path))
+    conn.close()
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind((LOOPBACK, 0))
+        return s.getsockname()[1]
+
+
+def start_server(index: Path, port: int, threads: int) -> subprocess.Popen:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "indexer", "--index", str(index), "serve",
+         "--host", LOOPBACK, "--port", str(port), "--threads", str(threads)],
+        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+    )
+    deadline = time.monotonic() + 120
+    while True:
+        try:
+            socket.create_connection((LOOPBACK, port), timeout=1).close()
+            return proc
+        except OSError:
+            if proc.poll() is not None or time.monotonic() > deadline:
+                raise SystemExit("soak: the server did not start") from None
+            time.sleep(0.2)
+
+
+def ms(seconds: list[float], q: float) -> float:
+    return round(percentile(seconds, q) * 1000, 1)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--bbc", type=Path, default=DEFAULT_BBC, help="BBC corpus folder")
+    parser.add_argument(
+        "--records", type=Path, help="annotated BBC records (JSON Lines) instead of --bbc's cache"
+    )
+    parser.add_argument("--size", type=int, default=100_000, help="articles in the index")
+    parser.add_argument("--clients", type=int, default=32)
+    parser.add_argument("--seconds", type=float, default=60.0)
+    parser.add_argument("--threads", type=int, default=8, help="server threads")
+    parser.add_argument("--seed", type=int, default=7)
+    args = parser.parse_args()
+
+    records = list(read_records(args.records)) if args.records else annotated_bbc(args.bbc)
+    index = soak_index(records, args.size)
+    plan = Plan(records)
+    rng = random.Random(args.seed)
+    port = free_port()
+    server = start_server(index, port, args.threads)
+    try:
+        create_saved_searches(port, plan, rng)
+        warm: list = []
+        client(port, plan, args.seed, time.monotonic() + 5, warm)  # facet tables, caches
+        log(f"soak: {args.clients} clients for {args.seconds:g} s on http://{LOOPBACK}:{port}")
+        results: list = []
+        deadline = time.monotonic() + args.seconds
+        started = time.monotonic()
+        workers = [
+            threading.Thread(target=client, args=(port, plan, args.seed + n, deadline, results))
+            for n in range(args.clients)
+        ]
+        for w in workers:
+            w.start()
+        for w in workers:
+            w.join()
+        elapsed = time.monotonic() - started
+        rss = peak_rss_mb(server.pid)
+        alive = server.poll() is None
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+
+    errors = [r for r in results if r[1] != 200]
+    for kind, status, _, path in errors[:10]:
+        log(f"error: {kind} {path} -> {status}")
+    times = [r[2] for r in results]
+    kinds = ("search", "quotes", "facet", "saved")
+    by_kind = {k: [r[2] for r in results if r[0] == k] for k in kinds}
+    emit(
+        {
+            "index_articles": args.size,
+            "clients": args.clients,
+            "seconds": round(elapsed, 1),
+            "requests": len(results),
+            "errors": len(errors),
+            "error_kinds": dict(Counter(str(r[1]) for r in errors)),
+            "server_alive": alive,
+            "rps": round(len(results) / elapsed, 1),
+            "p50_ms": ms(times, 50),
+            "p95_ms": ms(times, 95),
+            "p99_ms": ms(times, 99),
+            "max_ms": round(max(times, default=0) * 1000, 1),
+            "requests_by_kind": {k: len(v) for k, v in by_kind.items()},
+            "p95_ms_by_kind": {k: ms(v, 95) for k, v in by_kind.items()},
+            "server_peak_rss_mb": round(rss, 1),
+        }
+    )
+
+
+if __name__ == "__main__":
+    main()
