@@ -1,0 +1,255 @@
+"""Faceted search at 10k/30k/100k articles: our numpy facets vs Whoosh's `groupedby`, same run.
+
+Indexes are built with the project's Store from the BBC annotated records replicated (distinct
+ids, dates over ten years, six sources; see bench/common.py) and kept under bench/out/ for the
+next run (--rebuild makes them again). Each size is then served by a fresh process, as
+`newsindex serve` would hold it: facet tables are built once (reported as warm-up), then a fixed
+mix of queries runs, each with every facet count and page 1 with snippets:
+
+- narrow: one word in about 0.5-1% of the articles;
+- broad: one word in more than half of the articles;
+- match_all: no query text, newest first;
+- filters: no query text, three facet filters (topic, country, source);
+- quotes: a word searched in quotations, with the speaker and mention facets too.
+
+Every query is measured cold: the term-postings cache is emptied before it, so nothing is reused
+but the per-generation facet tables. The same narrow and broad queries are then run through
+Whoosh's own `search(..., groupedby=...)` with the same five facets (the baseline).
+
+Usage: python bench/bench_search.py --bbc ../shared/corpora/bbc-news [--sizes 10000,30000,100000]
+Prints a JSON object as its last line (keys in ../shared/EVALUATION.md, Benchmarks).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import re
+import shutil
+import subprocess
+import sys
+import time
+from collections import Counter
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import (  # noqa: E402
+    DEFAULT_BBC,
+    OUT,
+    ROOT,
+    annotated_bbc,
+    dir_mb,
+    emit,
+    log,
+    peak_rss_mb,
+    percentile,
+    replicate,
+)
+
+KINDS = ("narrow", "broad", "match_all", "filters", "quotes")
+PER_KIND = 20  # queries timed per kind and size
+GROUPEDBY_RUNS = 5  # groupedby is slow: fewer runs
+WORD = re.compile(r"[a-z]{4,}")
+
+
+def searchable(word: str) -> bool:
+    """Whether the index keeps the word (stop words are dropped by the analyzer)."""
+    from indexer.schema import SCHEMA
+
+    return any(True for _ in SCHEMA["body"].analyzer(word))
+
+
+def document_frequencies(records: list[dict], field: str = "body") -> Counter:
+    """In how many records each lower-case word appears (words the index keeps)."""
+    df: Counter = Counter()
+    for record in records:
+        df.update(set(WORD.findall((record.get("title", "") + " " + record[field]).lower())))
+    return Counter({w: c for w, c in df.items() if searchable(w)})
+
+
+def pick_words(df: Counter, total: int, low: float, high: float, n: int) -> list[str]:
+    """n words whose share of articles lies in [low, high], spread over that range."""
+    words = sorted((w for w, c in df.items() if low <= c / total <= high), key=lambda w: -df[w])
+    if not words:
+        raise SystemExit(f"bench: no word in {low:.1%}-{high:.1%} of the articles")
+    step = max(1, len(words) // n)
+    return words[::step][:n]
+
+
+def quote_words(records: list[dict], n: int) -> list[str]:
+    """Common words of quotations (several hundred quotes each at 100k)."""
+    df: Counter = Counter()
+    for record in records:
+        for quote in record.get("quotes", []):
+            df.update(set(WORD.findall(quote["text"].lower())))
+    df = Counter({w: c for w, c in df.items() if searchable(w)})
+    total = sum(len(r.get("quotes", [])) for r in records) or 1
+    return pick_words(df, total, 0.01, 0.05, n)
+
+
+def query_mix(records: list[dict]) -> dict:
+    """The fixed queries, chosen from the base records so that every size gets the same ones."""
+    df = document_frequencies(records)
+    topics = Counter(t["label"] for r in records for t in r.get("topics", [])[:1])
+    countries = Counter(c for r in records for c in r.get("countries", []))
+    sources = ["Daily Ledger", "Evening Wire", "Northern Post", "Metro Herald", "Coast Times"]
+    top_topics = [t for t, _ in topics.most_common(4)]
+    top_countries = [c for c, _ in countries.most_common(5)]
+    filters = [
+        {"topic": [top_topics[i % len(top_topics)]],
+         "country": [top_countries[i % len(top_countries)]],
+         "source": [sources[i % len(sources)]]}
+        for i in range(PER_KIND)
+    ]
+    return {
+        "narrow": pick_words(df, len(records), 0.005, 0.01, PER_KIND),
+        "broad": pick_words(df, len(records), 0.5, 0.9, PER_KIND),
+        "filters": filters,
+        "quotes": quote_words(records, PER_KIND),
+    }
+
+
+def index_for(records: list[dict], size: int, rebuild: bool) -> tuple[Path, float | None]:
+    """The index of `size` replicated records, built with the project's Store (or reused)."""
+    from indexer.store import Store
+
+    folder = OUT / f"search-index-{size}"
+    stamp = folder / "BENCH_COMPLETE"
+    if stamp.exists() and not rebuild:
+        return folder, None
+    shutil.rmtree(folder, ignore_errors=True)
+    log(f"building the {size}-article index in {folder}")
+    started = time.perf_counter()
+    store = Store(folder)
+    for _ in store.write(replicate(records, size)):
+        pass
+    seconds = time.perf_counter() - started
+    stamp.write_text(json.dumps({"seconds": seconds}))
+    log(f"built {size} articles in {seconds:.0f} s ({size / seconds:.0f} articles/s)")
+    return folder, seconds
+
+
+def serve_and_time(folder: Path, mix: dict, repeats: int) -> dict:
+    """Time the mix in a fresh process that serves the index (so its peak memory is measurable)."""
+    proc = subprocess.run(
+        [sys.executable, __file__, "--serve-worker", str(folder), "--mix", json.dumps(mix),
+         "--repeats", str(repeats)],
+        capture_output=True, text=True, check=False, cwd=ROOT,
+    )
+    if proc.returncode != 0:
+        raise SystemExit(f"bench worker failed:\n{proc.stderr}")
+    sys.stderr.write(proc.stderr)
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def worker(folder: Path, mix: dict, repeats: int) -> dict:
+    """Inside the serving process: warm up, time our searches, then the groupedby baseline."""
+    from whoosh import sorting
+    from whoosh.query import Term
+
+    from indexer.schema import ARTICLE, FACETS
+    from indexer.search import Searcher, SearchQuery
+    from indexer.store import Store
+
+    store = Store.open_existing(folder)
+    searcher = Searcher(store)
+    started = time.perf_counter()
+    searcher.search(SearchQuery(text=""))
+    searcher.quotes(SearchQuery(text=""))
+    warmup_ms = (time.perf_counter() - started) * 1000
+
+    def query_for(kind: str, i: int) -> tuple[str, SearchQuery]:
+        if kind in ("narrow", "broad"):
+            return "search", SearchQuery(text=mix[kind][i % len(mix[kind])])
+        if kind == "match_all":
+            return "search", SearchQuery(sort="newest")
+        if kind == "filters":
+            chosen = mix["filters"][i % len(mix["filters"])]
+            return "search", SearchQuery(filters={k: tuple(v) for k, v in chosen.items()})
+        return "quotes", SearchQuery(text=mix["quotes"][i % len(mix["quotes"])])
+
+    times: dict[str, list[float]] = {k: [] for k in KINDS}
+    totals: dict[str, list[int]] = {k: [] for k in KINDS}
+    for _ in range(repeats):
+        for kind in KINDS:
+            for i in range(PER_KIND):
+                method, query = query_for(kind, i)
+                searcher.cache.drop_postings()
+                t = time.perf_counter()
+                result = getattr(searcher, method)(query)
+                times[kind].append((time.perf_counter() - t) * 1000)
+                totals[kind].append(result["total"])
+    rss = peak_rss_mb()
+    articles = searcher.stats()["articles"]
+
+    grouped: dict[str, list[float]] = {"narrow": [], "broad": []}
+    facets = {name: sorting.FieldFacet(name, allow_overlap=True) for name in FACETS}
+    for kind in grouped:
+        for i in range(GROUPEDBY_RUNS):
+            q = searcher.parse(mix[kind][i])
+            with store.searcher() as s:
+                t = time.perf_counter()
+                results = s.search(q, limit=20, filter=Term("kind", ARTICLE), groupedby=facets)
+                for name in FACETS:
+                    results.groups(name)
+                grouped[kind].append((time.perf_counter() - t) * 1000)
+    return {
+        "articles": articles,
+        "warmup_ms": round(warmup_ms, 1),
+        "p50_ms": {k: round(percentile(v, 50), 1) for k, v in times.items()},
+        "p95_ms": {k: round(percentile(v, 95), 1) for k, v in times.items()},
+        "share_of_articles": {
+            k: round(sum(v) / len(v) / articles, 4) for k, v in totals.items() if k != "quotes"
+        },
+        "groupedby_p95_ms": {k: round(percentile(v, 95), 1) for k, v in grouped.items()},
+        "groupedby_p50_ms": {k: round(percentile(v, 50), 1) for k, v in grouped.items()},
+        "peak_rss_mb": round(rss, 1),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--bbc", type=Path, default=DEFAULT_BBC, help="BBC corpus folder")
+    parser.add_argument("--sizes", default="10000,30000,100000")
+    parser.add_argument("--repeats", type=int, default=1, help="passes over the query mix")
+    parser.add_argument("--rebuild", action="store_true", help="build the indexes again")
+    parser.add_argument("--serve-worker", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--mix", help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.serve_worker:
+        print(json.dumps(worker(args.serve_worker, json.loads(args.mix), args.repeats)))
+        return
+
+    records = annotated_bbc(args.bbc)
+    mix = query_mix(records)
+    log(f"query mix: narrow {mix['narrow'][:5]}..., broad {mix['broad'][:5]}..., "
+        f"quotes {mix['quotes'][:5]}...")
+    sizes = [int(s) for s in args.sizes.split(",")]
+    per_size, build_s, index_mb = {}, {}, {}
+    for size in sizes:
+        folder, seconds = index_for(records, size, args.rebuild)
+        if seconds is not None:
+            build_s[str(size)] = round(seconds, 1)
+        index_mb[str(size)] = round(dir_mb(folder), 1)
+        per_size[str(size)] = serve_and_time(folder, mix, args.repeats)
+        log(f"{size}: {json.dumps(per_size[str(size)])}")
+    emit({
+        "p95_ms": {s: r["p95_ms"] for s, r in per_size.items()},
+        "p50_ms": {s: r["p50_ms"] for s, r in per_size.items()},
+        "groupedby_p95_ms": {s: r["groupedby_p95_ms"] for s, r in per_size.items()},
+        "speedup_broad_vs_groupedby": {
+            s: round(r["groupedby_p95_ms"]["broad"] / r["p95_ms"]["broad"], 1)
+            for s, r in per_size.items()
+        },
+        "serve_peak_rss_mb": max(r["peak_rss_mb"] for r in per_size.values()),
+        "serve_peak_rss_mb_by_size": {s: r["peak_rss_mb"] for s, r in per_size.items()},
+        "index_mb": index_mb,
+        "warmup_ms": {s: r["warmup_ms"] for s, r in per_size.items()},
+        "share_of_articles": {s: r["share_of_articles"] for s, r in per_size.items()},
+        "build_s": build_s,
+    })
+
+
+if __name__ == "__main__":
+    main()
