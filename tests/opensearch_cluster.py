@@ -12,6 +12,7 @@ Run by hand: `python tests/opensearch_cluster.py fetch` or `... start --nodes 3`
 from __future__ import annotations
 
 import argparse
+import fcntl
 import itertools
 import json
 import os
@@ -48,20 +49,32 @@ def fetch(version: str = VERSION, home: Path = HOME) -> Path:
     if (dist / ".unpacked").exists():
         return dist
     home.mkdir(parents=True, exist_ok=True)
+    with open(home / ".fetch.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # two test runs at once fetch and unpack only once
+        if not (dist / ".unpacked").exists():
+            _download_and_unpack(version, home, dist)
+    return dist
+
+
+def _download_and_unpack(version: str, home: Path, dist: Path) -> None:
     archive = home / f"opensearch-{version}.zip"
     if not archive.exists():
         mvn = shutil.which("mvn")
         if not mvn:
             raise ClusterError("Maven (mvn) is not installed; `make opensearch` installs it")
+        part = Path(tempfile.mkdtemp(prefix=".download-", dir=home))
         cmd = [
             mvn, "-q", "-B", "dependency:copy",
             f"-Dartifact={ARTIFACT.format(version=version)}",
-            f"-DoutputDirectory={home}",
+            f"-DoutputDirectory={part}",
         ]  # fmt: skip
         done = subprocess.run(cmd, capture_output=True, text=True, cwd=home)
-        if done.returncode or not archive.exists():
+        if done.returncode or not (part / archive.name).exists():
             tail = (done.stdout + done.stderr).strip().splitlines()[-5:]
+            shutil.rmtree(part)
             raise ClusterError(f"mvn could not fetch {cmd[4][12:]}: {' | '.join(tail)}")
+        (part / archive.name).rename(archive)  # whole or absent, never a torn zip
+        shutil.rmtree(part)
     tmp = Path(tempfile.mkdtemp(prefix=".unpack-", dir=home))
     with zipfile.ZipFile(archive) as zf:
         for info in zf.infolist():
@@ -76,7 +89,6 @@ def fetch(version: str = VERSION, home: Path = HOME) -> Path:
     (tmp / f"opensearch-{version}").rename(dist)
     shutil.rmtree(tmp)
     (dist / ".unpacked").write_text(version + "\n")
-    return dist
 
 
 def _java_major(home: Path) -> int:

@@ -367,3 +367,12 @@ def test_backend_options_read_the_environment_and_refuse_unknown_backends(monkey
     with pytest.raises(SystemExit) as exc:
         parse()
     assert exc.value.code == 2
+
+
+def test_a_node_that_cannot_start_fails_with_its_own_reason():
+    from tests.opensearch_cluster import ClusterError
+
+    cluster = Cluster(nodes=1, heap="1k")
+    with pytest.raises(ClusterError, match="Too small maximum heap"):
+        cluster.start(timeout=60)
+    assert cluster.members == []  # stopped and cleaned up
