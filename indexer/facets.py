@@ -39,8 +39,7 @@ class FacetTable:
     """One facet field: canonical values, and which documents carry each."""
 
     values: list[str]  # canonical value per value id
-    docs: np.ndarray  # document numbers, grouped by value id
-    offsets: np.ndarray  # docs[offsets[v]:offsets[v + 1]] carry value v
+    docs: np.ndarray  # document numbers (live documents only)
     value_of_posting: np.ndarray  # value id of each entry in docs
     index: dict[str, int]  # canonical value -> value id
 
@@ -52,11 +51,20 @@ class FacetTable:
     def mask_for(self, values: Iterable[str], size: int) -> np.ndarray:
         """Documents carrying any of the values."""
         out = np.zeros(size, dtype=bool)
-        for value in values:
-            v = self.index.get(value)
-            if v is not None:
-                out[self.docs[self.offsets[v] : self.offsets[v + 1]]] = True
+        ids = [self.index[v] for v in values if v in self.index]
+        if ids:
+            chosen = np.isin(self.value_of_posting, ids)
+            out[self.docs[chosen]] = True
         return out
+
+
+@dataclass
+class SegmentTable:
+    """One facet field within one segment: built once, reused by every later generation."""
+
+    values: list[str]
+    docs: np.ndarray  # the segment's own document numbers, deleted ones included
+    value_of_posting: np.ndarray
 
 
 def _block_arrays(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
@@ -158,35 +166,56 @@ def _lengths_column():
     return LENGTHS_COLUMN
 
 
-def build_table(
-    reader: IndexReader, field: str, alive: np.ndarray, canonical: Canonical | None = None
-) -> FacetTable:
-    """Read one facet field's postings into a FacetTable, merging aliased spellings."""
-    values: list[str] = []
+def segment_table(leaf: IndexReader, field: str, canonical: Canonical | None) -> SegmentTable:
+    """Read one facet field of one segment, merging aliased spellings."""
     index: dict[str, int] = {}
     per_value: list[list[np.ndarray]] = []
-    if field in reader.schema:
-        for raw in reader.lexicon(field):
+    if field in leaf.schema:
+        for raw in leaf.lexicon(field):
             term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
             name = canonical(field, term) if canonical else term
-            ids = postings(reader, field, raw)[0]
-            ids = ids[alive[ids]]
-            if not len(ids):
-                continue
+            ids = postings(leaf, field, raw)[0]
             if name not in index:
-                index[name] = len(values)
-                values.append(name)
+                index[name] = len(per_value)
                 per_value.append([])
             per_value[index[name]].append(ids)
     chunks = [
         parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts)) for parts in per_value
     ]
-    lengths = np.array([len(c) for c in chunks], dtype=np.int64)
-    offsets = np.zeros(len(chunks) + 1, dtype=np.int64)
-    np.cumsum(lengths, out=offsets[1:])
+    lengths = [len(c) for c in chunks]
     docs = np.concatenate(chunks).astype(np.int32) if chunks else np.zeros(0, dtype=np.int32)
     value_of_posting = np.repeat(np.arange(len(chunks), dtype=np.int32), lengths)
-    return FacetTable(values, docs, offsets, value_of_posting, index)
+    return SegmentTable(list(index), docs, value_of_posting)
+
+
+def compose(parts: list[tuple[SegmentTable, int]], alive: np.ndarray) -> FacetTable:
+    """The index-wide table from per-segment tables at their document bases, live documents."""
+    index: dict[str, int] = {}
+    docs, ids = [], []
+    for table, base in parts:
+        mapping = np.array([index.setdefault(v, len(index)) for v in table.values], dtype=np.int32)
+        docs.append(table.docs + np.int32(base))
+        ids.append(mapping[table.value_of_posting] if len(mapping) else table.value_of_posting)
+    all_docs = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32)
+    all_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32)
+    live = alive[all_docs]
+    return FacetTable(list(index), all_docs[live], all_ids[live], index)
+
+
+def build_table(
+    reader: IndexReader, field: str, alive: np.ndarray, canonical: Canonical | None = None
+) -> FacetTable:
+    """Read one facet field's postings into a FacetTable, merging aliased spellings."""
+    return compose(
+        [(segment_table(leaf, field, canonical), base) for leaf, base in reader.leaf_readers()],
+        alive,
+    )
+
+
+def segment_id(leaf: IndexReader) -> str | None:
+    """A segment's name (its contents never change), or None for readers without one."""
+    segment = leaf.segment() if hasattr(leaf, "segment") else None
+    return segment.segment_id() if segment is not None else None
 
 
 class FacetCache:
@@ -197,6 +226,9 @@ class FacetCache:
         self._key: tuple | None = None
         self._tables: dict[str, FacetTable] = {}
         self._extra: dict[str, np.ndarray] = {}
+        # Per segment and field (and alias state): kept across generations, so that after a
+        # commit only the new or merged segments are read.
+        self._segments: dict[tuple, SegmentTable | np.ndarray] = {}
         self._postings: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._postings_bytes = 0
         self.postings_budget = postings_budget
@@ -213,10 +245,45 @@ class FacetCache:
         alive = self.array(key, "alive", lambda: alive_mask(reader))
         with self._lock:
             self._roll(key)
+            self._prune(reader)
             for field in fields:
                 if field not in self._tables:
-                    self._tables[field] = build_table(reader, field, alive, canonical)
+                    parts = [
+                        (self._segment(leaf, (field, key[2:]), lambda leaf=leaf, f=field:
+                                       segment_table(leaf, f, canonical)), base)
+                        for leaf, base in reader.leaf_readers()
+                    ]
+                    self._tables[field] = compose(parts, alive)
             return {f: self._tables[f] for f in fields}
+
+    def segment_array(
+        self, reader: IndexReader, key: tuple, name: str, build: Callable[[IndexReader], np.ndarray]
+    ) -> np.ndarray:
+        """A per-document array made segment by segment (each segment's part kept)."""
+        with self._lock:
+            self._roll(key)
+            self._prune(reader)
+            if name not in self._extra:
+                self._extra[name] = np.concatenate(
+                    [self._segment(leaf, (name,), lambda leaf=leaf: build(leaf))
+                     for leaf, _ in reader.leaf_readers()]
+                    or [np.zeros(0, dtype=np.int32)]
+                )
+            return self._extra[name]
+
+    def _segment(self, leaf: IndexReader, what: tuple, build: Callable):
+        sid = segment_id(leaf)
+        if sid is None:
+            return build()
+        if (sid, *what) not in self._segments:
+            self._segments[(sid, *what)] = build()
+        return self._segments[(sid, *what)]
+
+    def _prune(self, reader: IndexReader) -> None:
+        """Forget segments that merges removed."""
+        live = {segment_id(leaf) for leaf, _ in reader.leaf_readers()}
+        for k in [k for k in self._segments if k[0] not in live]:
+            del self._segments[k]
 
     def array(self, key: tuple, name: str, build: Callable[[], np.ndarray]) -> np.ndarray:
         """A per-document array (e.g. publication day) cached with the tables."""

@@ -18,7 +18,7 @@ from whoosh.analysis import Token
 from whoosh.query import Every, FuzzyTerm, MultiTerm, Or, Query, Wildcard
 
 from indexer.aliases import FILE_NAME, Aliases
-from indexer.facets import FacetCache, FacetTable, QueryArrays, top_documents
+from indexer.facets import FacetCache, FacetTable, QueryArrays, postings, top_documents
 from indexer.schema import ARTICLE, FACETS, QUOTE, SCHEMA
 from indexer.store import Store, unpack
 
@@ -34,6 +34,14 @@ MAX_EXPANSIONS = 1024
 MAX_FUZZY_DISTANCE = 2
 TIME_LIMIT = 10.0
 MATCH_CHUNK = 8192  # documents collected between two looks at the clock
+
+
+def _day_or_zero(value: str) -> int:
+    """A stored date as yyyymmdd, 0 when absent or unreadable."""
+    try:
+        return day_number(value) or 0
+    except ValueError:
+        return 0
 
 
 class QueryError(ValueError):
@@ -177,7 +185,7 @@ class Searcher:
             size = reader.doc_count_all()
             key = (reader.generation(), size, self._alias_key())
             tables = self.cache.tables(reader, key, facet_names + ("kind",), self.canonical)
-            days = self.cache.array(key, "days", lambda: self._days(reader, size))
+            days = self.cache.segment_array(reader, key, "days", self._days)
 
             q = bounded(q, reader)
             found = QueryArrays(s, self.cache, key, lambda node: matching(s, node, size))
@@ -237,13 +245,17 @@ class Searcher:
         return self.aliases.refresh()
 
     @staticmethod
-    def _days(reader, size: int) -> np.ndarray:
+    def _days(leaf) -> np.ndarray:
+        """Publication day (yyyymmdd, 0 if unknown) of each document of one segment."""
+        size = leaf.doc_count_all()
         days = np.zeros(size, dtype=np.int32)
-        for raw in reader.lexicon("published"):
+        if leaf.has_column("published"):
+            raw = list(leaf.column_reader("published", translate=False))
+            numbers = {v: _day_or_zero(v.decode("utf-8", "replace")) for v in set(raw)}
+            return np.fromiter((numbers[v] for v in raw), dtype=np.int32, count=size)
+        for raw in leaf.lexicon("published"):
             text = raw.decode() if isinstance(raw, bytes) else raw
-            number = day_number(text)
-            ids = np.fromiter(reader.postings("published", text).all_ids(), dtype=np.int64)
-            days[ids] = number
+            days[postings(leaf, "published", raw)[0]] = _day_or_zero(text)
         return days
 
     @staticmethod

@@ -179,6 +179,7 @@ def brute_force_counts(store, kind: str, text: str, filters: dict, name: str) ->
     """Facet counts from stored fields: documents of the kind matching the query and the other
     filters, each counted once per value."""
     p = parser() if kind == ARTICLE else qparser.QueryParser("quote", SCHEMA)
+    canonical = Searcher(store).canonical  # the alias merges searches apply
     counts: Counter = Counter()
     with store.searcher() as s:
         q = p.parse(text) if text else None
@@ -187,10 +188,13 @@ def brute_force_counts(store, kind: str, text: str, filters: dict, name: str) ->
             fields = s.stored_fields(docnum)
             if fields.get("kind") != kind:
                 continue
-            values = {f: set(filter(None, fields.get(f, "").split(SEP))) for f in filters}
+            values = {
+                f: {canonical(f, v) for v in fields.get(f, "").split(SEP) if v}
+                for f in {*filters, name}
+            }
             if any(not (values[f] & set(v)) for f, v in filters.items() if f != name):
                 continue
-            counts.update(set(filter(None, fields.get(name, "").split(SEP))))
+            counts.update(values[name])
     return counts
 
 
@@ -218,7 +222,8 @@ def assert_top_counts(shown: list[dict], expected: dict, name: str, limit: int =
 
 
 def test_facet_counts_equal_whoosh_groupedby_on_a_broad_query(store):
-    result = Searcher(store).search(SearchQuery(text="said", facet_limit=1000))
+    searcher = Searcher(store)
+    result = searcher.search(SearchQuery(text="said", facet_limit=1000))
     with store.searcher() as s:
         q = parser().parse("said")
         groups = s.search(
@@ -227,7 +232,11 @@ def test_facet_counts_equal_whoosh_groupedby_on_a_broad_query(store):
         )
         assert result["total"] == len(groups)
         for name in FACETS:
-            expected = {k: len(v) for k, v in groups.groups(name).items() if k}
+            merged: dict[str, set] = {}  # alias merges applied, a document counted once
+            for value, docs in groups.groups(name).items():
+                if value:
+                    merged.setdefault(searcher.canonical(name, value), set()).update(docs)
+            expected = {k: len(v) for k, v in merged.items()}
             assert_top_counts(result["facets"][name], expected, name)
 
 
