@@ -23,6 +23,9 @@ VIEWS = ("list", "compact")
 PER_PAGE = 20
 MAX_PER_PAGE = 100
 MAX_PAGE = 10_000
+# Values one filter may hold: every chip and facet link repeats all of them, so a URL with
+# thousands of values made pages of hundreds of megabytes.
+MAX_FILTER_VALUES = 20
 ENTITY_KINDS = ("person", "country", "topic", "organization")
 
 
@@ -164,7 +167,7 @@ def _int(text: str | None, default: int, low: int, high: int) -> int:
 def parse_state(kind: str, args: MultiDict) -> SearchState:
     """The state a request's query string describes; unknown or odd parameters are ignored."""
     facets = KINDS[kind]
-    filters = {f: ordered(args.getlist(f)) for f in facets}
+    filters = {f: ordered(args.getlist(f))[:MAX_FILTER_VALUES] for f in facets}
     sort = (args.get("sort") or "relevance").strip()
     view = (args.get("view") or "list").strip()
     return SearchState(
