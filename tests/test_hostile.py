@@ -365,6 +365,18 @@ def test_out_of_bounds_parameters_are_clamped_or_explained(client, query):
         assert response.status_code == 400 and data["error"]
 
 
+def test_thousands_of_filter_values_are_capped_not_multiplied_into_a_huge_page(client):
+    from web.urls import MAX_FILTER_VALUES
+
+    many = [(f, f"Name {n}") for n in range(3000) for f in ("person", "country", "topic")]
+    query = urlencode([*many, ("q", "Putin")])
+    data = client.get("/search.json?" + query).get_json()
+    assert all(len(v) == MAX_FILTER_VALUES for v in data["filters"].values())
+    page = client.get("/search?" + query, follow_redirects=True)
+    assert_served_safely(page, False)
+    assert len(page.get_data()) < 2_000_000  # every link repeats every value: keep them few
+
+
 # -- web security promises ------------------------------------------------------------------------
 
 
