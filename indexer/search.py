@@ -184,14 +184,16 @@ class Searcher:
             reader = s.reader()
             size = reader.doc_count_all()
             key = (reader.generation(), size, self._alias_key())
-            tables = self.cache.tables(reader, key, facet_names + ("kind",), self.canonical)
+            tables = self.cache.tables(reader, key, facet_names + ("kind",), self.canonical, kind)
             days = self.cache.segment_array(reader, key, "days", self._days)
 
             q = bounded(q, reader)
             found = QueryArrays(s, self.cache, key, lambda node: matching(s, node, size))
             found = found.evaluate(q)
             base = found.mask
-            base &= tables["kind"].mask_for([kind], size)
+            base &= self.cache.array(
+                key, f"kind:{kind}", lambda: tables["kind"].mask_for([kind], size)
+            )
             date_mask = self._date_mask(days, query)
             filter_masks = {
                 name: self._filter_mask(tables[name], self._canonical_values(name, query), size)
