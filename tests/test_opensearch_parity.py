@@ -376,3 +376,11 @@ def test_a_node_that_cannot_start_fails_with_its_own_reason():
     with pytest.raises(ClusterError, match="Too small maximum heap"):
         cluster.start(timeout=60)
     assert cluster.members == []  # stopped and cleaned up
+
+
+def test_did_you_mean_offers_indexed_words_for_misspellings(both):
+    opensearch = both[1]
+    assert opensearch.search(SearchQuery(text="electoin"))["suggestion"] == "election"
+    assert opensearch.search(SearchQuery(text='"presidnet" OR zzyzx'))["suggestion"] is not None
+    assert opensearch.search(SearchQuery(text="election"))["suggestion"] is None  # found plenty
+    assert opensearch.quotes(SearchQuery(text="peopel"))["suggestion"] == "people"

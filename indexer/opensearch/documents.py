@@ -28,6 +28,16 @@ def analysed(text: str, field: str) -> str:
     return " ".join(token.text for token in SCHEMA[field].analyzer(text or ""))
 
 
+_tokenize, _lowercase = SCHEMA["body"].analyzer.items[:2]
+SPELLING = _tokenize | _lowercase  # the words as written (no stop words removed, no stems)
+
+
+def spelling(*texts: str) -> str:
+    """Distinct lowercase words of texts, the vocabulary that 'did you mean' draws on."""
+    words = dict.fromkeys(t.text for text in texts for t in SPELLING(text or ""))
+    return " ".join(words)
+
+
 def search_field(name: str) -> str | None:
     """The OpenSearch field that a Whoosh schema field is searched in (None: not searchable)."""
     if name in TEXT_FIELDS:
@@ -43,6 +53,7 @@ def mapping(shards: int, replicas: int) -> dict:
     text = {"type": "text", "analyzer": "whitespace", "search_analyzer": "whitespace"}
     properties = {name: keyword for name in KEYWORDS + FACET_NAMES}
     properties.update({f"{name}_t": text for name in TEXT_FIELDS})
+    properties["words"] = dict(text, index_options="docs", norms=False)
     properties.update(
         day={"type": "integer"},
         published_date={"type": "date", "format": "yyyy-MM-dd"},
@@ -60,7 +71,7 @@ def mapping(shards: int, replicas: int) -> dict:
         "mappings": {
             "dynamic": "strict",
             "_meta": {"newsindex_mapping": MAPPING_VERSION},
-            "_source": {"excludes": [f"{name}_t" for name in TEXT_FIELDS]},
+            "_source": {"excludes": [f"{name}_t" for name in TEXT_FIELDS] + ["words"]},
             "properties": properties,
         },
     }
@@ -103,6 +114,7 @@ def article_document(record: Record) -> dict:
         "content_hash": record.get("content_hash") or "",
         "title_t": analysed(record.get("title") or "", "title"),
         "body_t": analysed(record["body"], "body"),
+        "words": spelling(record.get("title") or "", record["body"]),
         "quote_count": len(record.get("quotes") or []),
         **dated(record.get("published")),
         **facets(record),
@@ -132,6 +144,7 @@ def quote_documents(record: Record) -> Iterator[dict]:
             "id": quote_id(record["id"], n),
             "article_id": record["id"],
             "quote_t": analysed(quote["text"], "quote"),
+            "words": spelling(quote["text"]),
             "speaker": [quote["speaker"].replace(SEP, " ")] if quote.get("speaker") else [],
             "mentions": [m.replace(SEP, " ") for m in data["mentions"] if m],
             **shared,

@@ -201,8 +201,38 @@ class OpenSearchSearcher:
             "pages": max(1, -(-total // query.per_page)),
             "hits": hits,
             "facets": facets,
-            "suggestion": None,
+            "suggestion": self._suggest(kind, query.text) if total < 3 and query.text else None,
         }
+
+    def _suggest(self, kind: str, text: str) -> str | None:
+        """The query with each word the index lacks replaced by its closest indexed word."""
+        if not text.strip():
+            return None
+        body = {
+            "size": 0,
+            "suggest": {
+                "text": text,
+                "words": {
+                    "term": {
+                        "field": "words",
+                        "analyzer": "standard",
+                        "suggest_mode": "missing",
+                        "size": 1,
+                    }
+                },
+            },
+        }
+        try:
+            resp = self.client.search(index=self.store.aliases[kind], body=body)
+        except Exception:  # a suggestion is a nicety; never fail a search over it
+            return None
+        out, changed = text, False
+        for entry in reversed(resp.get("suggest", {}).get("words", [])):
+            if entry["options"]:
+                start, end = entry["offset"], entry["offset"] + entry["length"]
+                out = out[:start] + entry["options"][0]["text"] + out[end:]
+                changed = True
+        return out if changed else None
 
     def _facet_aggs(self, name: str, query: SearchQuery, groups: dict[str, set[str]]) -> dict:
         """Top values (merged groups counted apart, exactly) and the values the user picked."""
