@@ -28,6 +28,8 @@ import time
 import urllib.error
 import urllib.request
 import zipfile
+from collections.abc import Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -371,6 +373,33 @@ class Cluster:
 
     def __exit__(self, *exc) -> None:
         self.stop()
+
+
+@contextmanager
+def loaded_cluster(
+    records: Iterable[dict],
+    nodes: int = 1,
+    shards: int = 1,
+    replicas: int = 0,
+    heap: str = "1g",
+    side_dir: Path | None = None,
+) -> Iterator[tuple[object, float]]:
+    """A fresh cluster holding `records`: yields (OpenSearchSearcher, load seconds), for benches."""
+    from indexer.opensearch import OpenSearchSearcher, OpenSearchStore, connect
+
+    with Cluster(nodes=nodes, heap=heap) as cluster:
+        store = OpenSearchStore(
+            connect(",".join(cluster.urls)),
+            prefix="bench",
+            shards=shards,
+            replicas=replicas,
+            side_dir=side_dir or cluster.members[0].dir,
+        )
+        cluster.wait(nodes, status="green")
+        started = time.perf_counter()
+        for _ in store.write(records):
+            pass
+        yield OpenSearchSearcher(store), time.perf_counter() - started
 
 
 def main(argv: list[str] | None = None) -> int:
