@@ -1,13 +1,15 @@
 """Soak: 32 clients for 60 s against the web UI over a 100k-article index, loopback only.
 
+The index is bench_search.py's replicated BBC index (`index_for`, built once under bench/out/).
 The clients mix searches, quote searches, facet clicks (a search narrowed by a person, country,
 organisation, topic, source or month) and saved-search reads (the list, opening one, its feed),
-each picking at random (seeded) from words and facet values of the indexed records. The server is
-the real `newsindex serve` (waitress) bound to 127.0.0.1; nothing leaves the machine, and the run
-is bounded by --seconds (each request by a 30 s timeout). Any response other than 200 (after
+each picking at random (seeded) from words and facet values of the indexed records. The server
+is the real `newsindex serve` (waitress) bound to 127.0.0.1; nothing leaves the machine, and the
+run is bounded by --seconds (each request by a 30 s timeout). Any response other than 200 (after
 following a saved search's redirect) or a failed connection is an error.
 
     python bench/soak.py --bbc ../shared/corpora/bbc-news [--size 100000] [--clients 32]
+        [--saved-share 0.2]
 
 Last line of stdout: {"requests", "errors", "error_kinds", "rps", "p50_ms", "p95_ms", "p99_ms",
 "p95_ms_by_kind", "server_peak_rss_mb", ...}.
@@ -16,11 +18,9 @@ Last line of stdout: {"requests", "errors", "error_kinds", "rps", "p50_ms", "p95
 from __future__ import annotations
 
 import argparse
-import hashlib
 import http.client
 import random
 import re
-import shutil
 import socket
 import subprocess
 import sys
@@ -30,9 +30,9 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import urlencode
 
+from bench_search import index_for
 from common import (
     DEFAULT_BBC,
-    OUT,
     ROOT,
     SOURCES,
     annotated_bbc,
@@ -40,11 +40,9 @@ from common import (
     log,
     peak_rss_mb,
     percentile,
-    replicate,
 )
 
 from indexer.records import Record, RecordError, facet_values, read_jsonl
-from indexer.store import Store
 
 LOOPBACK = "127.0.0.1"
 TIMEOUT = 30.0
@@ -62,29 +60,11 @@ def read_records(path: Path) -> list[Record]:
     return out
 
 
-def soak_index(records: list[Record], size: int) -> Path:
-    """The replicated index of `size` articles, built once and kept under bench/out/."""
-    key = hashlib.sha1("".join(r.get("content_hash") or r["id"] for r in records).encode())
-    path = OUT / f"soak-index-{size}-{key.hexdigest()[:10]}"
-    if path.exists():
-        return path
-    part = path.with_suffix(".part")
-    shutil.rmtree(part, ignore_errors=True)
-    log(f"building a {size}-article index in {path} (once)")
-    started = time.perf_counter()
-    store = Store(part)
-    for n, _ in enumerate(store.write(replicate(records, size), commit_every=5000), 1):
-        if n % 10_000 == 0:
-            log(f"  {n} articles, {time.perf_counter() - started:.0f} s")
-    part.rename(path)
-    log(f"built in {time.perf_counter() - started:.0f} s")
-    return path
-
-
 class Plan:
     """What the clients ask for: real words and facet values of the indexed records."""
 
-    def __init__(self, records: list[Record]):
+    def __init__(self, records: list[Record], saved_share: float):
+        self.saved_share = saved_share
         words: Counter[str] = Counter()
         for r in records:
             words.update(w.lower() for w in WORD.findall(r.get("title") or ""))
@@ -98,27 +78,28 @@ class Plan:
         self.saved_ids: list[int] = []
 
     def request(self, rng: random.Random) -> tuple[str, str]:
-        """One request: (kind, path with query)."""
-        roll = rng.random()
+        """One request: a saved-search read (saved_share of them), else a search, a quote
+        search or a facet click in the ratio 3 : 2 : 3. Returns (kind, path with query)."""
+        if rng.random() < self.saved_share:
+            choice = rng.random()
+            if choice < 0.3 or not self.saved_ids:
+                return "saved", "/saved"
+            saved = rng.choice(self.saved_ids)
+            return "saved", f"/saved/{saved}.atom" if choice < 0.6 else f"/saved/{saved}"
+        roll = rng.random() * 8
         word = rng.choice(self.words)
-        if roll < 0.30:
+        if roll < 3:
             suffix = rng.choice(["", "", ".json"])
             return "search", f"/search{suffix}?" + urlencode({"q": word})
-        if roll < 0.50:
+        if roll < 5:
             params = {"q": word} if rng.random() < 0.6 else {"speaker": rng.choice(self.speakers)}
             return "quotes", "/quotes?" + urlencode(params)
-        if roll < 0.80:
-            facet = rng.choice(list(self.values))
-            params = {"q": word, facet: rng.choice(self.values[facet])}
-            if rng.random() < 0.3:
-                year = rng.randint(2015, 2024)
-                params.update({"from": f"{year}-01", "to": f"{year}-06"})
-            return "facet", "/search?" + urlencode(params)
-        choice = rng.random()
-        if choice < 0.3 or not self.saved_ids:
-            return "saved", "/saved"
-        saved = rng.choice(self.saved_ids)
-        return ("saved", f"/saved/{saved}.atom") if choice < 0.6 else ("saved", f"/saved/{saved}")
+        facet = rng.choice(list(self.values))
+        params = {"q": word, facet: rng.choice(self.values[facet])}
+        if rng.random() < 0.3:
+            year = rng.randint(2015, 2024)
+            params.update({"from": f"{year}-01", "to": f"{year}-06"})
+        return "facet", "/search?" + urlencode(params)
 
 
 def get(conn: http.client.HTTPConnection, path: str, headers: dict | None = None):
@@ -203,15 +184,17 @@ def main() -> None:
         "--records", type=Path, help="annotated BBC records (JSON Lines) instead of --bbc's cache"
     )
     parser.add_argument("--size", type=int, default=100_000, help="articles in the index")
+    parser.add_argument("--index", type=Path, help="soak this index instead of building one")
     parser.add_argument("--clients", type=int, default=32)
     parser.add_argument("--seconds", type=float, default=60.0)
     parser.add_argument("--threads", type=int, default=8, help="server threads")
     parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--saved-share", type=float, default=0.2, help="of requests")
     args = parser.parse_args()
 
     records = list(read_records(args.records)) if args.records else annotated_bbc(args.bbc)
-    index = soak_index(records, args.size)
-    plan = Plan(records)
+    index = args.index or index_for(records, args.size, rebuild=False)[0]
+    plan = Plan(records, args.saved_share)
     rng = random.Random(args.seed)
     port = free_port()
     server = start_server(index, port, args.threads)
@@ -248,6 +231,7 @@ def main() -> None:
         {
             "index_articles": args.size,
             "clients": args.clients,
+            "saved_share": args.saved_share,
             "seconds": round(elapsed, 1),
             "requests": len(results),
             "errors": len(errors),
