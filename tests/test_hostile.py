@@ -377,6 +377,20 @@ def test_thousands_of_filter_values_are_capped_not_multiplied_into_a_huge_page(c
     assert len(page.get_data()) < 2_000_000  # every link repeats every value: keep them few
 
 
+def test_a_broad_saved_search_shows_its_total_without_listing_every_match(
+    client, monkeypatch
+):
+    """Its "new since opened" would need a search per 200 matches on every /saved view."""
+    import web.views
+
+    monkeypatch.setattr(web.views, "NEW_COUNT_LIMIT", 3)
+    broad, narrow = save(client, "broad", "/search"), save(client, "narrow", "/search?q=Jane")
+    rows = {r["id"]: r for r in client.get("/saved.json").get_json()["saved"]}
+    assert rows[broad]["total"] > 3 and rows[broad]["new"] is None
+    assert 1 <= rows[narrow]["total"] <= 3 and rows[narrow]["new"] == rows[narrow]["total"]
+    assert client.get(f"/saved/{broad}").status_code == 302
+
+
 # -- web security promises ------------------------------------------------------------------------
 
 
