@@ -6,7 +6,7 @@ organisation, topic, source or month) and saved-search reads (the list, opening 
 each picking at random (seeded) from words and facet values of the indexed records. The server
 is the real `newsindex serve` (waitress) bound to 127.0.0.1; nothing leaves the machine, and the
 run is bounded by --seconds (each request by a 30 s timeout). Any response other than 200 (after
-following a saved search's redirect) or a failed connection is an error.
+following one redirect, as a browser would) or a failed connection is an error.
 
     python bench/soak.py --bbc ../shared/corpora/bbc-news [--size 100000] [--clients 32]
         [--saved-share 0.2]
@@ -157,7 +157,7 @@ def client(port: int, plan: Plan, seed: int, deadline: float, results: list) -> 
         try:
             response, _ = get(conn, path)
             status = response.status
-            if status in (302, 303) and path.startswith("/saved/"):
+            if status in (301, 302, 303):  # a saved search opening, or a URL made canonical
                 response, _ = get(conn, response.getheader("Location"))
                 status = response.status
         except (OSError, http.client.HTTPException) as exc:
