@@ -17,6 +17,7 @@ import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from itertools import chain
 
 import numpy as np
 from whoosh.codec.whoosh3 import W3LeafMatcher
@@ -94,7 +95,7 @@ def _block_arrays(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
     # Each block's ids restart from zero: turn its first delta into the step from the previous
     # block's last id, then one cumulative sum decodes the whole list.
-    steps = np.fromiter((d for block in deltas for d in block), dtype=np.int64, count=total)
+    steps = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=total)
     starts = np.array(firsts[1:], dtype=np.int64)
     steps[starts] -= np.array(lasts[:-1], dtype=np.int64)
     return np.cumsum(steps), np.concatenate(weights)
