@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from itertools import chain
 
 import numpy as np
@@ -31,6 +31,8 @@ from whoosh.util.numeric import byte_to_length
 Canonical = Callable[[str, str], str]
 # Whoosh keeps a field's length per document as one byte; this decodes all 256 at once.
 LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
+# Fewer matching documents than postings / SPARSE_FACTOR: count from the documents' side.
+SPARSE_FACTOR = 8
 # Bytes of term postings kept per generation (broad terms recur across queries).
 POSTINGS_BUDGET = 96 * 1024 * 1024
 
@@ -43,11 +45,29 @@ class FacetTable:
     docs: np.ndarray  # document numbers (live documents only)
     value_of_posting: np.ndarray  # value id of each entry in docs
     index: dict[str, int]  # canonical value -> value id
+    _by_doc: tuple | None = field(default=None, repr=False)  # (starts per doc, values), lazily
 
     def count(self, mask: np.ndarray) -> np.ndarray:
         """Documents per value among those where mask is true (each document counted once)."""
+        matching = np.flatnonzero(mask)
+        if len(matching) * SPARSE_FACTOR < len(self.docs):
+            return self._count_few(matching, len(mask))
         hit = mask[self.docs]
         return np.bincount(self.value_of_posting[hit], minlength=len(self.values))
+
+    def _count_few(self, matching: np.ndarray, size: int) -> np.ndarray:
+        """Counts for a few matching documents: read only their own values (doc-major order)."""
+        if self._by_doc is None or len(self._by_doc[0]) != size + 1:
+            order = np.argsort(self.docs, kind="stable")
+            starts = np.searchsorted(self.docs[order], np.arange(size + 1))
+            self._by_doc = (starts, self.value_of_posting[order])
+        starts, values = self._by_doc
+        first = starts[matching]
+        lengths = starts[matching + 1] - first
+        # Every position first[i] .. first[i] + lengths[i] - 1, without a Python loop.
+        shift = np.repeat(first - (np.cumsum(lengths) - lengths), lengths)
+        positions = np.arange(int(lengths.sum())) + shift
+        return np.bincount(values[positions], minlength=len(self.values))
 
     def mask_for(self, values: Iterable[str], size: int) -> np.ndarray:
         """Documents carrying any of the values."""

@@ -288,3 +288,19 @@ def test_hashes_from_term_dictionaries_equal_the_stored_records(store, tmp_path)
     bare = dict(make_record(9, rows[1], 0), content_hash=None)
     list(same.write(twins + [bare]))
     assert same.hashes() == {"twin0": "same", "twin1": "same", bare["id"]: ""}
+
+
+def test_counts_over_few_documents_equal_counts_over_all_postings(store):
+    from indexer.facets import alive_mask, build_table
+
+    with store.searcher() as s:
+        reader = s.reader()
+        table = build_table(reader, "person", alive_mask(reader))
+        rng = np.random.default_rng(3)
+        for share in (0.001, 0.01, 0.05):
+            mask = rng.random(reader.doc_count_all()) < share
+            dense = np.bincount(table.value_of_posting[mask[table.docs]],
+                                minlength=len(table.values))
+            assert len(np.flatnonzero(mask)) * 8 < len(table.docs)  # the few-documents path
+            assert (table.count(mask) == dense).all()
+            assert dense.sum() > 0 or share < 0.01
