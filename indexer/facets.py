@@ -55,13 +55,17 @@ class FacetTable:
         hit = mask[self.docs]
         return np.bincount(self.value_of_posting[hit], minlength=len(self.values))
 
-    def _count_few(self, matching: np.ndarray, size: int) -> np.ndarray:
-        """Counts for a few matching documents: read only their own values (doc-major order)."""
+    def doc_major(self, size: int) -> tuple[np.ndarray, np.ndarray]:
+        """Where each document's values start, and the values in document order (made once)."""
         if self._by_doc is None or len(self._by_doc[0]) != size + 1:
             order = np.argsort(self.docs, kind="stable")
             starts = np.searchsorted(self.docs[order], np.arange(size + 1))
             self._by_doc = (starts, self.value_of_posting[order])
-        starts, values = self._by_doc
+        return self._by_doc
+
+    def _count_few(self, matching: np.ndarray, size: int) -> np.ndarray:
+        """Counts for a few matching documents: read only their own values (doc-major order)."""
+        starts, values = self.doc_major(size)
         first = starts[matching]
         lengths = starts[matching + 1] - first
         # Every position first[i] .. first[i] + lengths[i] - 1, without a Python loop.
@@ -289,6 +293,7 @@ class FacetCache:
                     self._tables[(field, kind)] = FacetTable(
                         full.values, full.docs[keep], full.value_of_posting[keep], full.index
                     )
+                    self._tables[(field, kind)].doc_major(len(alive))  # with the generation
             return {f: self._tables[(f, kind)] for f in fields}
 
     def segment_array(
