@@ -12,6 +12,8 @@ from __future__ import annotations
 import time
 from collections.abc import Callable, Iterable
 
+from opensearchpy.exceptions import ConnectionError as NodeConnectionError
+from opensearchpy.exceptions import TransportError
 from whoosh.query import Every, Query
 
 from indexer.opensearch.documents import MAX_RESULT_WINDOW
@@ -40,8 +42,23 @@ HIT_SOURCE = {
 }
 
 
+# Tries of one search while a cluster fails over after losing a node.
+RETRIES = 4
+
 class OpenSearchSearcher:
     """Searches an OpenSearchStore; the methods and result shapes of `Searcher`."""
+
+    def _search(self, **kwargs) -> dict:
+        """A search that retries while the cluster fails over (a node lost mid-query)."""
+        for attempt in range(RETRIES):
+            try:
+                return self.client.search(**kwargs)
+            except (TransportError, NodeConnectionError) as exc:
+                status = getattr(exc, "status_code", None)
+                if attempt == RETRIES - 1 or (isinstance(status, int) and status < 500):
+                    raise
+                time.sleep(0.5 * (attempt + 1))
+        raise AssertionError("unreachable")
 
     def __init__(self, store: OpenSearchStore):
         self.store = store
@@ -174,7 +191,7 @@ class OpenSearchSearcher:
             body["sort"] = [{"day": order}, {"id": order}]
         if body["query"] == MATCH_NONE:
             body["aggs"] = {}  # nothing can match: skip the aggregations
-        resp = self.client.search(index=self.store.aliases[kind], body=body, params=WHOLE)
+        resp = self._search(index=self.store.aliases[kind], body=body, params=WHOLE)
         total = int(resp["hits"]["total"]["value"])
         terms = Searcher._terms(q)
         hits = [self._hit(h, terms, kind, ranked) for h in resp["hits"]["hits"]]
@@ -353,7 +370,7 @@ class OpenSearchSearcher:
                 aggs[f"{key}_merged"] = {
                     "terms": {"field": name, "include": merged, "size": len(merged)}
                 }
-        resp = self.client.search(
+        resp = self._search(
             index=self.store.aliases[ARTICLE],
             body={"size": 0, "track_total_hits": True, "aggs": aggs},
             params=WHOLE,
