@@ -136,26 +136,24 @@ class AliasWatcher:
         return self.aliases.canonical(table, value) if table else value
 
 
-class Searcher:
-    """Searches one index; cheap to call often, caches facet tables per index generation."""
+def query_parser(fields: list[str], boosts: dict[str, float]) -> qparser.QueryParser:
+    """The user's query syntax over some text fields (every backend parses with it)."""
+    parser = qparser.MultifieldParser(fields, SCHEMA, fieldboosts=boosts)
+    parser.remove_plugin_class(qparser.WildcardPlugin)
+    parser.add_plugin(qparser.WildcardPlugin())
+    return parser
 
-    def __init__(self, store: Store):
-        self.store = store
-        self.aliases = AliasWatcher(store.dir)
+
+class QueryFront:
+    """What every backend's searcher shares: the query syntax, aliases and the two searches."""
+
+    def __init__(self, index_dir) -> None:
+        self.aliases = AliasWatcher(index_dir)
         self.canonical = self.aliases.canonical
-        self.cache = FacetCache()
-        self._local = threading.local()
         self.parsers = {
-            ARTICLE: self._parser(["title", "body"], {"title": 2.0}),
-            QUOTE: self._parser(["quote"], {}),
+            ARTICLE: query_parser(["title", "body"], {"title": 2.0}),
+            QUOTE: query_parser(["quote"], {}),
         }
-
-    @staticmethod
-    def _parser(fields: list[str], boosts: dict[str, float]) -> qparser.QueryParser:
-        parser = qparser.MultifieldParser(fields, SCHEMA, fieldboosts=boosts)
-        parser.remove_plugin_class(qparser.WildcardPlugin)
-        parser.add_plugin(qparser.WildcardPlugin())
-        return parser
 
     def parse(self, text: str, kind: str = ARTICLE) -> Query:
         """Whoosh query syntax (words, phrases, AND/OR/NOT, field:value); empty means everything."""
@@ -166,8 +164,6 @@ class Searcher:
         except Exception as exc:  # whoosh raises assorted errors on odd syntax
             raise QueryError(f"could not understand the query: {exc}") from None
 
-    # -- the two public searches -------------------------------------------------------------
-
     def search(self, query: SearchQuery) -> dict:
         """Articles matching the query and filters, with snippets and facet counts."""
         return self._run(query.checked(FACETS), ARTICLE, FACETS)
@@ -175,6 +171,19 @@ class Searcher:
     def quotes(self, query: SearchQuery) -> dict:
         """Quotations matching the query (in the quote text) and filters (speaker, mentions)."""
         return self._run(query.checked(QUOTE_FACETS), QUOTE, QUOTE_FACETS)
+
+    def _run(self, query: SearchQuery, kind: str, facet_names: tuple[str, ...]) -> dict:
+        raise NotImplementedError
+
+
+class Searcher(QueryFront):
+    """Searches one index; cheap to call often, caches facet tables per index generation."""
+
+    def __init__(self, store: Store):
+        super().__init__(store.dir)
+        self.store = store
+        self.cache = FacetCache()
+        self._local = threading.local()
 
     # -- machinery -----------------------------------------------------------------------------
 

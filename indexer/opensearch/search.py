@@ -14,17 +14,16 @@ from collections.abc import Callable, Iterable
 
 from opensearchpy.exceptions import ConnectionError as NodeConnectionError
 from opensearchpy.exceptions import TransportError
-from whoosh.query import Every, Query
+from whoosh.query import Every
 
 from indexer.opensearch.documents import MAX_RESULT_WINDOW
 from indexer.opensearch.store import OpenSearchStore
 from indexer.opensearch.translate import MATCH_NONE, translate
-from indexer.schema import ARTICLE, FACETS, QUOTE
+from indexer.schema import ARTICLE, QUOTE
 from indexer.search import (
     ALIAS_FIELDS,
-    QUOTE_FACETS,
-    AliasWatcher,
     QueryError,
+    QueryFront,
     Searcher,
     SearchQuery,
     day_number,
@@ -45,7 +44,7 @@ HIT_SOURCE = {
 # Tries of one search while a cluster fails over after losing a node.
 RETRIES = 4
 
-class OpenSearchSearcher:
+class OpenSearchSearcher(QueryFront):
     """Searches an OpenSearchStore; the methods and result shapes of `Searcher`."""
 
     def _search(self, **kwargs) -> dict:
@@ -61,31 +60,9 @@ class OpenSearchSearcher:
         raise AssertionError("unreachable")
 
     def __init__(self, store: OpenSearchStore):
+        super().__init__(store.dir)
         self.store = store
         self.client = store.client
-        self.aliases = AliasWatcher(store.dir)
-        self.canonical = self.aliases.canonical
-        self.parsers = {
-            ARTICLE: Searcher._parser(["title", "body"], {"title": 2.0}),
-            QUOTE: Searcher._parser(["quote"], {}),
-        }
-
-    def parse(self, text: str, kind: str = ARTICLE) -> Query:
-        """Whoosh query syntax, parsed exactly as the Whoosh backend parses it."""
-        if not text.strip():
-            return Every()
-        try:
-            return self.parsers[kind].parse(text)
-        except Exception as exc:  # whoosh raises assorted errors on odd syntax
-            raise QueryError(f"could not understand the query: {exc}") from None
-
-    def search(self, query: SearchQuery) -> dict:
-        """Articles matching the query and filters, with snippets and facet counts."""
-        return self._run(query.checked(FACETS), ARTICLE, FACETS)
-
-    def quotes(self, query: SearchQuery) -> dict:
-        """Quotations matching the query (in the quote text) and filters (speaker, mentions)."""
-        return self._run(query.checked(QUOTE_FACETS), QUOTE, QUOTE_FACETS)
 
     def article(self, article_id: str) -> dict | None:
         """One stored annotated record."""
