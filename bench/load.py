@@ -18,6 +18,7 @@ import random
 import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
 from pathlib import Path
@@ -102,10 +103,12 @@ def main() -> None:
     folder, _ = index_for(records, args.size, rebuild=False)
     paths = request_mix(query_mix(records))
     port = free_port()
+    # The server's output goes to a file: an unread pipe fills up and then blocks the server.
+    server_log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (open while the server runs)
     server = subprocess.Popen(
         [sys.executable, "-m", "indexer", "--index", str(folder), "serve", "--host",
          "127.0.0.1", "--port", str(port), "--threads", str(args.threads)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
+        cwd=ROOT, stdout=server_log, stderr=subprocess.STDOUT, text=True,
     )
     try:
         started = time.perf_counter()
@@ -132,6 +135,9 @@ def main() -> None:
         server.wait(timeout=30)
     for line in errors[:10]:
         log(f"error: {line}")
+    if errors:
+        server_log.seek(0)
+        log("server output (last lines):\n" + "".join(server_log.readlines()[-20:]))
     emit({
         "articles": args.size,
         "clients": args.clients,
