@@ -58,6 +58,18 @@ def quote_mentions(record: Record, quote: dict) -> list[str]:
     return names
 
 
+def quote_data(record: Record, quote: dict) -> dict:
+    """What a quote hit shows: the quote with its article's title, date, source and mentions."""
+    return dict(
+        quote,
+        article_id=record["id"],
+        title=record.get("title") or "",
+        published=record.get("published"),
+        source=record.get("source"),
+        mentions=quote_mentions(record, quote),
+    )
+
+
 def article_document(record: Record) -> dict:
     """The Whoosh document of an article."""
     doc = {
@@ -79,14 +91,7 @@ def article_document(record: Record) -> dict:
 def quote_documents(record: Record, base: dict) -> Iterator[dict]:
     """One Whoosh document per quotation, carrying the article's facets for filtering."""
     for n, quote in enumerate(record.get("quotes", [])):
-        data = dict(
-            quote,
-            article_id=record["id"],
-            title=record.get("title") or "",
-            published=record.get("published"),
-            source=record.get("source"),
-            mentions=quote_mentions(record, quote),
-        )
+        data = quote_data(record, quote)
         doc = {k: base[k] for k in base if k not in ("title", "body", "record", "content_hash")}
         doc.update(
             kind=QUOTE,

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from indexer.records import FACET_FIELDS, Record, facet_values
 from indexer.schema import ARTICLE, QUOTE, SCHEMA, SEP
 from indexer.search import day_number
-from indexer.store import quote_mentions
+from indexer.store import quote_data
 
 MAPPING_VERSION = 1  # bump when the mapping changes; `reindex` builds the new version beside
 MAX_RESULT_WINDOW = 50_000
@@ -131,14 +131,7 @@ def quote_documents(record: Record) -> Iterator[dict]:
     """One document per quotation, carrying the article's facets for filtering."""
     shared = {**dated(record.get("published")), **facets(record)}
     for n, quote in enumerate(record.get("quotes") or []):
-        data = dict(
-            quote,
-            article_id=record["id"],
-            title=record.get("title") or "",
-            published=record.get("published"),
-            source=record.get("source"),
-            mentions=quote_mentions(record, quote),
-        )
+        data = quote_data(record, quote)
         yield {
             "kind": QUOTE,
             "id": quote_id(record["id"], n),
