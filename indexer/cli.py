@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import hashlib
 import json
 import sys
 from collections.abc import Iterable, Iterator
@@ -103,10 +104,10 @@ def loaded_records(files: list[Path], known: dict[str, str], tally: Tally) -> It
 
 
 def cmd_index(args: argparse.Namespace) -> int:
-    from indexer.store import Store
+    from indexer.backends import config_from_args, open_store
 
     tally = Tally()
-    store = Store(args.index)
+    store = open_store(config_from_args(args))
     known = store.hashes()
     record_files, raw = split_inputs(args.paths, tally)
 
@@ -150,12 +151,32 @@ def _chain(first, rest):
     yield from rest
 
 
+def shard_spec(text: str) -> tuple[int, int]:
+    """`i/n` with 1 <= i <= n: this machine's share of a corpus."""
+    try:
+        i, n = (int(part) for part in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r}: --shard takes i/n, e.g. 2/4") from None
+    if not 1 <= i <= n:
+        raise argparse.ArgumentTypeError(f"{text!r}: --shard i/n needs 1 <= i <= n")
+    return i, n
+
+
+def in_shard(article_id: str, shard: tuple[int, int] | None) -> bool:
+    """Whether an article is this machine's to annotate (by a hash of its id, not file order)."""
+    if shard is None:
+        return True
+    i, n = shard
+    return int(hashlib.sha1(article_id.encode("utf-8")).hexdigest()[:8], 16) % n == i - 1
+
+
 def cmd_annotate(args: argparse.Namespace) -> int:
     from indexer.annotation import annotate, load_pipeline
 
     tally = Tally()
     nlp = load_pipeline(args.model)
-    articles = within_model_limit(readable(read_sources(args.paths), tally), nlp.max_length, tally)
+    mine = (a for a in readable(read_sources(args.paths), tally) if in_shard(a.id, args.shard))
+    articles = within_model_limit(mine, nlp.max_length, tally)
     write_jsonl(
         annotate(articles, nlp, batch_size=args.batch_size, workers=args.workers), sys.stdout
     )
@@ -190,11 +211,11 @@ SEARCH_FILTERS = {
 }
 
 
-def open_searcher(index_dir: Path):
-    from indexer.search import Searcher
-    from indexer.store import Store
+def open_searcher(args: argparse.Namespace):
+    from indexer.backends import config_from_args
+    from indexer.backends import open_searcher as open_backend
 
-    return Searcher(Store.open_existing(index_dir))
+    return open_backend(config_from_args(args))
 
 
 def print_json(data: object) -> None:
@@ -218,14 +239,14 @@ def print_hits(result: dict, quotes: bool) -> None:
 
 
 def cmd_search(args: argparse.Namespace) -> int:
-    searcher = open_searcher(args.index)
+    searcher = open_searcher(args)
     result = searcher.search(search_query(args, SEARCH_FILTERS))
     print_json(result) if args.json else print_hits(result, quotes=False)
     return EXIT_OK
 
 
 def cmd_quotes(args: argparse.Namespace) -> int:
-    searcher = open_searcher(args.index)
+    searcher = open_searcher(args)
     result = searcher.quotes(
         search_query(args, dict(SEARCH_FILTERS, speaker="speaker", mentions="mentions"))
     )
@@ -234,7 +255,7 @@ def cmd_quotes(args: argparse.Namespace) -> int:
 
 
 def cmd_stats(args: argparse.Namespace) -> int:
-    stats = open_searcher(args.index).stats()
+    stats = open_searcher(args).stats()
     if args.json:
         print_json(stats)
     else:
@@ -257,6 +278,7 @@ def cmd_alias(args: argparse.Namespace) -> int:
 
 
 def cmd_topics(args: argparse.Namespace) -> int:
+    from indexer.backends import config_from_args
     from indexer.retopic import reapply_topics
     from indexer.store import Store
     from indexer.topics import load_taxonomy
@@ -283,6 +305,9 @@ def cmd_topics(args: argparse.Namespace) -> int:
             print(f"newsindex: no user topic {args.label!r}", file=sys.stderr)
             return EXIT_USAGE
         taxonomy.save(args.index)
+    if config_from_args(args).backend != "whoosh":
+        print("newsindex: topics are re-applied on the Whoosh backend only", file=sys.stderr)
+        return EXIT_USAGE
     seen, rewritten = reapply_topics(Store.open_existing(args.index), taxonomy)
     print(f"topics re-applied to {seen} articles, {rewritten} changed")
     return EXIT_OK
@@ -291,14 +316,30 @@ def cmd_topics(args: argparse.Namespace) -> int:
 def cmd_export(args: argparse.Namespace) -> int:
     from contextlib import nullcontext
 
-    from indexer.store import Store
+    from indexer.backends import config_from_args, open_store
 
-    store = Store.open_existing(args.index)
+    store = open_store(config_from_args(args), create=False)
     target = open(args.output, "w", encoding="utf-8") if args.output else nullcontext(sys.stdout)  # noqa: SIM115
     with target as out:
         n = write_jsonl(store.records(), out)
     print(f"exported {n}", file=sys.stderr)
     return EXIT_OK
+
+
+def cmd_reindex(args: argparse.Namespace) -> int:
+    from indexer.backends import config_from_args, open_store
+
+    store = open_store(config_from_args(args), create=False)
+    if not hasattr(store, "reindex"):
+        print("newsindex: reindex is for --backend opensearch", file=sys.stderr)
+        return EXIT_USAGE
+    tally = Tally()
+    files, raw = split_inputs(args.paths, tally)
+    for path in raw:
+        tally.fail(f"{path}: reindex loads annotated .jsonl records only")
+    new = store.reindex(loaded_records(files, {}, tally) if args.paths else None)
+    print(f"now serving {', '.join(new.values())}", flush=True)
+    return EXIT_FAILED if tally.failed else EXIT_OK
 
 
 def cmd_check(args: argparse.Namespace) -> int:
@@ -317,15 +358,17 @@ def cmd_check(args: argparse.Namespace) -> int:
 def cmd_serve(args: argparse.Namespace) -> int:
     import waitress
 
+    from indexer.backends import config_from_args
     from web import create_app
 
-    app = create_app({"INDEX_DIR": str(args.index)})
+    app = create_app({"INDEX_DIR": str(args.index), "BACKEND": config_from_args(args)})
     print(f"serving {args.index} on http://{args.host}:{args.port}", file=sys.stderr, flush=True)
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
     return EXIT_OK
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from indexer.backends import add_backend_options
     from indexer.store import default_index_dir
 
     parser = argparse.ArgumentParser(prog="newsindex", description=__doc__)
@@ -335,6 +378,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=default_index_dir(),
         help="index folder (env NEWSINDEX_INDEX, default ./var/index)",
     )
+    add_backend_options(parser)
     sub = parser.add_subparsers(dest="command", required=True)
 
     def nlp_options(p: argparse.ArgumentParser) -> None:
@@ -351,6 +395,12 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("annotate", help="annotate files as JSON Lines, no index written")
     nlp_options(p)
+    p.add_argument(
+        "--shard",
+        type=shard_spec,
+        metavar="I/N",
+        help="annotate only part I of N (by article id), to split a corpus over machines",
+    )
     p.add_argument("--json", action="store_true", help="JSON Lines output (the default)")
     p.set_defaults(func=cmd_annotate)
 
@@ -401,6 +451,10 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("-o", "--output", help="file (default stdout)")
     p.set_defaults(func=cmd_export)
 
+    p = sub.add_parser("reindex", help="OpenSearch: rebuild into new indexes, then swap aliases")
+    p.add_argument("paths", nargs="*", help="annotated .jsonl records (default: the stored ones)")
+    p.set_defaults(func=cmd_reindex)
+
     p = sub.add_parser("check", help="verify the index: counts, duplicates, orphan quotes")
     p.add_argument("--json", action="store_true", help="the whole report as JSON")
     p.set_defaults(func=cmd_check)
@@ -444,7 +498,7 @@ def main(argv: list[str] | None = None) -> int:
     except (QueryError, FileNotFoundError) as exc:
         print(f"newsindex: {exc}", file=sys.stderr)
         return EXIT_USAGE
-    except LockError as exc:  # another indexer kept the write lock past our wait
+    except (LockError, ConnectionError) as exc:  # a lock held past our wait; a cluster away
         print(f"newsindex: {exc}", file=sys.stderr)
         return EXIT_FAILED
     except BrokenPipeError:
