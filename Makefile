@@ -57,6 +57,7 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python bench/bench_index.py --bbc ../shared/corpora/bbc-news
 	$(BIN)/python bench/bench_search.py --bbc ../shared/corpora/bbc-news
+	$(BIN)/python bench/load.py --bbc ../shared/corpora/bbc-news
 	$(BIN)/python bench/soak.py --bbc ../shared/corpora/bbc-news
 
 clean:
