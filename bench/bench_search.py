@@ -16,7 +16,11 @@ Every query is measured cold: the term-postings cache is emptied before it, so n
 but the per-generation facet tables. The same narrow and broad queries are then run through
 Whoosh's own `search(..., groupedby=...)` with the same five facets (the baseline).
 
+With --backend opensearch the same mix is also timed, cold caches aside, on a one-node and a
+three-node (3 shards, 1 replica) OpenSearch cluster on loopback holding the same records.
+
 Usage: python bench/bench_search.py --bbc ../shared/corpora/bbc-news [--sizes 10000,30000,100000]
+       [--backend opensearch]
 Prints a JSON object as its last line (keys in ../shared/EVALUATION.md, Benchmarks).
 """
 
@@ -156,6 +160,57 @@ def serve_and_time(folder: Path, mix: dict, repeats: int) -> dict:
     return json.loads(proc.stdout.strip().splitlines()[-1])
 
 
+def query_for(mix: dict, kind: str, i: int):
+    """The i-th query of one kind in the mix, as (Searcher method, SearchQuery)."""
+    from indexer.search import SearchQuery
+
+    if kind in ("narrow", "broad"):
+        return "search", SearchQuery(text=mix[kind][i % len(mix[kind])])
+    if kind == "match_all":
+        return "search", SearchQuery(sort="newest")
+    if kind == "filters":
+        chosen = mix["filters"][i % len(mix["filters"])]
+        return "search", SearchQuery(filters={k: tuple(v) for k, v in chosen.items()})
+    return "quotes", SearchQuery(text=mix["quotes"][i % len(mix["quotes"])])
+
+
+def time_mix(searcher, mix: dict, repeats: int, before=lambda: None):
+    """Milliseconds and totals per query kind, for either backend's searcher."""
+    times: dict[str, list[float]] = {k: [] for k in KINDS}
+    totals: dict[str, list[int]] = {k: [] for k in KINDS}
+    for _ in range(repeats):
+        for kind in KINDS:
+            for i in range(PER_KIND):
+                method, query = query_for(mix, kind, i)
+                before()
+                t = time.perf_counter()
+                result = getattr(searcher, method)(query)
+                times[kind].append((time.perf_counter() - t) * 1000)
+                totals[kind].append(result["total"])
+    return times, totals
+
+
+def opensearch_times(records: list[dict], size: int, mix: dict, repeats: int) -> dict:
+    """The same mix on OpenSearch: one node, and three nodes (3 shards, 1 replica) on loopback."""
+    sys.path.insert(0, str(ROOT))
+    from tests.opensearch_cluster import loaded_cluster
+
+    out = {}
+    for name, nodes, shards, replicas in (("1_node", 1, 1, 0), ("3_nodes", 3, 3, 1)):
+        log(f"OpenSearch {name}: loading {size} articles")
+        cluster = loaded_cluster(replicate(records, size), nodes, shards, replicas)
+        with cluster as (searcher, load_s):
+            searcher.search(query_for(mix, "match_all", 0)[1])  # warm-up, untimed
+            times, totals = time_mix(searcher, mix, repeats)
+        out[name] = {
+            "load_s": round(load_s, 1),
+            "p50_ms": {k: round(percentile(v, 50), 1) for k, v in times.items()},
+            "p95_ms": {k: round(percentile(v, 95), 1) for k, v in times.items()},
+        }
+        log(f"OpenSearch {name} {size}: {json.dumps(out[name])}")
+    return out
+
+
 def worker(folder: Path, mix: dict, repeats: int) -> dict:
     """Inside the serving process: warm up, time our searches, then the groupedby baseline."""
     from whoosh import sorting
@@ -172,27 +227,7 @@ def worker(folder: Path, mix: dict, repeats: int) -> dict:
     searcher.quotes(SearchQuery(text=""))
     warmup_ms = (time.perf_counter() - started) * 1000
 
-    def query_for(kind: str, i: int) -> tuple[str, SearchQuery]:
-        if kind in ("narrow", "broad"):
-            return "search", SearchQuery(text=mix[kind][i % len(mix[kind])])
-        if kind == "match_all":
-            return "search", SearchQuery(sort="newest")
-        if kind == "filters":
-            chosen = mix["filters"][i % len(mix["filters"])]
-            return "search", SearchQuery(filters={k: tuple(v) for k, v in chosen.items()})
-        return "quotes", SearchQuery(text=mix["quotes"][i % len(mix["quotes"])])
-
-    times: dict[str, list[float]] = {k: [] for k in KINDS}
-    totals: dict[str, list[int]] = {k: [] for k in KINDS}
-    for _ in range(repeats):
-        for kind in KINDS:
-            for i in range(PER_KIND):
-                method, query = query_for(kind, i)
-                searcher.cache.drop_postings()
-                t = time.perf_counter()
-                result = getattr(searcher, method)(query)
-                times[kind].append((time.perf_counter() - t) * 1000)
-                totals[kind].append(result["total"])
+    times, totals = time_mix(searcher, mix, repeats, searcher.cache.drop_postings)
     rss = peak_rss_mb()
     articles = searcher.stats()["articles"]
 
@@ -228,6 +263,8 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=1, help="passes over the query mix")
     parser.add_argument("--rebuild", action="store_true", help="build the indexes again")
     parser.add_argument("--build-procs", type=int, default=3, help="index-building processes")
+    parser.add_argument("--backend", choices=("whoosh", "opensearch"), default="whoosh",
+                        help="opensearch: also time the mix on 1- and 3-node OpenSearch clusters")
     parser.add_argument("--serve-worker", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--mix", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -240,7 +277,7 @@ def main() -> None:
     log(f"query mix: narrow {mix['narrow'][:5]}..., broad {mix['broad'][:5]}..., "
         f"quotes {mix['quotes'][:5]}...")
     sizes = [int(s) for s in args.sizes.split(",")]
-    per_size, build_s, index_mb = {}, {}, {}
+    per_size, build_s, index_mb, opensearch = {}, {}, {}, {}
     for size in sizes:
         folder, seconds = index_for(records, size, args.rebuild, args.build_procs)
         if seconds is not None:
@@ -248,6 +285,9 @@ def main() -> None:
         index_mb[str(size)] = round(dir_mb(folder), 1)
         per_size[str(size)] = serve_and_time(folder, mix, args.repeats)
         log(f"{size}: {json.dumps(per_size[str(size)])}")
+        if args.backend == "opensearch":
+            opensearch[str(size)] = opensearch_times(records, size, mix, args.repeats)
+    extra = {"opensearch": opensearch} if opensearch else {}
     emit({
         "p95_ms": {s: r["p95_ms"] for s, r in per_size.items()},
         "p50_ms": {s: r["p50_ms"] for s, r in per_size.items()},
@@ -262,6 +302,7 @@ def main() -> None:
         "warmup_ms": {s: r["warmup_ms"] for s, r in per_size.items()},
         "share_of_articles": {s: r["share_of_articles"] for s, r in per_size.items()},
         "build_s": build_s,
+        **extra,
     })
 
 
