@@ -373,33 +373,7 @@ class Searcher(QueryFront):
         self, s, docnum: int, score: float | None, terms: set[str] | None, kind: str
     ) -> dict:
         fields = s.stored_fields(docnum)
-        data = unpack(fields["record"])
-        if kind == QUOTE:
-            return {
-                "id": fields["id"],
-                "article_id": data["article_id"],
-                "title": data["title"],
-                "published": data.get("published"),
-                "source": data.get("source"),
-                "text": data["text"],
-                "speaker": data.get("speaker"),
-                "cue": data.get("cue"),
-                "start": data["start"],
-                "end": data["end"],
-                "confidence": data.get("confidence"),
-                "mentions": data.get("mentions", []),
-                "score": score,
-                "snippet": snippet(data["text"], terms, whole=True) if terms is not None else "",
-            }
-        return {
-            "id": data["id"],
-            "title": data.get("title") or "",
-            "published": data.get("published"),
-            "source": data.get("source"),
-            "url": data.get("url"),
-            "score": score,
-            "snippet": snippet(data["body"], terms) if terms is not None else "",
-        }
+        return hit_dict(fields["id"], unpack(fields["record"]), kind, score, terms)
 
     @staticmethod
     def _suggest(s, q: Query, text: str) -> str | None:
@@ -549,3 +523,34 @@ def snippet(text: str, terms: set[str], whole: bool = False, chars: int = 240) -
             return marked
     short = text if whole or len(text) <= chars else text[:chars].rsplit(" ", 1)[0] + " …"
     return html.escape(short.strip(), quote=False)
+
+
+def hit_dict(doc_id: str, data: dict, kind: str, score: float | None,
+             terms: set[str] | None) -> dict:
+    """One hit as the result shape shows it, from a stored record (both backends use it)."""
+    if kind == QUOTE:
+        return {
+            "id": doc_id,
+            "article_id": data["article_id"],
+            "title": data["title"],
+            "published": data.get("published"),
+            "source": data.get("source"),
+            "text": data["text"],
+            "speaker": data.get("speaker"),
+            "cue": data.get("cue"),
+            "start": data["start"],
+            "end": data["end"],
+            "confidence": data.get("confidence"),
+            "mentions": data.get("mentions", []),
+            "score": score,
+            "snippet": snippet(data["text"], terms, whole=True) if terms is not None else "",
+        }
+    return {
+        "id": data["id"],
+        "title": data.get("title") or "",
+        "published": data.get("published"),
+        "source": data.get("source"),
+        "url": data.get("url"),
+        "score": score,
+        "snippet": snippet(data["body"], terms) if terms is not None else "",
+    }

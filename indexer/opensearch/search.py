@@ -27,7 +27,7 @@ from indexer.search import (
     Searcher,
     SearchQuery,
     day_number,
-    snippet,
+    hit_dict,
     split_values,
 )
 
@@ -301,34 +301,8 @@ class OpenSearchSearcher(QueryFront):
 
     @staticmethod
     def _hit(hit: dict, terms: set[str], kind: str, ranked: bool) -> dict:
-        data = hit["_source"]["record"]
         score = float(hit["_score"]) if ranked and hit.get("_score") is not None else None
-        if kind == QUOTE:
-            return {
-                "id": hit["_id"],
-                "article_id": data["article_id"],
-                "title": data["title"],
-                "published": data.get("published"),
-                "source": data.get("source"),
-                "text": data["text"],
-                "speaker": data.get("speaker"),
-                "cue": data.get("cue"),
-                "start": data["start"],
-                "end": data["end"],
-                "confidence": data.get("confidence"),
-                "mentions": data.get("mentions", []),
-                "score": score,
-                "snippet": snippet(data["text"], terms, whole=True),
-            }
-        return {
-            "id": data["id"],
-            "title": data.get("title") or "",
-            "published": data.get("published"),
-            "source": data.get("source"),
-            "url": data.get("url"),
-            "score": score,
-            "snippet": snippet(data["body"], terms),
-        }
+        return hit_dict(hit["_id"], hit["_source"]["record"], kind, score, terms)
 
     # -- counts --------------------------------------------------------------------------------
 
