@@ -71,10 +71,15 @@ def annotated_bbc(bbc: Path, workers: int = 1) -> list[Record]:
             write_jsonl(annotate(articles, load_pipeline(), workers=workers), out)
         tmp.replace(cache)
         log(f"annotated in {time.perf_counter() - started:.0f} s")
+    return read_records(cache)
+
+
+def read_records(path: Path) -> list[Record]:
+    """Annotated records from a JSON Lines file; a broken line stops the bench."""
     records = []
-    for item in read_jsonl(cache):
+    for item in read_jsonl(path):
         if isinstance(item, RecordError):
-            raise SystemExit(f"bench: {item}")
+            raise SystemExit(f"bench: {path}: {item}")
         records.append(item)
     return records
 

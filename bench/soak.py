@@ -40,25 +40,16 @@ from common import (
     log,
     peak_rss_mb,
     percentile,
+    read_records,
 )
 
-from indexer.records import Record, RecordError, facet_values, read_jsonl
+from indexer.records import Record, facet_values
 
 LOOPBACK = "127.0.0.1"
 TIMEOUT = 30.0
 WARM_UP_TIMEOUT = 600.0
 SAVED_SEARCHES = 8
 WORD = re.compile(r"[A-Za-z]{5,}")
-
-
-def read_records(path: Path) -> list[Record]:
-    """Annotated records from a JSON Lines file; a broken line stops the bench."""
-    out = []
-    for item in read_jsonl(path):
-        if isinstance(item, RecordError):
-            raise SystemExit(f"soak: {item}")
-        out.append(item)
-    return out
 
 
 class Plan:

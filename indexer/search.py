@@ -222,20 +222,7 @@ class Searcher(QueryFront):
                 facets[name] = self._facet_values(tables[name], others, query, name)
             facets["month"] = self._months(days, base & self._all_but_date(filter_masks))
             suggestion = self._suggest(s, q, query.text) if total < 3 and query.text else None
-        return {
-            "query": query.text,
-            "filters": {k: list(v) for k, v in query.filters.items() if v},
-            "date_from": query.date_from,
-            "date_to": query.date_to,
-            "sort": query.sort,
-            "total": total,
-            "page": query.page,
-            "per_page": query.per_page,
-            "pages": max(1, -(-total // query.per_page)),
-            "hits": hits,
-            "facets": facets,
-            "suggestion": suggestion,
-        }
+        return result_dict(query, total, hits, facets, suggestion)
 
     @contextmanager
     def _searcher(self) -> Iterator:
@@ -553,4 +540,23 @@ def hit_dict(doc_id: str, data: dict, kind: str, score: float | None,
         "url": data.get("url"),
         "score": score,
         "snippet": snippet(data["body"], terms) if terms is not None else "",
+    }
+
+
+def result_dict(query: SearchQuery, total: int, hits: list, facets: dict,
+                suggestion: str | None) -> dict:
+    """A search result in the CONTRACT.md shape (both backends return it)."""
+    return {
+        "query": query.text,
+        "filters": {k: list(v) for k, v in query.filters.items() if v},
+        "date_from": query.date_from,
+        "date_to": query.date_to,
+        "sort": query.sort,
+        "total": total,
+        "page": query.page,
+        "per_page": query.per_page,
+        "pages": max(1, -(-total // query.per_page)),
+        "hits": hits,
+        "facets": facets,
+        "suggestion": suggestion,
     }

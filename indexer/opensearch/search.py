@@ -28,6 +28,7 @@ from indexer.search import (
     SearchQuery,
     day_number,
     hit_dict,
+    result_dict,
     split_values,
 )
 
@@ -183,20 +184,8 @@ class OpenSearchSearcher(QueryFront):
             {"value": b["key_as_string"], "count": int(b["doc_count"])}
             for b in got.get("months", {}).get("by_month", {}).get("buckets", [])
         ]
-        return {
-            "query": query.text,
-            "filters": {k: list(v) for k, v in query.filters.items() if v},
-            "date_from": query.date_from,
-            "date_to": query.date_to,
-            "sort": query.sort,
-            "total": total,
-            "page": query.page,
-            "per_page": query.per_page,
-            "pages": max(1, -(-total // query.per_page)),
-            "hits": hits,
-            "facets": facets,
-            "suggestion": self._suggest(kind, query.text) if total < 3 and query.text else None,
-        }
+        suggestion = self._suggest(kind, query.text) if total < 3 and query.text else None
+        return result_dict(query, total, hits, facets, suggestion)
 
     def _suggest(self, kind: str, text: str) -> str | None:
         """The query with each word the index lacks replaced by its closest indexed word."""
