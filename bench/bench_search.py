@@ -198,7 +198,7 @@ def opensearch_times(records: list[dict], size: int, mix: dict, repeats: int) ->
     out = {}
     for name, nodes, shards, replicas in (("1_node", 1, 1, 0), ("3_nodes", 3, 3, 1)):
         log(f"OpenSearch {name}: loading {size} articles")
-        cluster = loaded_cluster(replicate(records, size), nodes, shards, replicas)
+        cluster = loaded_cluster(replicate(records, size), nodes, shards, replicas, heap="2g")
         with cluster as (searcher, load_s):
             searcher.search(query_for(mix, "match_all", 0)[1])  # warm-up, untimed
             times, totals = time_mix(searcher, mix, repeats)

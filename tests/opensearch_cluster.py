@@ -148,7 +148,16 @@ def _as_user() -> list[str]:
     import pwd
 
     user = pwd.getpwnam(RUN_AS)
-    return [setpriv, f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups"]
+    ids = [f"--reuid={user.pw_uid}", f"--regid={user.pw_gid}", "--clear-groups"]
+    return [setpriv, *ids, "--pdeathsig=TERM"]  # set after the uid change, which clears it
+
+
+def _die_with_parent() -> None:
+    """In the child before exec: SIGTERM when the process that started it dies (even by KILL)."""
+    import ctypes
+
+    pr_set_pdeathsig = 1
+    ctypes.CDLL(None, use_errno=True).prctl(pr_set_pdeathsig, signal.SIGTERM, 0, 0, 0)
 
 
 def _chown_tree(path: Path) -> None:
@@ -254,6 +263,7 @@ class Cluster:
                 node.process = subprocess.Popen(
                     cmd, env=env, cwd=node.dir, stdout=out, stderr=subprocess.STDOUT,
                     stdin=subprocess.DEVNULL, start_new_session=True,
+                    preexec_fn=_die_with_parent,  # no orphaned nodes if the caller is killed
                 )  # fmt: skip
             self.members.append(node)
         try:

@@ -166,6 +166,26 @@ def test_quote_filters_on_speaker_and_mentions_give_the_same_counts(both):
         assert_same(both, "quotes", query)
 
 
+def test_facet_counts_stay_exact_when_the_index_has_several_shards(both, cluster, seed_records):
+    """Each shard sends only its top values; counts it cut would come back low without re-asking."""
+    whoosh, _ = both
+    store = OpenSearchStore(
+        connect(cluster.url), prefix="sharded", shards=5, side_dir=whoosh.store.dir
+    )
+    assert sum(1 for _ in store.write(seed_records, commit_every=100)) == len(seed_records)
+    sharded = (whoosh, OpenSearchSearcher(store))
+    persons = top(both, "search", "person", 40)
+    queries = [
+        SearchQuery(facet_limit=limit) for limit in (1, 5, 25)
+    ] + [
+        SearchQuery(text="government", facet_limit=15),
+        SearchQuery(filters={"person": persons[-2:]}, facet_limit=3),
+    ]  # fmt: skip
+    for query in queries:
+        assert_same(sharded, "search", query)
+    assert_same(sharded, "quotes", SearchQuery(facet_limit=4))
+
+
 def test_hits_carry_the_same_fields_and_snippets(both):
     whoosh, opensearch = both
     query = SearchQuery(text='"prime minister"', sort="newest", per_page=5)

@@ -9,6 +9,7 @@ so both mark the same words (OpenSearch's highlighter would analyse the text dif
 
 from __future__ import annotations
 
+import copy
 import time
 from collections.abc import Callable, Iterable
 
@@ -44,6 +45,13 @@ HIT_SOURCE = {
 
 # Tries of one search while a cluster fails over after losing a node.
 RETRIES = 4
+# Deepest per-shard list of facet values asked for when counts come back inexact.
+SHARD_SIZE_CAP = 50_000
+
+
+def inexact(terms_agg: dict | None) -> bool:
+    """True when a terms aggregation says its counts may be low (shards cut their lists)."""
+    return bool(terms_agg) and int(terms_agg.get("doc_count_error_upper_bound", 0)) > 0
 
 class OpenSearchSearcher(QueryFront):
     """Searches an OpenSearchStore; the methods and result shapes of `Searcher`."""
@@ -174,6 +182,7 @@ class OpenSearchSearcher(QueryFront):
         terms = Searcher._terms(q)
         hits = [self._hit(h, terms, kind, ranked) for h in resp["hits"]["hits"]]
         got = resp.get("aggregations", {})
+        self._exact_facets(kind, body, got, names)
         facets = {}
         for name in names:
             spellings = got.get(f"present_{name}", {}).get("values", {}).get("buckets", [])
@@ -186,6 +195,34 @@ class OpenSearchSearcher(QueryFront):
         ]
         suggestion = self._suggest(kind, query.text) if total < 3 and query.text else None
         return result_dict(query, total, hits, facets, suggestion)
+
+    def _exact_facets(self, kind: str, body: dict, got: dict, names: tuple[str, ...]) -> None:
+        """Ask again, with deeper shard lists, for facets whose counts OpenSearch marks inexact.
+
+        Each shard sends its top `shard_size` values; on a multi-shard index a value can be missed
+        by a shard and counted low (doc_count_error_upper_bound > 0). Whoosh counts exactly, so
+        those facets are fetched again with ten times the depth until the bound is 0 (or the depth
+        reaches SHARD_SIZE_CAP, where the counts stay as OpenSearch gives them).
+        """
+        depth = {}
+        for name in names:
+            agg = body["aggs"].get(f"facet_{name}", {}).get("aggs", {}).get("top")
+            if agg and inexact(got.get(f"facet_{name}", {}).get("top")):
+                depth[name] = agg["terms"]["shard_size"]
+        while depth:
+            depth = {n: d * 10 for n, d in depth.items() if d < SHARD_SIZE_CAP}
+            if not depth:
+                return
+            aggs = {}
+            for name, size in depth.items():
+                facet = copy.deepcopy(body["aggs"][f"facet_{name}"])
+                facet["aggs"]["top"]["terms"]["shard_size"] = min(size, SHARD_SIZE_CAP)
+                aggs[f"facet_{name}"] = facet
+            again = {"query": body["query"], "aggs": aggs, "size": 0, "track_total_hits": False}
+            resp = self._search(index=self.store.aliases[kind], body=again, params=WHOLE)
+            for key, value in resp.get("aggregations", {}).items():
+                got[key] = value
+            depth = {n: d for n, d in depth.items() if inexact(got[f"facet_{n}"].get("top"))}
 
     def _suggest(self, kind: str, text: str) -> str | None:
         """The query with each word the index lacks replaced by its closest indexed word."""
