@@ -143,6 +143,7 @@ def _tables() -> _Tables:
     display = {iso: c["name"].strip() for iso, c in gc.get_countries().items()}
     known = set(display)
     extra = json.loads(DATA_FILE.read_text(encoding="utf-8"))
+    display.update({iso: name for iso, name in extra["display"].items() if iso in known})
     names = {country_key(c["name"]): iso for iso, c in gc.get_countries().items()}
     for key, iso in _country_names(known).items():
         names.setdefault(key, iso)

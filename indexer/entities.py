@@ -66,6 +66,11 @@ WEEKDAYS = frozenset(day.lower() for day in calendar.day_name)
 MONTHS = frozenset(month.lower() for month in calendar.month_name if month)
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
 _SPACES = re.compile(r"\s+")
+_NOT_NAMES = json.loads((Path(__file__).parent / "data" / "not_names.json").read_text("utf-8"))
+NOT_ENTITIES = frozenset(_NOT_NAMES["not_entities"])
+PLATFORMS = frozenset(_NOT_NAMES["platforms"])
+GENERIC_ORGS = frozenset(_NOT_NAMES["generic"])
+ORG_HEADS = frozenset(_NOT_NAMES["org_heads"])
 
 for _name in EXTENSIONS:
     Doc.set_extension(_name, default=None, force=True)
@@ -95,6 +100,34 @@ def _is_stray(doc: Doc, k: int) -> bool:
     return token.is_punct or token.is_space or token.like_num or token.lower_ in WEEKDAYS
 
 
+def _balanced(doc: Doc, i: int, j: int) -> tuple[int, int]:
+    """The span cut before a bracket it does not close: "World Health Organization (WHO"."""
+    opened: list[int] = []
+    for k in range(i, j):
+        if doc[k].text == "(":
+            opened.append(k)
+        elif doc[k].text == ")" and opened:
+            opened.pop()
+    return i, (opened[0] if opened else j)
+
+
+def _relabelled(text: str, label: str) -> str | None:
+    """The label a cleaned mention keeps, or None for a word that names no entity we index."""
+    if text in NOT_ENTITIES or (label != "PERSON" and text in GENERIC_ORGS):
+        return None
+    return "ORG" if label == "PERSON" and text in PLATFORMS else label
+
+
+def organisation_name(text: str) -> str:
+    """One spelling per organisation: "U.S. Senate" -> "US Senate", "Democratic party" ->
+    "Democratic Party"."""
+    words = text.split(" ")
+    words = ["US" if w == "U.S." and n < len(words) - 1 else w for n, w in enumerate(words)]
+    if len(words) > 1 and words[-1] in ORG_HEADS and words[-2][:1].isupper():
+        words[-1] = words[-1].capitalize()
+    return " ".join(words)
+
+
 def clean_span(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | None:
     """Token range of a mention without titles and stray tokens, or None if nothing is left."""
     i, j = start, end
@@ -119,6 +152,9 @@ def clean_span(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | 
         and resolve_country(doc[i].text, label) is not None
     ):
         j = i + 1  # "Russian Bitcoin" -> "Russian"
+    i, j = _balanced(doc, i, j)
+    while j > i and _is_stray(doc, j - 1):
+        j -= 1
     if i >= j or not any(char.isalpha() for char in doc[i:j].text):
         return None
     return i, j
@@ -143,9 +179,10 @@ def _mentions(doc: Doc) -> list[Mention]:
         if cleaned is None:
             continue
         i, j = cleaned
-        if ent.label_ != "PERSON" and _is_title_fragment(doc, i, j):
+        label = _relabelled(doc[i:j].text, ent.label_)
+        if label is None or (label != "PERSON" and _is_title_fragment(doc, i, j)):
             continue
-        mentions.append(Mention(i, j, tuple(token.text for token in doc[i:j]), ent.label_))
+        mentions.append(Mention(i, j, tuple(token.text for token in doc[i:j]), label))
     return mentions
 
 
@@ -330,7 +367,10 @@ def normalise(doc: Doc) -> Doc:
         form = mention.words
         label = labels[form]
         start, end = doc[mention.i].idx, doc[mention.j - 1].idx + len(doc[mention.j - 1])
-        canonical = texts[fullest[form]] if label == "PERSON" else texts[form]
+        if label == "PERSON":
+            canonical = texts[fullest[form]]
+        else:
+            canonical = organisation_name(texts[form]) if label == "ORG" else texts[form]
         text = doc[mention.i:mention.j].text
         entity = {"text": text, "label": label, "canonical": canonical, "start": start, "end": end}
         if countries.get(form) is not None:

@@ -265,3 +265,40 @@ def test_georgia_is_the_us_state_in_an_article_about_the_united_states(nlp):
     georgia = entities_with_text(doc, "Georgia")
     assert georgia and {e["country_code"] for e in georgia} == {"US"}
     assert [c["name"] for c in doc._.countries] == ["United States"]
+
+
+def test_platforms_time_zones_and_diseases_are_not_people_across_wikinews(nlp):
+    """The facets `make run` shows: Wikinews says "on Twitter", "UTC", "COVID-19" again and again."""
+    from indexer.entities import GENERIC_ORGS, NOT_ENTITIES
+
+    rows = [r for r in wikinews_rows() if re.search(r"Twitter|UTC|COVID-19|\(WHO", r["text"])]
+    assert len(rows) > 30
+    persons, organisations = set(), set()
+    for doc in nlp.pipe(r["title"] + "\n\n" + r["text"] for r in rows):
+        persons.update(doc._.persons)
+        organisations.update(doc._.organizations)
+    assert not persons & (NOT_ENTITIES | {"Twitter", "Facebook", "YouTube", "Wikinews"})
+    assert not organisations & (NOT_ENTITIES | GENERIC_ORGS)
+    assert "Twitter" in organisations and "Donald Trump" in persons
+    assert all(name.count("(") == name.count(")") for name in persons | organisations)
+
+
+def test_unclosed_brackets_are_cut_and_organisation_spellings_agree(nlp):
+    from indexer.entities import organisation_name
+
+    doc = nlp("The World Health Organization (WHO said on Twitter the Democratic party had met.")
+    assert "World Health Organization" in doc._.organizations
+    assert not [o for o in doc._.organizations if "(" in o]
+    assert organisation_name("Democratic party") == "Democratic Party"
+    assert organisation_name("U.S. Senate") == organisation_name("US Senate") == "US Senate"
+    assert organisation_name("U.S.") == "U.S."  # a bare "U.S." organisation is left alone
+    assert organisation_name("the party") == "the party"
+    doc = nlp.make_doc("the World Health Organization (WHO) and Congress ( met")
+    assert clean_span(doc, 1, 7, "ORG") == (1, 4)  # "(WHO)" closes but ends as stray ")"
+    assert clean_span(doc, 1, 6, "ORG") == (1, 4)
+    assert clean_span(doc, 8, 10, "ORG") == (8, 9)
+
+
+def test_the_netherlands_is_listed_as_netherlands(nlp):
+    doc = nlp("Dutch farmers protested in the Netherlands and in Holland on Monday.")
+    assert doc._.countries == [{"name": "Netherlands", "code": "NL"}]
