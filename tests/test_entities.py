@@ -268,7 +268,7 @@ def test_georgia_is_the_us_state_in_an_article_about_the_united_states(nlp):
 
 
 def test_platforms_time_zones_and_diseases_are_not_people_across_wikinews(nlp):
-    """The facets `make run` shows: Wikinews says "on Twitter", "UTC", "COVID-19" again and again."""
+    """What `make run` shows: Wikinews says "on Twitter", "UTC", "COVID-19" again and again."""
     from indexer.entities import GENERIC_ORGS, NOT_ENTITIES
 
     rows = [r for r in wikinews_rows() if re.search(r"Twitter|UTC|COVID-19|\(WHO", r["text"])]
