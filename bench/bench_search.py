@@ -17,7 +17,10 @@ but the per-generation facet tables. The same narrow and broad queries are then 
 Whoosh's own `search(..., groupedby=...)` with the same five facets (the baseline).
 
 With --backend opensearch the same mix is also timed, cold caches aside, on a one-node and a
-three-node (3 shards, 1 replica) OpenSearch cluster on loopback holding the same records.
+three-node (3 shards, 1 replica) OpenSearch cluster on loopback holding the same records;
+`deeper_facet_requests` counts the second requests made to keep multi-shard facet counts exact.
+On one machine the three nodes share its cores: that run measures the cost of coordination and
+replication, not the gain of spreading a large index over machines.
 
 Usage: python bench/bench_search.py --bbc ../shared/corpora/bbc-news [--sizes 10000,30000,100000]
        [--backend opensearch]
@@ -204,6 +207,7 @@ def opensearch_times(records: list[dict], size: int, mix: dict, repeats: int) ->
             times, totals = time_mix(searcher, mix, repeats)
         out[name] = {
             "load_s": round(load_s, 1),
+            "deeper_facet_requests": searcher.deeper_requests,
             "p50_ms": {k: round(percentile(v, 50), 1) for k, v in times.items()},
             "p95_ms": {k: round(percentile(v, 95), 1) for k, v in times.items()},
         }

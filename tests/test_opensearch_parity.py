@@ -9,16 +9,17 @@ If OpenSearch cannot be fetched or started, these tests fail with the reason.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from pathlib import Path
 
 import pytest
 
 from indexer.backends import BackendConfig, open_searcher, open_store
-from indexer.opensearch import OpenSearchSearcher, OpenSearchStore, connect, time_queries
+from indexer.opensearch import OpenSearchSearcher, OpenSearchStore, connect
 from indexer.search import MAX_PER_PAGE, Searcher, SearchQuery
 from indexer.store import Store
-from tests.conftest import SEEDS
+from tests.conftest import ROOT, SEEDS
 from tests.opensearch_cluster import Cluster
 
 USER_ALIASES = {"person": {"Trump": "Donald Trump"}, "organization": {"UN": "United Nations"}}
@@ -284,13 +285,16 @@ def test_backend_factory_opens_the_same_index_by_configuration(both, cluster, tm
         BackendConfig(backend="solr")
 
 
-def test_timing_helper_runs_the_same_mix_on_both(both):
-    mix = [("search", SearchQuery(text="election")), ("quotes", SearchQuery(text="people"))]
-    for searcher in both:
-        timings = time_queries(searcher, mix, repeat=2)
-        assert [t["total"] for t in timings.values()] == [
-            getattr(searcher, kind)(q)["total"] for kind, q in mix
-        ]
+def test_the_benchmark_mix_finds_the_same_totals_on_both(both, seed_records):
+    """bench/bench_search.py times one query mix on each backend; it must ask the same thing."""
+    sys.path.insert(0, str(ROOT / "bench"))
+    import bench_search
+
+    mix = bench_search.query_mix(seed_records)
+    (_, whoosh), (_, opensearch) = (bench_search.time_mix(s, mix, 1) for s in both)
+    assert opensearch == whoosh
+    assert all(whoosh[kind] for kind in bench_search.KINDS)
+    assert min(whoosh["broad"]) >= len(seed_records) * 0.4 and min(whoosh["match_all"]) > 200
 
 
 def edge_record(n: int, body: str, **extra) -> dict:

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import copy
 import time
-from collections.abc import Callable, Iterable
 
 from opensearchpy.exceptions import ConnectionError as NodeConnectionError
 from opensearchpy.exceptions import TransportError
@@ -72,6 +71,7 @@ class OpenSearchSearcher(QueryFront):
         super().__init__(store.dir)
         self.store = store
         self.client = store.client
+        self.deeper_requests = 0  # second requests made for exact facet counts (benches report it)
 
     def article(self, article_id: str) -> dict | None:
         """One stored annotated record."""
@@ -220,6 +220,7 @@ class OpenSearchSearcher(QueryFront):
                 aggs[f"facet_{name}"] = facet
             again = {"query": body["query"], "aggs": aggs, "size": 0, "track_total_hits": False}
             resp = self._search(index=self.store.aliases[kind], body=again, params=WHOLE)
+            self.deeper_requests += 1
             for key, value in resp.get("aggregations", {}).items():
                 got[key] = value
             depth = {n: d for n, d in depth.items() if inexact(got[f"facet_{n}"].get("top"))}
@@ -363,27 +364,3 @@ class OpenSearchSearcher(QueryFront):
             out[key] = distinct
         out["index_bytes"] = self.store.size_bytes()
         return out
-
-
-def time_queries(
-    searcher, queries: Iterable[tuple[str, SearchQuery]], repeat: int = 3
-) -> dict[str, dict]:
-    """Wall-clock seconds per query (best and median of `repeat`), for either backend.
-
-    `queries` holds (kind, SearchQuery) pairs, kind "search" or "quotes"; the bench calls this
-    with the same mix for Whoosh and OpenSearch."""
-    out = {}
-    for kind, query in queries:
-        run: Callable[[SearchQuery], dict] = getattr(searcher, kind)
-        times = []
-        for _ in range(repeat):
-            t0 = time.perf_counter()
-            result = run(query)
-            times.append(time.perf_counter() - t0)
-        times.sort()
-        out[f"{kind}:{query.text}|{sorted(query.filters.items())}"] = {
-            "best": times[0],
-            "median": times[len(times) // 2],
-            "total": result["total"],
-        }
-    return out
