@@ -172,8 +172,33 @@ class QueryFront:
         """Quotations matching the query (in the quote text) and filters (speaker, mentions)."""
         return self._run(query.checked(QUOTE_FACETS), QUOTE, QUOTE_FACETS)
 
+    def match_ids(self, query: SearchQuery, kind: str = ARTICLE) -> set[str]:
+        """The id of every article (or quotation) the query and its filters match, unranked:
+        what a saved search compares with the matches it had when last opened."""
+        names = FACETS if kind == ARTICLE else QUOTE_FACETS
+        return self._ids(query.checked(names), kind, names)
+
     def _run(self, query: SearchQuery, kind: str, facet_names: tuple[str, ...]) -> dict:
         raise NotImplementedError
+
+    def _ids(self, query: SearchQuery, kind: str, facet_names: tuple[str, ...]) -> set[str]:
+        raise NotImplementedError
+
+
+@dataclass
+class Selection:
+    """One query over one generation: the parsed tree and its masks (filters kept apart for
+    the multi-select facet counts)."""
+
+    q: Query
+    key: tuple
+    found: QueryArrays
+    tables: dict
+    days: np.ndarray
+    base: np.ndarray  # the query's matches of the wanted kind
+    date_mask: np.ndarray
+    filter_masks: dict[str, np.ndarray]
+    final: np.ndarray  # and every filter
 
 
 class Searcher(QueryFront):
@@ -187,30 +212,48 @@ class Searcher(QueryFront):
 
     # -- machinery -----------------------------------------------------------------------------
 
-    def _run(self, query: SearchQuery, kind: str, facet_names: tuple[str, ...]) -> dict:
-        q = self.parse(query.text, kind)
-        with self._searcher() as s:
-            reader = s.reader()
-            size = reader.doc_count_all()
-            key = (reader.generation(), size, self._alias_key())
-            tables = self.cache.tables(reader, key, facet_names + ("kind",), self.canonical, kind)
-            days = self.cache.segment_array(reader, key, "days", self._days)
+    def _select(self, s, query: SearchQuery, kind: str, facet_names: tuple[str, ...]) -> Selection:
+        """The query's matches as masks over every document of the searcher's generation."""
+        reader = s.reader()
+        size = reader.doc_count_all()
+        key = (reader.generation(), size, self._alias_key())
+        tables = self.cache.tables(reader, key, facet_names + ("kind",), self.canonical, kind)
+        days = self.cache.segment_array(reader, key, "days", self._days)
+        q = bounded(self.parse(query.text, kind), reader)
+        found = QueryArrays(s, self.cache, key, lambda node: matching(s, node, size))
+        found = found.evaluate(q)
+        base = found.mask
+        base &= self.cache.array(key, f"kind:{kind}", lambda: tables["kind"].mask_for([kind], size))
+        date_mask = self._date_mask(days, query)
+        filter_masks = {
+            name: self._filter_mask(tables[name], self._canonical_values(name, query), size)
+            for name in facet_names
+        }
+        final = base & date_mask
+        for m in filter_masks.values():
+            final &= m
+        return Selection(q, key, found, tables, days, base, date_mask, filter_masks, final)
 
-            q = bounded(q, reader)
-            found = QueryArrays(s, self.cache, key, lambda node: matching(s, node, size))
-            found = found.evaluate(q)
-            base = found.mask
-            base &= self.cache.array(
-                key, f"kind:{kind}", lambda: tables["kind"].mask_for([kind], size)
-            )
-            date_mask = self._date_mask(days, query)
-            filter_masks = {
-                name: self._filter_mask(tables[name], self._canonical_values(name, query), size)
-                for name in facet_names
-            }
-            final = base & date_mask
-            for m in filter_masks.values():
-                final &= m
+    def _ids(self, query: SearchQuery, kind: str, facet_names: tuple[str, ...]) -> set[str]:
+        with self._searcher() as s:
+            chosen = self._select(s, query, kind, facet_names)
+            ids = self.cache.segment_array(s.reader(), chosen.key, "ids", self._stored_ids)
+            return set(ids[chosen.final].tolist())
+
+    @staticmethod
+    def _stored_ids(leaf) -> np.ndarray:
+        """The stored id of each document of one segment (built once per segment)."""
+        ids = np.full(leaf.doc_count_all(), "", dtype=object)
+        for raw in leaf.lexicon("id"):
+            ids[postings(leaf, "id", raw)[0]] = raw.decode("utf-8")
+        return ids
+
+    def _run(self, query: SearchQuery, kind: str, facet_names: tuple[str, ...]) -> dict:
+        with self._searcher() as s:
+            chosen = self._select(s, query, kind, facet_names)
+            q, found, tables, days = chosen.q, chosen.found, chosen.tables, chosen.days
+            base, date_mask, filter_masks = chosen.base, chosen.date_mask, chosen.filter_masks
+            final = chosen.final
             total = int(final.sum())
             hits = self._hits(s, q, query, final, days, kind, found.scores)
             facets = {}

@@ -377,18 +377,17 @@ def test_thousands_of_filter_values_are_capped_not_multiplied_into_a_huge_page(c
     assert len(page.get_data()) < 2_000_000  # every link repeats every value: keep them few
 
 
-def test_a_broad_saved_search_shows_its_total_without_listing_every_match(
-    client, monkeypatch
-):
-    """Its "new since opened" would need a search per 200 matches on every /saved view."""
-    import web.views
-
-    monkeypatch.setattr(web.views, "NEW_COUNT_LIMIT", 3)
-    broad, narrow = save(client, "broad", "/search"), save(client, "narrow", "/search?q=Jane")
+def test_a_broad_saved_search_counts_its_new_matches_too(client):
+    """/saved lists every saved search's total and new count, even one matching everything."""
+    broad, quotes = save(client, "broad", "/search"), save(client, "said", "/quotes?q=said")
     rows = {r["id"]: r for r in client.get("/saved.json").get_json()["saved"]}
-    assert rows[broad]["total"] > 3 and rows[broad]["new"] is None
-    assert 1 <= rows[narrow]["total"] <= 3 and rows[narrow]["new"] == rows[narrow]["total"]
+    everything = client.get("/search.json").get_json()["total"]
+    said = client.get("/quotes.json?q=said").get_json()["total"]
+    assert rows[broad]["total"] == rows[broad]["new"] == everything > 3
+    assert rows[quotes]["total"] == rows[quotes]["new"] == said > 0
     assert client.get(f"/saved/{broad}").status_code == 302
+    rows = {r["id"]: r for r in client.get("/saved.json").get_json()["saved"]}
+    assert (rows[broad]["new"], rows[quotes]["new"]) == (0, said)
 
 
 # -- web security promises ------------------------------------------------------------------------

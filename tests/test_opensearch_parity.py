@@ -187,6 +187,25 @@ def test_facet_counts_stay_exact_when_the_index_has_several_shards(both, cluster
     assert_same(sharded, "quotes", SearchQuery(facet_limit=4))
 
 
+def test_every_match_id_is_the_same_on_both(both, monkeypatch):
+    """Saved searches compare these sets; OpenSearch pages them past the 50,000-hit window."""
+    import indexer.opensearch.search
+
+    monkeypatch.setattr(indexer.opensearch.search, "IDS_PAGE", 50)  # several pages on the seeds
+    persons = top(both, "search", "person", 2)
+    for kind, query in [
+        ("search", SearchQuery()),
+        ("search", SearchQuery(text="election", filters={"person": ("-" + persons[0],)})),
+        ("search", SearchQuery(filters={"person": persons}, date_from="2019-06")),
+        ("search", SearchQuery(text="zzyzx")),
+        ("quotes", SearchQuery(text="people")),
+    ]:
+        expected = everything(both[0], kind, query)["ids"]
+        method = "article" if kind == "search" else "quote"
+        assert both[0].match_ids(query, method) == expected
+        assert both[1].match_ids(query, method) == expected
+
+
 def test_hits_carry_the_same_fields_and_snippets(both):
     whoosh, opensearch = both
     query = SearchQuery(text='"prime minister"', sort="newest", per_page=5)

@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlsplit
 
 from werkzeug.datastructures import MultiDict
 
+from indexer.schema import ARTICLE, QUOTE
 from indexer.search import MAX_PER_PAGE as SEARCH_MAX_PER_PAGE
 from indexer.search import QueryError, Searcher, SearchQuery
 from web import marks, syntax
@@ -124,20 +125,10 @@ def all_hits(searcher: Searcher, state: SearchState) -> Iterator[dict]:
         page += 1
 
 
-# "New since opened" needs the id of every match, one search per 200 of them: past this many
-# matches a saved search shows its total only (one broad saved search held a server thread for
-# minutes on a 100k-article index, and the saved list runs every saved search).
-NEW_COUNT_LIMIT = 1000
-
-
-def matching_ids(searcher: Searcher, state: SearchState) -> tuple[int, list[str] | None]:
-    """How many match, and the ids of every match (in date order, which needs no scoring)
-    unless there are more than NEW_COUNT_LIMIT."""
-    newest = replace(state, sort="newest")
-    total = run(searcher, replace(newest, per_page=1), facet_limit=1, snippets=False)["total"]
-    if total > NEW_COUNT_LIMIT:
-        return total, None
-    return total, [hit["id"] for hit in all_hits(searcher, newest)]
+def matching_ids(searcher: Searcher, state: SearchState) -> set[str]:
+    """The id of every match of a state (for "new since opened"): one unranked pass."""
+    kind = QUOTE if state.kind == "quotes" else ARTICLE
+    return searcher.match_ids(state.query(1), kind)
 
 
 def facet_blocks(state: SearchState, facets: dict) -> list[FacetBlock]:
@@ -378,12 +369,12 @@ def saved_rows(searcher: Searcher, saved: SavedSearches) -> list[dict]:
                "description": describe(state) if state else item.url}
         if state is not None:
             try:
-                total, ids = matching_ids(searcher, state)
+                ids = matching_ids(searcher, state)
             except QueryError as exc:
                 row["error"] = str(exc)
             else:
-                row["total"] = total
-                row["new"] = new_since_opened(item, ids) if ids is not None else None
+                row["total"] = len(ids)
+                row["new"] = new_since_opened(item, ids)
         rows.append(row)
     return rows
 
@@ -393,7 +384,7 @@ def open_saved(searcher: Searcher, saved: SavedSearches, item: SavedSearch) -> s
     state = state_from_url(item.url)
     if state is not None:
         try:
-            saved.opened(item.id, matching_ids(searcher, state)[1] or [])
+            saved.opened(item.id, matching_ids(searcher, state))
         except QueryError:
             pass  # the search page itself will explain the problem
     return item.url

@@ -11,10 +11,11 @@ from __future__ import annotations
 
 import copy
 import time
+from dataclasses import replace
 
 from opensearchpy.exceptions import ConnectionError as NodeConnectionError
 from opensearchpy.exceptions import TransportError
-from whoosh.query import Every
+from whoosh.query import Every, Query
 
 from indexer.opensearch.documents import MAX_RESULT_WINDOW
 from indexer.opensearch.store import OpenSearchStore
@@ -44,6 +45,8 @@ HIT_SOURCE = {
 
 # Tries of one search while a cluster fails over after losing a node.
 RETRIES = 4
+# Ids fetched per request when a saved search lists every match.
+IDS_PAGE = 10_000
 # Deepest per-shard list of facet values asked for when counts come back inexact.
 SHARD_SIZE_CAP = 50_000
 
@@ -126,11 +129,53 @@ class OpenSearchSearcher(QueryFront):
             bounds["lte"] = hi
         return [{"range": {"day": bounds}}] if bounds else []
 
+    def _ids(self, query: SearchQuery, kind: str, names: tuple[str, ...]) -> set[str]:
+        """Every match's id, IDS_PAGE at a time in id order (search_after has no depth limit)."""
+        _, body, _ = self._body(replace(query, page=1, per_page=1), kind, names)
+        body.update(aggs={}, size=IDS_PAGE, sort=[{"id": "asc"}], _source=False,
+                    track_total_hits=False)  # fmt: skip
+        body.pop("from")
+        ids: set[str] = set()
+        while body["query"] != MATCH_NONE:
+            got = self._search(index=self.store.aliases[kind], body=body, params=WHOLE)
+            hits = got["hits"]["hits"]
+            ids.update(hit["_id"] for hit in hits)
+            if len(hits) < IDS_PAGE:
+                break
+            body["search_after"] = hits[-1]["sort"]
+        return ids
+
     def _run(self, query: SearchQuery, kind: str, names: tuple[str, ...]) -> dict:
-        q = self.parse(query.text, kind)
         start = (query.page - 1) * query.per_page
         if start + query.per_page > MAX_RESULT_WINDOW:
             raise QueryError(f"pages go up to result {MAX_RESULT_WINDOW}; narrow the search")
+        q, body, groups = self._body(query, kind, names)
+        resp = self._search(index=self.store.aliases[kind], body=body, params=WHOLE)
+        total = int(resp["hits"]["total"]["value"])
+        ranked = "sort" not in body
+        terms = Searcher._terms(q)
+        hits = [self._hit(h, terms, kind, ranked) for h in resp["hits"]["hits"]]
+        got = resp.get("aggregations", {})
+        self._exact_facets(kind, body, got, names)
+        facets = {}
+        for name in names:
+            spellings = got.get(f"present_{name}", {}).get("values", {}).get("buckets", [])
+            facets[name] = self._facet_values(
+                name, got.get(f"facet_{name}"), query, groups[name], {b["key"] for b in spellings}
+            )
+        facets["month"] = [
+            {"value": b["key_as_string"], "count": int(b["doc_count"])}
+            for b in got.get("months", {}).get("by_month", {}).get("buckets", [])
+        ]
+        suggestion = self._suggest(kind, query.text) if total < 3 and query.text else None
+        return result_dict(query, total, hits, facets, suggestion)
+
+    def _body(
+        self, query: SearchQuery, kind: str, names: tuple[str, ...]
+    ) -> tuple[Query, dict, dict[str, dict[str, set[str]]]]:
+        """The parsed query and the one request that answers it (hits, facets, months)."""
+        q = self.parse(query.text, kind)
+        start = (query.page - 1) * query.per_page
         groups = {name: self._groups(name) for name in names}
         filters = self._filters(query, names, groups)
         dates = self._date_filter(query)
@@ -177,24 +222,7 @@ class OpenSearchSearcher(QueryFront):
             body["sort"] = [{"day": order}, {"id": order}]
         if body["query"] == MATCH_NONE:
             body["aggs"] = {}  # nothing can match: skip the aggregations
-        resp = self._search(index=self.store.aliases[kind], body=body, params=WHOLE)
-        total = int(resp["hits"]["total"]["value"])
-        terms = Searcher._terms(q)
-        hits = [self._hit(h, terms, kind, ranked) for h in resp["hits"]["hits"]]
-        got = resp.get("aggregations", {})
-        self._exact_facets(kind, body, got, names)
-        facets = {}
-        for name in names:
-            spellings = got.get(f"present_{name}", {}).get("values", {}).get("buckets", [])
-            facets[name] = self._facet_values(
-                name, got.get(f"facet_{name}"), query, groups[name], {b["key"] for b in spellings}
-            )
-        facets["month"] = [
-            {"value": b["key_as_string"], "count": int(b["doc_count"])}
-            for b in got.get("months", {}).get("by_month", {}).get("buckets", [])
-        ]
-        suggestion = self._suggest(kind, query.text) if total < 3 and query.text else None
-        return result_dict(query, total, hits, facets, suggestion)
+        return q, body, groups
 
     def _exact_facets(self, kind: str, body: dict, got: dict, names: tuple[str, ...]) -> None:
         """Ask again, with deeper shard lists, for facets whose counts OpenSearch marks inexact.
