@@ -278,9 +278,8 @@ def cmd_alias(args: argparse.Namespace) -> int:
 
 
 def cmd_topics(args: argparse.Namespace) -> int:
-    from indexer.backends import config_from_args
+    from indexer.backends import config_from_args, open_searcher, open_store
     from indexer.retopic import reapply_topics
-    from indexer.store import Store
     from indexer.topics import load_taxonomy
 
     taxonomy = load_taxonomy(args.index)
@@ -305,10 +304,10 @@ def cmd_topics(args: argparse.Namespace) -> int:
             print(f"newsindex: no user topic {args.label!r}", file=sys.stderr)
             return EXIT_USAGE
         taxonomy.save(args.index)
-    if config_from_args(args).backend != "whoosh":
-        print("newsindex: topics are re-applied on the Whoosh backend only", file=sys.stderr)
-        return EXIT_USAGE
-    seen, rewritten = reapply_topics(Store.open_existing(args.index), taxonomy)
+    config = config_from_args(args)
+    seen, rewritten = reapply_topics(
+        open_store(config, create=False), open_searcher(config), taxonomy
+    )
     print(f"topics re-applied to {seen} articles, {rewritten} changed")
     return EXIT_OK
 

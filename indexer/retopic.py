@@ -1,31 +1,29 @@
-"""Re-apply topics to an indexed archive without NLP: after the taxonomy or user topics change."""
+"""Re-apply topics to an indexed archive without NLP: after the taxonomy or user topics change.
+
+Works on either backend: the user topics' queries run through the backend's own searcher, and
+only the records whose topics changed are written back (with their quotes, in one commit).
+"""
 
 from __future__ import annotations
 
 from collections import defaultdict
 
-from indexer.schema import ARTICLE
-from indexer.search import Searcher
-from indexer.store import Store
+from indexer.search import QueryFront, SearchQuery
 from indexer.topics import Taxonomy, record_topics
 
 
-def query_matches(searcher: Searcher, taxonomy: Taxonomy) -> dict[str, list[str]]:
+def query_matches(searcher: QueryFront, taxonomy: Taxonomy) -> dict[str, list[str]]:
     """Article id -> labels of the user topics whose search query matches it."""
     matched: dict[str, list[str]] = defaultdict(list)
-    with searcher.store.searcher() as s:
-        for topic in taxonomy.query_topics():
-            q = searcher.parse(topic.query)
-            for docnum in s.docs_for_query(q):
-                fields = s.stored_fields(docnum)
-                if fields.get("kind") == ARTICLE:
-                    matched[fields["id"]].append(topic.label)
+    for topic in taxonomy.query_topics():
+        for article_id in searcher.match_ids(SearchQuery(text=topic.query)):
+            matched[article_id].append(topic.label)
     return matched
 
 
-def reapply_topics(store: Store, taxonomy: Taxonomy) -> tuple[int, int]:
+def reapply_topics(store, searcher: QueryFront, taxonomy: Taxonomy) -> tuple[int, int]:
     """Classify every stored record again; rewrite only those whose topics changed."""
-    matched = query_matches(Searcher(store), taxonomy)
+    matched = query_matches(searcher, taxonomy)
     seen = 0
 
     def changed():

@@ -51,3 +51,26 @@ def test_annotate_shards_split_a_corpus_without_overlap(corpus):  # noqa: F811
     one, two = ids("1/2"), ids("2/2")
     assert one and two and not one & two
     assert len(one | two) == 26
+
+
+def test_user_topics_are_re_applied_on_opensearch_as_on_whoosh(node, corpus, tmp_path):  # noqa: F811
+    os_args = ["--backend", "opensearch", "--opensearch-url", node.url,
+               "--opensearch-index", "topictest"]
+    whoosh, side = tmp_path / "whoosh", tmp_path / "side"
+    newsindex("index", str(corpus), index=whoosh, check=True)
+    newsindex(*os_args, "index", str(corpus), index=side, check=True)
+    add = ["topics", "add", "Kremlin watch", "--query", "putin OR kremlin"]
+    done = [newsindex(*add, index=whoosh, check=True).stdout,
+            newsindex(*os_args, *add, index=side, check=True).stdout]
+    assert done[0] == done[1] and "topics re-applied to 26 articles" in done[0]
+    assert not done[0].strip().endswith(" 0 changed")
+    picked = ["search", "--topic", "Kremlin watch", "--json"]
+    w = json.loads(newsindex(*picked, index=whoosh, check=True).stdout)
+    o = json.loads(newsindex(*os_args, *picked, index=side, check=True).stdout)
+    assert w["total"] == o["total"] > 0
+    assert {h["id"] for h in w["hits"]} == {h["id"] for h in o["hits"]}
+    assert w["facets"] == o["facets"]
+    removed = newsindex(*os_args, "topics", "remove", "Kremlin watch", index=side, check=True)
+    assert removed.stdout.strip().endswith(f"{o['total']} changed")
+    gone = json.loads(newsindex(*os_args, *picked, index=side, check=True).stdout)
+    assert gone["total"] == 0
