@@ -75,6 +75,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.before_request(utf8_query)
     app.after_request(secure_headers)
 
+    app.url_map.merge_slashes = False  # an id or name may hold "//": never rewrite it
     app.register_blueprint(bp)
     register_errors(app)
     return app
