@@ -152,6 +152,17 @@ def _as_user() -> list[str]:
     return [setpriv, *ids, "--pdeathsig=TERM"]  # set after the uid change, which clears it
 
 
+def _remove_dead_runs(base: Path) -> None:
+    """Delete the node folders of runs whose Python process is gone (killed before cleaning up)."""
+    for run in base.glob("newsindex-test-*-*"):
+        try:
+            os.kill(int(run.name.split("-")[2]), 0)
+        except ProcessLookupError:
+            shutil.rmtree(run, ignore_errors=True)
+        except (ValueError, PermissionError):
+            continue  # not ours to judge, or alive under another user
+
+
 def _die_with_parent() -> None:
     """In the child before exec: SIGTERM when the process that started it dies (even by KILL)."""
     import ctypes
@@ -226,6 +237,7 @@ class Cluster:
                 dist = self._public_copy(dist, base)
         base.mkdir(parents=True, exist_ok=True)
         base.chmod(0o755)
+        _remove_dead_runs(base)
         run = base / self.name
         shutil.rmtree(run, ignore_errors=True)
         ports = free_ports(2 * self.nodes)
