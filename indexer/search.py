@@ -244,8 +244,12 @@ class Searcher(QueryFront):
     def _stored_ids(leaf) -> np.ndarray:
         """The stored id of each document of one segment (built once per segment)."""
         ids = np.full(leaf.doc_count_all(), "", dtype=object)
-        for raw in leaf.lexicon("id"):
-            ids[postings(leaf, "id", raw)[0]] = raw.decode("utf-8")
+        for raw, info in leaf.iter_field("id"):
+            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            if info.doc_frequency() == 1:  # the usual case: the term info names its one document
+                ids[info.min_id()] = text
+            else:  # an id also held by a deleted document
+                ids[postings(leaf, "id", raw)[0]] = text
         return ids
 
     def _run(self, query: SearchQuery, kind: str, facet_names: tuple[str, ...]) -> dict:

@@ -14,7 +14,7 @@ from collections import Counter
 import numpy as np
 import pytest
 from whoosh import qparser, sorting
-from whoosh.query import Term
+from whoosh.query import Every, Term
 
 from indexer.facets import FacetCache, QueryArrays, field_lengths, postings, top_documents
 from indexer.schema import ARTICLE, FACETS, QUOTE, SCHEMA, SEP
@@ -304,3 +304,23 @@ def test_counts_over_few_documents_equal_counts_over_all_postings(store):
             assert len(np.flatnonzero(mask)) * 8 < len(table.docs)  # the few-documents path
             assert (table.count(mask) == dense).all()
             assert dense.sum() > 0 or share < 0.01
+
+
+@pytest.mark.parametrize("text", ["", "said", "police -said", "xyzzy"])
+def test_match_ids_are_the_stored_ids_of_whooshs_live_matches(store, text):
+    """Across segments with deleted (rewritten) documents: each live match once, none deleted."""
+    searcher = Searcher(store)
+    query = SearchQuery(text=text, filters={"source": ("Wikinews", "Daily Ledger")})
+    with store.searcher() as s:
+        q = searcher.parse(text) if text else Every()
+        docs = np.flatnonzero(whoosh_mask(s, q))
+        expected = {
+            s.stored_fields(int(d))["id"] for d in docs
+            if s.stored_fields(int(d))["kind"] == ARTICLE
+            and s.stored_fields(int(d))["source"] in ("Wikinews", "Daily Ledger")
+        }
+    got = searcher.match_ids(query)
+    assert got == expected and len(got) == searcher.search(query)["total"]
+    quotes = searcher.match_ids(SearchQuery(text=text), QUOTE)
+    assert all("#q" in i for i in quotes) and len(quotes) == searcher.quotes(
+        SearchQuery(text=text))["total"]
