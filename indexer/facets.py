@@ -214,11 +214,15 @@ def segment_table(leaf: IndexReader, field: str, canonical: Canonical | None) ->
 
 
 def compose(parts: list[tuple[SegmentTable, int]], alive: np.ndarray) -> FacetTable:
-    """The index-wide table from per-segment tables at their document bases, live documents."""
-    index: dict[str, int] = {}
+    """The index-wide table from per-segment tables at their document bases, live documents.
+
+    Value ids follow the values' sorted order, so equal counts list alphabetically whatever
+    the history of segments (as OpenSearch orders its ties, by key).
+    """
+    index = {v: i for i, v in enumerate(sorted({v for table, _ in parts for v in table.values}))}
     docs, ids = [], []
     for table, base in parts:
-        mapping = np.array([index.setdefault(v, len(index)) for v in table.values], dtype=np.int32)
+        mapping = np.array([index[v] for v in table.values], dtype=np.int32)
         docs.append(table.docs + np.int32(base))
         ids.append(mapping[table.value_of_posting] if len(mapping) else table.value_of_posting)
     all_docs = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32)

@@ -159,10 +159,7 @@ class OpenSearchSearcher(QueryFront):
         self._exact_facets(kind, body, got, names)
         facets = {}
         for name in names:
-            spellings = got.get(f"present_{name}", {}).get("values", {}).get("buckets", [])
-            facets[name] = self._facet_values(
-                name, got.get(f"facet_{name}"), query, groups[name], {b["key"] for b in spellings}
-            )
+            facets[name] = self._facet_values(name, got.get(f"facet_{name}"), query, groups[name])
         facets["month"] = [
             {"value": b["key_as_string"], "count": int(b["doc_count"])}
             for b in got.get("months", {}).get("by_month", {}).get("buckets", [])
@@ -186,14 +183,6 @@ class OpenSearchSearcher(QueryFront):
                 "filter": {"bool": {"filter": others}},
                 "aggs": self._facet_aggs(name, query, groups[name]),
             }
-            merged = sorted({m for members in groups[name].values() for m in members})
-            if merged:  # spellings the whole index holds: Whoosh ranks a merge by its first
-                aggs[f"present_{name}"] = {
-                    "global": {},
-                    "aggs": {
-                        "values": {"terms": {"field": name, "include": merged, "size": len(merged)}}
-                    },
-                }
         aggs["months"] = {
             "filter": {"bool": {"filter": list(filters.values())}},
             "aggs": {
@@ -318,25 +307,19 @@ class OpenSearchSearcher(QueryFront):
         agg: dict | None,
         query: SearchQuery,
         groups: dict[str, set[str]],
-        present: set[str],
     ) -> list[dict]:
-        """Counts desc, ties in term order, cut at the limit; picked values always listed."""
+        """Counts desc, ties in value order, cut at the limit; picked values always listed."""
         agg = agg or {}
-        ranked = [
-            (-int(b["doc_count"]), b["key"], b["key"])
-            for b in agg.get("top", {}).get("buckets", [])
-        ]
+        ranked = [(-int(b["doc_count"]), b["key"]) for b in agg.get("top", {}).get("buckets", [])]
         for canonical, bucket in agg.get("groups", {}).get("buckets", {}).items():
-            if bucket["doc_count"]:
-                # Whoosh ranks a merged value where its first spelling (in term order) stands.
-                first = min(present & groups[canonical], default=canonical)
-                ranked.append((-int(bucket["doc_count"]), first, canonical))
+            if bucket["doc_count"]:  # a merged value, counted apart
+                ranked.append((-int(bucket["doc_count"]), canonical))
         ranked.sort()
         include, exclude = split_values(query.filters.get(name, ()))
         out = [
             {"value": value, "count": -neg, "selected": value in include,
              "excluded": value in exclude}
-            for neg, _, value in ranked[: query.facet_limit]
+            for neg, value in ranked[: query.facet_limit]
         ]  # fmt: skip
         shown = {item["value"] for item in out}
         picked = agg.get("picked", {}).get("buckets", {})
