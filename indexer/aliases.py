@@ -104,3 +104,30 @@ def _read(path: Path) -> dict[str, dict[str, str]]:
         return {}
     data = json.loads(path.read_text(encoding="utf-8"))
     return {field: pairs for field, pairs in data.items() if not field.startswith("_")}
+
+
+def suggest_surnames(
+    counts: list[tuple[str, int]], share: float = 0.8, least: int = 2
+) -> list[dict]:
+    """Merges a user may want: a one-word person facet value ("Trump", from articles that never
+    give the full name) into the full name it stands for across the archive ("Donald Trump").
+
+    `counts` are (person, articles) pairs. A word is suggested for the full name ending in it that
+    holds at least `share` of the articles of all such names, and `least` articles: "Biden" goes
+    to "Joe Biden" when "Hunter Biden" is rare, and nowhere when both are common.
+    """
+    by_surname: dict[str, list[tuple[int, str]]] = {}
+    for name, count in counts:
+        words = name.split()
+        if len(words) > 1:
+            by_surname.setdefault(words[-1], []).append((count, name))
+    out = []
+    for name, count in counts:
+        full = sorted(by_surname.get(name, []), key=lambda pair: (-pair[0], pair[1]))
+        if " " in name or not full:
+            continue
+        best, everyone = full[0][0], sum(c for c, _ in full)
+        if best >= least and best >= share * everyone:
+            out.append({"variant": name, "canonical": full[0][1], "variant_articles": count,
+                        "canonical_articles": best, "share": round(best / everyone, 3)})
+    return out

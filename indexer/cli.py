@@ -264,11 +264,30 @@ def cmd_stats(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def articles(n: int) -> str:
+    return f"{n} article" if n == 1 else f"{n} articles"
+
+
 def cmd_alias(args: argparse.Namespace) -> int:
-    from indexer.aliases import Aliases
+    from indexer.aliases import Aliases, suggest_surnames
+    from indexer.backends import config_from_args, open_searcher
+    from indexer.search import SearchQuery
 
     aliases = Aliases.load(args.index)
-    if args.variant:
+    if args.suggest or args.apply:
+        searcher = open_searcher(config_from_args(args))
+        persons = searcher.search(SearchQuery(facet_limit=1000, snippets=False))["facets"]["person"]
+        found = suggest_surnames([(v["value"], v["count"]) for v in persons])
+        for item in found:
+            if args.apply:
+                aliases.add("person", item["variant"], item["canonical"])
+            print(f"person: {item['variant']!r} ({articles(item['variant_articles'])}) -> "
+                  f"{item['canonical']!r} ({articles(item['canonical_articles'])}, "
+                  f"{item['share']:.0%} of the full names ending so)")
+        if args.apply and found:
+            aliases.save(args.index)
+        print(f"{len(found)} merges {'applied' if args.apply else 'suggested (--apply to add)'}")
+    elif args.variant:
         aliases.add(args.field, args.variant, args.canonical)
         aliases.save(args.index)
         print(f"{args.field}: {args.variant!r} -> {args.canonical!r}")
@@ -322,7 +341,44 @@ def cmd_export(args: argparse.Namespace) -> int:
     with target as out:
         n = write_jsonl(store.records(), out)
     print(f"exported {n}", file=sys.stderr)
+    if args.settings:
+        copied = copy_settings(Path(args.index), Path(args.settings))
+        print(f"settings copied to {args.settings}: {', '.join(copied) or 'none'}",
+              file=sys.stderr)
+    elif any((Path(args.index) / name).exists() for name in SETTINGS_FILES):
+        print("newsindex: the records leave out aliases, user topics and saved searches; "
+              "--settings DIR copies them", file=sys.stderr)
     return EXIT_OK
+
+
+# What an index folder holds besides the records: restored by copying them into a new folder.
+SETTINGS_FILES = ("aliases.json", "topics.json", "saved.sqlite")
+
+
+def copy_settings(index_dir: Path, target: Path) -> list[str]:
+    """Copy an index folder's side files (SQLite through its backup API, so a server writing
+    saved searches meanwhile cannot tear the copy); the names copied."""
+    import shutil
+    import sqlite3
+
+    target.mkdir(parents=True, exist_ok=True)
+    copied = []
+    for name in SETTINGS_FILES:
+        source = index_dir / name
+        if not source.exists():
+            continue
+        if name.endswith(".sqlite"):
+            src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
+            dst = sqlite3.connect(target / name)
+            try:
+                src.backup(dst)
+            finally:
+                src.close()
+                dst.close()
+        else:
+            shutil.copyfile(source, target / name)
+        copied.append(name)
+    return copied
 
 
 def cmd_reindex(args: argparse.Namespace) -> int:
@@ -437,6 +493,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("field", nargs="?", choices=("person", "organization", "country"))
     p.add_argument("variant", nargs="?")
     p.add_argument("canonical", nargs="?")
+    p.add_argument("--suggest", action="store_true",
+                   help="list one-word person names that stand for one full name in the archive")
+    p.add_argument("--apply", action="store_true", help="add the suggested merges")
     p.set_defaults(func=cmd_alias)
 
     p = sub.add_parser("topics", help="list, add or remove user topics; re-apply without NLP")
@@ -448,6 +507,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("export", help="write the annotated records as JSON Lines")
     p.add_argument("-o", "--output", help="file (default stdout)")
+    p.add_argument("--settings", metavar="DIR",
+                   help="also copy aliases.json, topics.json and saved.sqlite into DIR")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("reindex", help="OpenSearch: rebuild into new indexes, then swap aliases")

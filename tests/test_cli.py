@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import json
+import shutil
 import subprocess
 import sys
 
@@ -162,3 +163,36 @@ def test_custom_query_topic_reapplies_to_the_existing_index(index):
     assert json.loads(filtered.stdout)["total"] == hits["total"]
     newsindex("topics", "remove", "Kremlin watch", index=index, check=True)
     assert topic_counts()["Kremlin watch"] == 0
+
+
+def test_alias_suggest_and_apply_merge_a_lone_surname_into_its_full_name(index, tmp_path):
+    folder = tmp_path / "copy"
+    shutil.copytree(index, folder)
+    before = json.loads(newsindex("search", "--json", index=folder, check=True).stdout)
+    counts = {v["value"]: v["count"] for v in before["facets"]["person"]}
+    file = folder / "aliases.json"
+    kept = file.read_bytes() if file.exists() else None  # other tests may have added aliases
+    listed = newsindex("alias", "--suggest", index=folder, check=True).stdout
+    assert "person: 'Trump' (" in listed and "-> 'Donald Trump' (" in listed
+    assert (file.read_bytes() if file.exists() else None) == kept  # suggesting writes nothing
+    newsindex("alias", "--apply", index=folder, check=True)
+    stored = json.loads((folder / "aliases.json").read_text(encoding="utf-8"))
+    assert stored["person"]["Trump"] == "Donald Trump"
+    after = json.loads(newsindex("search", "--json", index=folder, check=True).stdout)
+    merged = {v["value"]: v["count"] for v in after["facets"]["person"]}
+    assert "Trump" not in merged
+    full, lone = counts["Donald Trump"], counts["Trump"]
+    assert full < merged["Donald Trump"] <= full + lone
+    again = newsindex("alias", "--suggest", index=folder, check=True).stdout
+    assert "'Trump'" not in again
+
+
+def test_suggested_surname_merges_need_one_dominant_full_name():
+    from indexer.aliases import suggest_surnames
+
+    counts = [("Donald Trump", 50), ("Trump", 10), ("Ivanka Trump", 2), ("Biden", 3),
+              ("Joe Biden", 10), ("Hunter Biden", 8), ("Francis", 4), ("Obama", 1),
+              ("Barack Obama", 1)]
+    got = {s["variant"]: s["canonical"] for s in suggest_surnames(counts)}
+    assert got == {"Trump": "Donald Trump"}  # Biden is split, Obama has too little evidence
+    assert suggest_surnames(counts, least=1)[-1]["variant"] == "Obama"
