@@ -135,6 +135,12 @@ class AliasWatcher:
         table = ALIAS_FIELDS.get(field)
         return self.aliases.canonical(table, value) if table else value
 
+    def spellings(self, field: str, value: str) -> set[str]:
+        """Every stored spelling a facet value stands for (itself, and what is merged into it)."""
+        self.refresh()
+        table = ALIAS_FIELDS.get(field)
+        return self.aliases.variants(table, value) if table else {value}
+
 
 def query_parser(fields: list[str], boosts: dict[str, float]) -> qparser.QueryParser:
     """The user's query syntax over some text fields (every backend parses with it)."""

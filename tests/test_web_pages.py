@@ -505,3 +505,29 @@ def test_no_parameter_value_or_name_in_a_path_gives_a_server_error(client, path,
     assert response.status_code in (200, 400), (path, params)
     for base in ("/article/", "/person/", "/topic/"):
         assert client.get(base + quote(entity, safe="")).status_code in (200, 404)
+
+
+def test_an_entity_page_counts_company_over_every_spelling_merged_into_it(web_index_copy):
+    """With "B" aliased to "A", A's page counts the people named beside A or B."""
+    from indexer.aliases import Aliases
+    from indexer.search import Searcher, SearchQuery
+    from indexer.store import Store
+    from web import views
+
+    searcher = Searcher(Store.open_existing(web_index_copy))
+    persons = [v["value"] for v in searcher.search(SearchQuery())["facets"]["person"]]
+    records = list(searcher.store.records())
+    main = persons[0]
+    merged = next(p for p in persons[1:] if any(
+        p in r["persons"] and main not in r["persons"] for r in records))
+    aliases = Aliases.load(web_index_copy)
+    aliases.add("person", merged, main)
+    aliases.save(web_index_copy)
+
+    entity = views.entity_page(searcher, "person", main)
+    people = [{searcher.canonical("person", p) for p in r["persons"]} for r in records]
+    with_main = [names for names in people if main in names]
+    assert entity["total"] == len(with_main) > sum(main in r["persons"] for r in records)
+    assert entity["related"]["person"]
+    for item in entity["related"]["person"]:
+        assert item["count"] == sum(1 for names in with_main if item["value"] in names), item

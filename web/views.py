@@ -321,13 +321,13 @@ def same_kind_facet(searcher: Searcher, kind: str, name: str) -> list[dict]:
     """Values of the entity's own facet counted over the articles that mention it.
 
     A facet's counts leave out its own filter (so that OR-ing values works), so the articles
-    are selected with the field query kind:"name" instead of a filter.
+    are selected with field queries, kind:"spelling" for each spelling merged into the name.
     """
-    if '"' in name:
+    spellings = sorted(searcher.aliases.spellings(kind, name))
+    if any('"' in spelling for spelling in spellings):
         return []
-    result = searcher.search(
-        SearchQuery(text=f'{kind}:"{name}"', per_page=1, facet_limit=RELATED + 1)
-    )
+    text = " OR ".join(f'{kind}:"{spelling}"' for spelling in spellings)
+    result = searcher.search(SearchQuery(text=text, per_page=1, facet_limit=RELATED + 1))
     return result["facets"].get(kind, [])
 
 
