@@ -240,3 +240,20 @@ def test_new_matches_are_those_not_seen_when_last_opened(tmp_path):
 
 def test_the_secret_survives_a_restart(tmp_path):
     assert SavedSearches(tmp_path).secret() == SavedSearches(tmp_path).secret()
+
+
+def test_second_level_topics_are_listed_under_their_parent_when_it_is_listed():
+    from web.views import facet_blocks, topic_parents
+
+    parents = topic_parents()
+    assert parents["election"] == "politics"
+    counts = [("politics", 9), ("sport", 6), ("election", 5), ("diseases and conditions", 4),
+              ("Kremlin watch", 3), ("government", 2)]
+    assert parents["diseases and conditions"] == "health"  # not listed: the child stays put
+    facets = {"topic": [{"value": v, "count": c, "selected": v == "sport", "excluded": False}
+                        for v, c in counts]}
+    (block,) = [b for b in facet_blocks(SearchState("search"), facets) if b.name == "topic"]
+    assert [(i.value, i.depth) for i in block.items] == [
+        ("sport", 0), ("politics", 0), ("election", 1), ("government", 1),
+        ("diseases and conditions", 0), ("Kremlin watch", 0)]
+    assert sorted((i.value, i.count) for i in block.items) == sorted(counts)

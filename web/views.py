@@ -5,6 +5,7 @@ The Flask routes only turn requests into these calls and their results into temp
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
 from urllib.parse import parse_qsl, urlsplit
@@ -14,6 +15,7 @@ from werkzeug.datastructures import MultiDict
 from indexer.schema import ARTICLE, QUOTE
 from indexer.search import MAX_PER_PAGE as SEARCH_MAX_PER_PAGE
 from indexer.search import QueryError, Searcher, SearchQuery
+from indexer.topics import load_taxonomy
 from web import marks, syntax
 from web.charts import month_chart
 from web.saved import SavedSearch, SavedSearches, new_since_opened
@@ -66,6 +68,7 @@ class FacetItem:
     excluded: bool
     toggle_url: str
     exclude_url: str
+    depth: int = 0  # 1: a second-level topic shown under its parent
 
     @property
     def input_value(self) -> str:
@@ -146,9 +149,35 @@ def facet_blocks(state: SearchState, facets: dict) -> list[FacetBlock]:
             )
             for item in facets.get(name, [])
         ]
+        if name == "topic":
+            items = nested_topics(items)
         items.sort(key=lambda i: not (i.selected or i.excluded))  # chosen values on top
         blocks.append(FacetBlock(name, LABELS[name], items))
     return blocks
+
+
+@functools.cache
+def topic_parents() -> dict[str, str]:
+    """Second-level IPTC topic label -> its top-level topic's label (user topics have none)."""
+    taxonomy = load_taxonomy()
+    return {t.label: taxonomy.by_code[t.parent].label for t in taxonomy.topics if t.parent}
+
+
+def nested_topics(items: list[FacetItem]) -> list[FacetItem]:
+    """Each second-level topic right under its parent when the parent is listed too (both
+    keep their counts order otherwise), so "election" reads as part of "politics"."""
+    parents = topic_parents()
+    listed = {item.value for item in items}
+    children: dict[str, list[FacetItem]] = {}
+    for item in items:
+        if parents.get(item.value) in listed:
+            children.setdefault(parents[item.value], []).append(replace(item, depth=1))
+    out = []
+    for item in items:
+        if parents.get(item.value) not in listed:
+            out.append(item)
+            out.extend(children.get(item.value, []))
+    return out
 
 
 def chips(state: SearchState) -> list[Chip]:
