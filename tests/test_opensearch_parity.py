@@ -167,8 +167,13 @@ def test_quote_filters_on_speaker_and_mentions_give_the_same_counts(both):
         assert_same(both, "quotes", query)
 
 
-def test_facet_counts_stay_exact_when_the_index_has_several_shards(both, cluster, seed_records):
+def test_facet_counts_stay_exact_when_the_index_has_several_shards(
+    both, cluster, seed_records, monkeypatch
+):
     """Each shard sends only its top values; counts it cut would come back low without re-asking."""
+    import indexer.opensearch.search
+
+    monkeypatch.setattr(indexer.opensearch.search, "FACET_SHARD_SIZE", 10)  # the seeds are few
     whoosh, _ = both
     store = OpenSearchStore(
         connect(cluster.url), prefix="sharded", shards=5, side_dir=whoosh.store.dir
@@ -185,6 +190,7 @@ def test_facet_counts_stay_exact_when_the_index_has_several_shards(both, cluster
     for query in queries:
         assert_same(sharded, "search", query)
     assert_same(sharded, "quotes", SearchQuery(facet_limit=4))
+    assert sharded[1].deeper_requests > 0  # the re-asking ran
 
 
 def test_every_match_id_is_the_same_on_both(both, monkeypatch):

@@ -47,6 +47,10 @@ HIT_SOURCE = {
 RETRIES = 4
 # Ids fetched per request when a saved search lists every match.
 IDS_PAGE = 10_000
+# Values each shard sends per facet at first. On several shards a shorter list makes most
+# searches ask again for exact counts (3 shards, 10k articles: 100 -> 125 second requests per
+# 100 searches, p50 narrow 52 ms; 1000 -> 44, 29 ms).
+FACET_SHARD_SIZE = 1000
 # Deepest per-shard list of facet values asked for when counts come back inexact.
 SHARD_SIZE_CAP = 50_000
 
@@ -279,7 +283,7 @@ class OpenSearchSearcher(QueryFront):
             "field": name,
             "size": query.facet_limit,
             "order": [{"_count": "desc"}, {"_key": "asc"}],
-            "shard_size": max(100, 5 * query.facet_limit),
+            "shard_size": max(FACET_SHARD_SIZE, 20 * query.facet_limit),
         }
         if merged:
             top["exclude"] = merged
