@@ -59,6 +59,7 @@ def inexact(terms_agg: dict | None) -> bool:
     """True when a terms aggregation says its counts may be low (shards cut their lists)."""
     return bool(terms_agg) and int(terms_agg.get("doc_count_error_upper_bound", 0)) > 0
 
+
 class OpenSearchSearcher(QueryFront):
     """Searches an OpenSearchStore; the methods and result shapes of `Searcher`."""
 
