@@ -11,7 +11,7 @@ HOST   ?= 127.0.0.1
 PORT   ?= 5000
 CHROMIUM ?= /usr/bin/chromium
 
-.PHONY: run test index serve bench lint chromium opensearch screenshots clean
+.PHONY: run test index serve bench bench-opensearch lint chromium opensearch screenshots clean
 
 $(STAMP): pyproject.toml constraints.txt
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || \
@@ -59,6 +59,10 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_search.py --bbc ../shared/corpora/bbc-news
 	$(BIN)/python bench/load.py --bbc ../shared/corpora/bbc-news
 	$(BIN)/python bench/soak.py --bbc ../shared/corpora/bbc-news
+
+# The search mix on Whoosh and on 1- and 3-node loopback OpenSearch clusters, in one run (~20 min).
+bench-opensearch: opensearch
+	$(BIN)/python bench/bench_search.py --bbc ../shared/corpora/bbc-news --sizes 10000,100000 --backend opensearch
 
 clean:
 	rm -rf $(VENV) var .opensearch
