@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 import zlib
@@ -22,6 +23,8 @@ from indexer.records import Record, facet_values
 from indexer.schema import ARTICLE, QUOTE, SCHEMA, SEP
 
 DEFAULT_INDEX = "var/index"
+SENTENCE_END = re.compile(r"[.!?][\"'”’)]*(?=\s)|\n")
+CONTEXT_REACH = 400  # characters looked at around a partial quote for its sentence
 COMMIT_EVERY = 500
 
 
@@ -45,15 +48,32 @@ def joined(values: Iterable[str]) -> str:
     return SEP.join(v.replace(SEP, " ") for v in values if v)
 
 
+def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
+    """Offsets of the sentence(s) holding text[start:end]: from the last sentence end before it
+    to the first one after it (a full stop, ! or ? before white space, or a line break)."""
+    before = [m.end() for m in SENTENCE_END.finditer(text, max(0, start - CONTEXT_REACH), start)]
+    after = SENTENCE_END.search(text, end, end + CONTEXT_REACH)
+    return (before[-1] if before else max(0, start - CONTEXT_REACH),
+            after.start() + 1 if after else min(len(text), end + CONTEXT_REACH))
+
+
 def quote_mentions(record: Record, quote: dict) -> list[str]:
-    """Canonical entities that a quotation itself mentions (for 'what did X say about Y')."""
+    """Canonical entities that a quotation is about (for 'what did X say about Y').
+
+    A direct quote is about what it mentions itself. A partial quote is a few quoted words
+    inside the writer's paraphrase ('Hegseth said it was "unrealistic" for Ukraine to join
+    NATO'): it is about what its sentence mentions, the speaker aside.
+    """
+    start, end = quote["start"], quote["end"]
+    if quote.get("kind") == "partial":
+        start, end = sentence_around(record.get("body") or "", start, end)
     names = []
     for ent in record.get("entities", []):
         if ent.get("field") != "body" or not ent.get("canonical"):
             continue
-        if quote["start"] <= ent["start"] and ent["end"] <= quote["end"]:
+        if start <= ent["start"] and ent["end"] <= end:
             name = ent.get("country") or ent["canonical"]
-            if name not in names:
+            if name not in names and name != quote.get("speaker"):
                 names.append(name)
     return names
 

@@ -137,6 +137,11 @@ def test_quotes_by_speaker(index):
                                 index=index, check=True).stdout)
     assert nato["total"] >= 1
     assert all("Vladimir Putin" in h["mentions"] for h in nato["hits"])
+    # "what did Hegseth say about NATO?": his one-word quote sits in a sentence about NATO
+    about = json.loads(newsindex("quotes", "--speaker", "Pete Hegseth", "--mentions", "NATO",
+                                 "--json", index=index, check=True).stdout)
+    assert [h["text"] for h in about["hits"]] == ["“unrealistic”"]
+    assert "Pete Hegseth" not in about["hits"][0]["mentions"]
 
 
 def test_bad_usage_exits_2(index, tmp_path):

@@ -84,3 +84,25 @@ def test_export_gives_back_the_records_written(tmp_path, wikinews_records):
 def test_searching_a_missing_index_is_a_clear_error(tmp_path):
     with pytest.raises(FileNotFoundError, match="no index here"):
         Store.open_existing(tmp_path / "none")
+
+
+def test_a_partial_quote_is_about_its_sentence_and_a_direct_one_about_itself():
+    from indexer.store import quote_mentions
+
+    body = ('Talks began. Ann Lee said it was "unrealistic" for Ukraine to join NATO, a Russian '
+            'demand. Bob Ray said: "Moscow will decide." Paris stayed silent.')
+    def at(word: str, label: str, canonical: str, **extra) -> dict:
+        start = body.index(word)
+        return {"text": word, "label": label, "canonical": canonical, "field": "body",
+                "start": start, "end": start + len(word), **extra}
+    record = {"body": body, "entities": [
+        at("Ann Lee", "PERSON", "Ann Lee"), at("Ukraine", "GPE", "Ukraine", country="Ukraine"),
+        at("NATO", "ORG", "NATO"), at("Russian", "NORP", "Russian", country="Russia"),
+        at("Bob Ray", "PERSON", "Bob Ray"), at("Moscow", "GPE", "Moscow", country="Russia"),
+        at("Paris", "GPE", "Paris", country="France")]}
+    partial = {"text": '"unrealistic"', "start": body.index('"unr'),
+               "end": body.index('" for') + 1, "speaker": "Ann Lee", "kind": "partial"}
+    direct = {"text": '"Moscow will decide."', "start": body.index('"Mos'),
+              "end": body.index('" Paris') + 1, "speaker": "Bob Ray", "kind": "direct"}
+    assert quote_mentions(record, partial) == ["Ukraine", "NATO", "Russia"]
+    assert quote_mentions(record, direct) == ["Russia"]
