@@ -11,14 +11,13 @@ from whoosh import index
 from whoosh.index import LockError
 
 from indexer.schema import ARTICLE, QUOTE
-from indexer.store import unpack
+from indexer.store import TOC_TEMP, unpack
 
 # How many offending ids a report lists per kind of problem (the counts are always complete).
 SHOWN = 20
 PROBLEM_KEYS = ("duplicate_ids", "orphan_quotes", "unreadable", "quote_mismatches")
 # Names of Whoosh's files for the index called MAIN: TOCs, half-written TOCs, segment files.
 TOC = re.compile(r"^_MAIN_(\d+)\.toc$")
-TOC_TEMP = re.compile(r"^_MAIN_\d+\.toc\.[\d.]+$")
 SEGMENT = re.compile(r"^(MAIN_[0-9a-z]+)[.][A-Za-z0-9_.]+$")
 
 

@@ -23,6 +23,7 @@ from indexer.records import Record, facet_values
 from indexer.schema import ARTICLE, QUOTE, SCHEMA, SEP
 
 DEFAULT_INDEX = "var/index"
+TOC_TEMP = re.compile(r"^_MAIN_\d+\.toc\.[\d.]+$")  # a commit's table of contents being written
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]*(?=\s)|\n")
 CONTEXT_REACH = 400  # characters looked at around a partial quote for its sentence
 COMMIT_EVERY = 500
@@ -225,6 +226,7 @@ class Store:
                     )
                     told = True
                 time.sleep(0.5)
+        self._remove_half_written_tocs()
         try:
             yield w
         except BaseException:
@@ -232,6 +234,14 @@ class Store:
             raise
         else:
             w.commit()
+
+    def _remove_half_written_tocs(self) -> None:
+        """Whoosh writes a commit's table of contents under a temporary name, then renames it;
+        a writer killed in between leaves that file, which Whoosh never deletes. Called with the
+        write lock held, so no live writer owns one."""
+        for name in os.listdir(self.dir):
+            if TOC_TEMP.match(name):
+                (self.dir / name).unlink(missing_ok=True)
 
     def write(
         self, records: Iterable[Record], commit_every: int = COMMIT_EVERY

@@ -106,3 +106,18 @@ def test_a_partial_quote_is_about_its_sentence_and_a_direct_one_about_itself():
               "end": body.index('" Paris') + 1, "speaker": "Bob Ray", "kind": "direct"}
     assert quote_mentions(record, partial) == ["Ukraine", "NATO", "Russia"]
     assert quote_mentions(record, direct) == ["Russia"]
+
+
+def test_a_table_of_contents_left_half_written_by_a_killed_writer_is_removed(tmp_path):
+    """Whoosh writes _MAIN_<gen>.toc.<time> then renames it; a kill in between left it forever."""
+    from indexer.check import check_index
+
+    store = Store(tmp_path)
+    list(store.write([record(1, "First", "Some words here.")]))
+    stale = tmp_path / "_MAIN_7.toc.1795765396.982965"
+    stale.write_bytes(b"half a table of contents")
+    assert check_index(tmp_path)["leftovers"] == [stale.name]
+    list(store.write([record(2, "Second", "More words here.")]))
+    assert not stale.exists()
+    report = check_index(tmp_path)
+    assert report["ok"] and report["leftovers"] == [] and report["articles"] == 2
