@@ -390,6 +390,8 @@ class Searcher(QueryFront):
             ranked = [(int(d), float(scores[d])) for d in best[start:]]
         elif query.sort == "relevance" and not isinstance(q, Every):
             allowed = set(np.flatnonzero(final).tolist())
+            if not allowed:  # Whoosh reads an empty filter as no filter at all
+                return []
             results = s.search(q, limit=start + query.per_page, filter=allowed)
             ranked = [(hit.docnum, float(hit.score)) for hit in results[start:]]
         else:

@@ -324,3 +324,15 @@ def test_match_ids_are_the_stored_ids_of_whooshs_live_matches(store, text):
     quotes = searcher.match_ids(SearchQuery(text=text), QUOTE)
     assert all("#q" in i for i in quotes) and len(quotes) == searcher.quotes(
         SearchQuery(text=text))["total"]
+
+
+def test_a_query_whoosh_scores_itself_with_filters_matching_nothing_has_no_hits(store):
+    """Ranges are ranked by Whoosh with the allowed documents as its filter; an empty filter
+    once meant none at all, and quotations came back as article hits (found by hypothesis)."""
+    searcher = Searcher(store)
+    for filters in ({"source": ("Nowhere",)}, {"person": ("0",)}):
+        query = SearchQuery(text="published:[2019 TO]", filters=filters)
+        assert searcher.search(query)["hits"] == [] and searcher.search(query)["total"] == 0
+        assert searcher.quotes(query)["hits"] == []
+    ranged = searcher.search(SearchQuery(text="published:[2019 TO]"))
+    assert ranged["total"] > 0 and all(not h["id"].count("#q") for h in ranged["hits"])
