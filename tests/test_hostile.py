@@ -25,7 +25,7 @@ from urllib.parse import quote, urlencode
 from xml.etree import ElementTree as ET
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from whoosh.query import Every, Term
 
@@ -317,6 +317,8 @@ def test_every_get_route_is_covered_by_the_hostile_tests(app):
 
 @SETTINGS
 @given(path=st.sampled_from(LISTINGS), query=params)
+@example(path="/", query=[("q", "published:[2019 TO]"), ("person", "0")])  # quotes as articles
+@example(path="/quotes.json", query=[("q", PAYLOAD)])  # the query echoed as markup
 def test_listings_and_their_twins_never_fail_on_any_parameters(client, path, query):
     response = client.get(path + "?" + urlencode(query), follow_redirects=True)
     assert_served_safely(response, any(PAYLOAD in v for _, v in query))

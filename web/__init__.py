@@ -14,7 +14,7 @@ from indexer.backends import BackendConfig, open_searcher, open_store
 from indexer.store import default_index_dir
 from web.routes import bp, register_errors
 from web.saved import SavedSearches
-from web.security import csrf_token, secure_headers, utf8_query
+from web.security import InertJSONProvider, csrf_token, secure_headers, utf8_query
 from web.urls import article_url, entity_url, search_url
 
 
@@ -65,6 +65,7 @@ def create_app(config: dict | None = None) -> Flask:
         except (OSError, sqlite3.Error):  # read-only index folder: forms work until restart
             app.config["SECRET_KEY"] = secrets.token_hex(32)
     app.extensions["newsindex"] = Site(index_dir, backend_searcher(backend), saved)
+    app.json = InertJSONProvider(app)
     app.json.sort_keys = False
     app.jinja_env.globals.update(
         csrf_token=csrf_token, article_url=article_url, entity_url=entity_url,

@@ -6,6 +6,7 @@ import hmac
 import secrets
 
 from flask import Response, abort, request, session
+from flask.json.provider import DefaultJSONProvider
 
 CSP = "; ".join(
     [
@@ -56,3 +57,12 @@ def csrf_ok(submitted: str | None) -> bool:
     """Whether a submitted token is this session's."""
     expected = session.get(CSRF_FIELD)
     return bool(expected and submitted) and hmac.compare_digest(expected, submitted)
+
+
+class InertJSONProvider(DefaultJSONProvider):
+    """JSON with <, > and & written as \\u escapes: the same values, but text a user typed
+    ("<script>...") never appears as markup even where a browser mis-sniffs a response."""
+
+    def dumps(self, obj, **kwargs) -> str:
+        text = super().dumps(obj, **kwargs)  # those characters only occur inside strings
+        return text.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
