@@ -531,3 +531,17 @@ def test_an_entity_page_counts_company_over_every_spelling_merged_into_it(web_in
     assert entity["related"]["person"]
     for item in entity["related"]["person"]:
         assert item["count"] == sum(1 for names in with_main if item["value"] in names), item
+
+
+def test_a_quotes_search_for_an_entity_name_offers_the_quotes_about_it(client):
+    """Hegseth's "unrealistic" does not contain the word NATO, but his sentence is about it."""
+    _, html = page(client, "/quotes?q=nato&speaker=Pete+Hegseth")
+    links = re.findall(r'class="suggestion mention-hint">Quotes about <a href="([^"]+)">NATO</a>',
+                       html)
+    assert links == ["/quotes?speaker=Pete+Hegseth&amp;mentions=NATO"]
+    about = get_json(client, "/quotes.json?speaker=Pete+Hegseth&mentions=NATO")
+    assert [h["text"] for h in about["hits"]] == ["“unrealistic”"]
+    _, plain = page(client, "/quotes?q=unrealistic")  # found in the quote itself: no hint
+    assert "mention-hint" not in plain
+    _, other = page(client, "/quotes?q=zzyzx")
+    assert "mention-hint" not in other

@@ -128,6 +128,9 @@ def all_hits(searcher: Searcher, state: SearchState) -> Iterator[dict]:
         page += 1
 
 
+HINT_BELOW = 3  # a quotes search with fewer hits looks for an entity its words name
+
+
 def matching_ids(searcher: Searcher, state: SearchState) -> set[str]:
     """The id of every match of a state (for "new since opened"): one unranked pass."""
     kind = QUOTE if state.kind == "quotes" else ARTICLE
@@ -246,6 +249,7 @@ def search_page(searcher: Searcher, state: SearchState) -> dict:
         "state": state,
         "result": result,
         "error": None,
+        "mention_hints": mention_hints(searcher, state, result),
         "facets": facet_blocks(state, result["facets"]),
         "chips": chips(state),
         "chart": chart,
@@ -254,6 +258,21 @@ def search_page(searcher: Searcher, state: SearchState) -> dict:
         "description": describe(state),
         "notes": syntax.notes(state.text),
     }
+
+
+def mention_hints(searcher: Searcher, state: SearchState, result: dict) -> list[dict]:
+    """On a quotes search with few hits: the entity its words name, as a filter that finds the
+    quotes about it ("nato" -> quotes that mention NATO; the word may not be in the quote)."""
+    if state.kind != "quotes" or not state.text.strip() or result["total"] >= HINT_BELOW:
+        return []
+    wanted = " ".join(state.text.replace('"', " ").split()).casefold()
+    around = run(searcher, state.with_text(""), facet_limit=1000, snippets=False)
+    hints = []
+    for item in around["facets"].get("mentions", []):
+        if item["value"].casefold() == wanted and item["value"] not in state.values("mentions"):
+            target = state.with_text("").toggled("mentions", item["value"])
+            hints.append({"value": item["value"], "count": item["count"], "url": target.url()})
+    return hints
 
 
 # -- article --------------------------------------------------------------------------------
