@@ -1,4 +1,5 @@
-"""Shared bench helpers: the BBC corpus, its annotated records cached once, replication, memory.
+"""Shared bench helpers: the BBC corpus, its annotated records cached once, replication, memory,
+and a loopback `newsindex serve` with client threads for the load runs.
 
 The BBC corpus is research-only: it is read at run time from the folder given, and its annotated
 records are cached under bench/out/ (git-ignored), never shipped.
@@ -9,9 +10,13 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import socket
+import subprocess
 import sys
+import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 
@@ -28,6 +33,8 @@ from indexer.sources import Article, SourceError, read_sources  # noqa: E402
 SOURCES = ("Daily Ledger", "Evening Wire", "Northern Post", "Metro Herald", "Coast Times", "BBC")
 FIRST_DAY = date(2015, 1, 1)
 DAYS = 3652
+LOOPBACK = "127.0.0.1"
+SERVER_START_TIMEOUT = 120.0
 
 
 def log(message: str) -> None:
@@ -126,3 +133,47 @@ def dir_mb(path: Path) -> float:
 def emit(result: dict) -> None:
     """The bench's result: one JSON object as the last line of stdout."""
     print(json.dumps(result, sort_keys=False), flush=True)
+
+
+def free_port() -> int:
+    """A TCP port on loopback that nothing listens on now."""
+    with socket.socket() as s:
+        s.bind((LOOPBACK, 0))
+        return s.getsockname()[1]
+
+
+@contextmanager
+def serving(index: Path, threads: int, output=subprocess.DEVNULL) -> Iterator[tuple]:
+    """The real `newsindex serve` over an index, on a free loopback port, as (process, port)
+    once it accepts connections; stopped on leaving. Its output goes to `output`."""
+    port = free_port()
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "indexer", "--index", str(index), "serve",
+         "--host", LOOPBACK, "--port", str(port), "--threads", str(threads)],
+        cwd=ROOT, stdout=output, stderr=subprocess.STDOUT,
+    )
+    try:
+        deadline = time.monotonic() + SERVER_START_TIMEOUT
+        while True:
+            try:
+                socket.create_connection((LOOPBACK, port), timeout=1).close()
+                break
+            except OSError:
+                if proc.poll() is not None or time.monotonic() > deadline:
+                    raise SystemExit(f"bench: the server did not start ({proc.poll()})") from None
+                time.sleep(0.2)
+        yield proc, port
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)
+
+
+def run_clients(client: Callable, arguments: list[tuple]) -> float:
+    """client(*args) in one thread per tuple of arguments, all at once; seconds until all end."""
+    threads = [threading.Thread(target=client, args=args) for args in arguments]
+    started = time.perf_counter()
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    return time.perf_counter() - started

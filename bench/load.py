@@ -15,11 +15,9 @@ from __future__ import annotations
 import argparse
 import http.client
 import random
-import socket
 import subprocess
 import sys
 import tempfile
-import threading
 import time
 from pathlib import Path
 from urllib.parse import urlencode
@@ -27,13 +25,17 @@ from urllib.parse import urlencode
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from bench_search import index_for, query_mix  # noqa: E402
-from common import DEFAULT_BBC, ROOT, annotated_bbc, emit, log, peak_rss_mb, percentile  # noqa: E402
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+from common import (  # noqa: E402
+    DEFAULT_BBC,
+    LOOPBACK,
+    annotated_bbc,
+    emit,
+    log,
+    peak_rss_mb,
+    percentile,
+    run_clients,
+    serving,
+)
 
 
 def request_mix(mix: dict) -> list[str]:
@@ -58,7 +60,7 @@ def wait_ready(port: int, server: subprocess.Popen, timeout: float = 600) -> Non
         if server.poll() is not None:
             raise SystemExit(f"bench: the server exited with {server.returncode}")
         try:
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=timeout)
+            conn = http.client.HTTPConnection(LOOPBACK, port, timeout=timeout)
             conn.request("GET", "/search.json?q=")
             if conn.getresponse().status == 200:
                 return
@@ -69,7 +71,7 @@ def wait_ready(port: int, server: subprocess.Popen, timeout: float = 600) -> Non
 
 def client(port: int, paths: list[str], start: int, deadline: float, out: list, errors: list):
     """One client: one keep-alive connection, requests until the deadline."""
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    conn = http.client.HTTPConnection(LOOPBACK, port, timeout=60)
     i = start
     while time.monotonic() < deadline:
         path = paths[i % len(paths)]
@@ -84,7 +86,7 @@ def client(port: int, paths: list[str], start: int, deadline: float, out: list, 
         except (OSError, http.client.HTTPException) as exc:
             errors.append(f"{type(exc).__name__} {path}")
             conn.close()
-            conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+            conn = http.client.HTTPConnection(LOOPBACK, port, timeout=60)
             continue
         out.append((time.perf_counter() - t) * 1000)
     conn.close()
@@ -102,15 +104,9 @@ def main() -> None:
     records = annotated_bbc(args.bbc)
     folder, _ = index_for(records, args.size, rebuild=False)
     paths = request_mix(query_mix(records))
-    port = free_port()
     # The server's output goes to a file: an unread pipe fills up and then blocks the server.
     server_log = tempfile.TemporaryFile(mode="w+")  # noqa: SIM115 (open while the server runs)
-    server = subprocess.Popen(
-        [sys.executable, "-m", "indexer", "--index", str(folder), "serve", "--host",
-         "127.0.0.1", "--port", str(port), "--threads", str(args.threads)],
-        cwd=ROOT, stdout=server_log, stderr=subprocess.STDOUT, text=True,
-    )
-    try:
+    with serving(folder, args.threads, server_log) as (server, port):
         started = time.perf_counter()
         wait_ready(port, server)
         log(f"server ready in {time.perf_counter() - started:.1f} s; "
@@ -118,21 +114,9 @@ def main() -> None:
         latencies: list[float] = []
         errors: list[str] = []
         deadline = time.monotonic() + args.seconds
-        threads = [
-            threading.Thread(target=client,
-                             args=(port, paths, n * 7, deadline, latencies, errors))
-            for n in range(args.clients)
-        ]
-        began = time.perf_counter()
-        for t in threads:
-            t.start()
-        for t in threads:
-            t.join()
-        elapsed = time.perf_counter() - began
+        elapsed = run_clients(client, [(port, paths, n * 7, deadline, latencies, errors)
+                                       for n in range(args.clients)])
         rss = peak_rss_mb(server.pid)
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
     for line in errors[:10]:
         log(f"error: {line}")
     if errors:

@@ -21,10 +21,6 @@ import argparse
 import http.client
 import random
 import re
-import socket
-import subprocess
-import sys
-import threading
 import time
 from collections import Counter
 from pathlib import Path
@@ -33,7 +29,7 @@ from urllib.parse import urlencode
 from bench_search import index_for
 from common import (
     DEFAULT_BBC,
-    ROOT,
+    LOOPBACK,
     SOURCES,
     annotated_bbc,
     emit,
@@ -41,11 +37,12 @@ from common import (
     peak_rss_mb,
     percentile,
     read_records,
+    run_clients,
+    serving,
 )
 
 from indexer.records import Record, facet_values
 
-LOOPBACK = "127.0.0.1"
 TIMEOUT = 30.0
 WARM_UP_TIMEOUT = 600.0
 SAVED_SEARCHES = 8
@@ -159,29 +156,6 @@ def client(port: int, plan: Plan, seed: int, deadline: float, results: list) -> 
     conn.close()
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind((LOOPBACK, 0))
-        return s.getsockname()[1]
-
-
-def start_server(index: Path, port: int, threads: int) -> subprocess.Popen:
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "indexer", "--index", str(index), "serve",
-         "--host", LOOPBACK, "--port", str(port), "--threads", str(threads)],
-        cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    deadline = time.monotonic() + 120
-    while True:
-        try:
-            socket.create_connection((LOOPBACK, port), timeout=1).close()
-            return proc
-        except OSError:
-            if proc.poll() is not None or time.monotonic() > deadline:
-                raise SystemExit("soak: the server did not start") from None
-            time.sleep(0.2)
-
-
 def ms(seconds: list[float], q: float) -> float:
     return round(percentile(seconds, q) * 1000, 1)
 
@@ -205,9 +179,7 @@ def main() -> None:
     index = args.index or index_for(records, args.size, rebuild=False)[0]
     plan = Plan(records, args.saved_share)
     rng = random.Random(args.seed)
-    port = free_port()
-    server = start_server(index, port, args.threads)
-    try:
+    with serving(index, args.threads) as (server, port):
         warm = warm_up(port, plan)
         log(f"soak: warmed up in {warm:.0f} s")
         create_saved_searches(port, plan, rng)
@@ -215,21 +187,10 @@ def main() -> None:
         log(f"soak: {args.clients} clients for {args.seconds:g} s on http://{LOOPBACK}:{port}")
         results: list = []
         deadline = time.monotonic() + args.seconds
-        started = time.monotonic()
-        workers = [
-            threading.Thread(target=client, args=(port, plan, args.seed + n, deadline, results))
-            for n in range(args.clients)
-        ]
-        for w in workers:
-            w.start()
-        for w in workers:
-            w.join()
-        elapsed = time.monotonic() - started
+        elapsed = run_clients(client, [(port, plan, args.seed + n, deadline, results)
+                                       for n in range(args.clients)])
         rss = peak_rss_mb(server.pid)
         alive = server.poll() is None
-    finally:
-        server.terminate()
-        server.wait(timeout=30)
 
     errors = [r for r in results if r[1] != 200]
     for kind, status, _, path in errors[:10]:
