@@ -270,12 +270,11 @@ def articles(n: int) -> str:
 
 def cmd_alias(args: argparse.Namespace) -> int:
     from indexer.aliases import Aliases, suggest_surnames
-    from indexer.backends import config_from_args, open_searcher
     from indexer.search import SearchQuery
 
     aliases = Aliases.load(args.index)
     if args.suggest or args.apply:
-        searcher = open_searcher(config_from_args(args))
+        searcher = open_searcher(args)
         persons = searcher.search(SearchQuery(facet_limit=1000, snippets=False))["facets"]["person"]
         found = suggest_surnames([(v["value"], v["count"]) for v in persons])
         for item in found:
@@ -297,7 +296,7 @@ def cmd_alias(args: argparse.Namespace) -> int:
 
 
 def cmd_topics(args: argparse.Namespace) -> int:
-    from indexer.backends import config_from_args, open_searcher, open_store
+    from indexer.backends import config_from_args, open_store
     from indexer.retopic import reapply_topics
     from indexer.topics import load_taxonomy
 
@@ -323,10 +322,8 @@ def cmd_topics(args: argparse.Namespace) -> int:
             print(f"newsindex: no user topic {args.label!r}", file=sys.stderr)
             return EXIT_USAGE
         taxonomy.save(args.index)
-    config = config_from_args(args)
-    seen, rewritten = reapply_topics(
-        open_store(config, create=False), open_searcher(config), taxonomy
-    )
+    store = open_store(config_from_args(args), create=False)
+    seen, rewritten = reapply_topics(store, open_searcher(args), taxonomy)
     print(f"topics re-applied to {seen} articles, {rewritten} changed")
     return EXIT_OK
 

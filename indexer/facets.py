@@ -28,6 +28,8 @@ from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length
 
+from indexer.schema import term_text
+
 Canonical = Callable[[str, str], str]
 # Whoosh keeps a field's length per document as one byte; this decodes all 256 at once.
 LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.float64)
@@ -197,7 +199,7 @@ def segment_table(leaf: IndexReader, field: str, canonical: Canonical | None) ->
     per_value: list[list[np.ndarray]] = []
     if field in leaf.schema:
         for raw in leaf.lexicon(field):
-            term = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            term = term_text(raw)
             name = canonical(field, term) if canonical else term
             ids = postings(leaf, field, raw)[0]
             if name not in index:

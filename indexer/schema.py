@@ -11,6 +11,11 @@ SEP = "\x1f"
 ARTICLE, QUOTE = "article", "quote"
 
 
+def term_text(term: str | bytes) -> str:
+    """A term as Whoosh hands it back (bytes from lexicons and postings) as text."""
+    return term.decode("utf-8") if isinstance(term, bytes) else term
+
+
 def facet_field() -> fields.KEYWORD:
     """A stored, multi-valued, exact-match field for facet values."""
     field = fields.KEYWORD(stored=True, scorable=False)

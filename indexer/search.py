@@ -19,7 +19,7 @@ from whoosh.query import Every, FuzzyTerm, MultiTerm, Or, Query, Wildcard
 
 from indexer.aliases import FILE_NAME, Aliases
 from indexer.facets import FacetCache, FacetTable, QueryArrays, postings, top_documents
-from indexer.schema import ARTICLE, FACETS, QUOTE, SCHEMA
+from indexer.schema import ARTICLE, FACETS, QUOTE, SCHEMA, term_text
 from indexer.store import Store, unpack
 
 MAX_QUERY_CHARS = 1000
@@ -251,7 +251,7 @@ class Searcher(QueryFront):
         """The stored id of each document of one segment (built once per segment)."""
         ids = np.full(leaf.doc_count_all(), "", dtype=object)
         for raw, info in leaf.iter_field("id"):
-            text = raw.decode("utf-8") if isinstance(raw, bytes) else raw
+            text = term_text(raw)
             if info.doc_frequency() == 1:  # the usual case: the term info names its one document
                 ids[info.min_id()] = text
             else:  # an id also held by a deleted document
@@ -261,20 +261,22 @@ class Searcher(QueryFront):
     def _run(self, query: SearchQuery, kind: str, facet_names: tuple[str, ...]) -> dict:
         with self._searcher() as s:
             chosen = self._select(s, query, kind, facet_names)
-            q, found, tables, days = chosen.q, chosen.found, chosen.tables, chosen.days
-            base, date_mask, filter_masks = chosen.base, chosen.date_mask, chosen.filter_masks
-            final = chosen.final
-            total = int(final.sum())
-            hits = self._hits(s, q, query, final, days, kind, found.scores)
+            total = int(chosen.final.sum())
+            hits = self._hits(s, chosen.q, query, chosen.final, chosen.days, kind,
+                              chosen.found.scores)
             facets = {}
             for name in facet_names:
-                others = base & date_mask
-                for other, m in filter_masks.items():
+                others = chosen.base & chosen.date_mask
+                for other, m in chosen.filter_masks.items():
                     if other != name:
                         others &= m
-                facets[name] = self._facet_values(tables[name], others, query, name)
-            facets["month"] = self._months(days, base & self._all_but_date(filter_masks))
-            suggestion = self._suggest(s, q, query.text) if total < 3 and query.text else None
+                facets[name] = self._facet_values(chosen.tables[name], others, query, name)
+            facets["month"] = self._months(
+                chosen.days, chosen.base & self._all_but_date(chosen.filter_masks)
+            )
+            suggestion = (
+                self._suggest(s, chosen.q, query.text) if total < 3 and query.text else None
+            )
         return result_dict(query, total, hits, facets, suggestion)
 
     @contextmanager
@@ -305,8 +307,7 @@ class Searcher(QueryFront):
             numbers = {v: _day_or_zero(v.decode("utf-8", "replace")) for v in set(raw)}
             return np.fromiter((numbers[v] for v in raw), dtype=np.int32, count=size)
         for raw in leaf.lexicon("published"):
-            text = raw.decode() if isinstance(raw, bytes) else raw
-            days[postings(leaf, "published", raw)[0]] = _day_or_zero(text)
+            days[postings(leaf, "published", raw)[0]] = _day_or_zero(term_text(raw))
         return days
 
     @staticmethod
@@ -408,7 +409,7 @@ class Searcher(QueryFront):
         out = set()
         for fieldname, text in q.iter_all_terms():
             if fieldname in ("title", "body", "quote"):
-                out.add(text.decode() if isinstance(text, bytes) else text)
+                out.add(term_text(text))
         return out
 
     def _hit(

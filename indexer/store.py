@@ -20,7 +20,7 @@ from whoosh.query import Term
 from whoosh.writing import SegmentWriter
 
 from indexer.records import Record, facet_values
-from indexer.schema import ARTICLE, QUOTE, SCHEMA, SEP
+from indexer.schema import ARTICLE, QUOTE, SCHEMA, SEP, term_text
 
 DEFAULT_INDEX = "var/index"
 TOC_TEMP = re.compile(r"^_MAIN_\d+\.toc\.[\d.]+$")  # a commit's table of contents being written
@@ -142,10 +142,6 @@ def _cached_length_reader(self, fieldname, column):
 W3PerDocReader._cached_reader = _cached_length_reader
 
 
-def _text(term: str | bytes) -> str:
-    return term.decode("utf-8") if isinstance(term, bytes) else term
-
-
 class Store:
     """A Whoosh index folder holding article and quote documents."""
 
@@ -184,7 +180,7 @@ class Store:
                 for text, info in leaf.iter_field("article_id"):
                     doc = info.min_id()  # an article is added before its quotes
                     if not leaf.is_deleted(doc):
-                        ids[doc] = _text(text)
+                        ids[doc] = term_text(text)
                         out[ids[doc]] = ""
                 for text, info in leaf.iter_field("content_hash"):
                     docs = (
@@ -193,7 +189,7 @@ class Store:
                     )
                     for doc in docs:
                         if doc in ids:
-                            out[ids[doc]] = _text(text)
+                            out[ids[doc]] = term_text(text)
         return out
 
     def get(self, article_id: str) -> Record | None:

@@ -128,9 +128,6 @@ def all_hits(searcher: Searcher, state: SearchState) -> Iterator[dict]:
         page += 1
 
 
-HINT_BELOW = 3  # a quotes search with fewer hits looks for an entity its words name
-
-
 def matching_ids(searcher: Searcher, state: SearchState) -> set[str]:
     """The id of every match of a state (for "new since opened"): one unranked pass."""
     kind = QUOTE if state.kind == "quotes" else ARTICLE
@@ -258,6 +255,9 @@ def search_page(searcher: Searcher, state: SearchState) -> dict:
         "description": describe(state),
         "notes": syntax.notes(state.text),
     }
+
+
+HINT_BELOW = 3  # a quotes search with fewer hits looks for an entity its words name
 
 
 def mention_hints(searcher: Searcher, state: SearchState, result: dict) -> list[dict]:

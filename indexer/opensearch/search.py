@@ -98,16 +98,9 @@ class OpenSearchSearcher(QueryFront):
             groups.setdefault(canonical, {canonical}).add(variant)
         return groups
 
-    def _members(self, name: str, value: str, groups: dict[str, set[str]]) -> list[str]:
-        """The raw values a (canonical) filter value stands for."""
-        canonical = self.canonical(name, value)
-        return sorted(groups.get(canonical, {canonical}))
-
     # -- one search ----------------------------------------------------------------------------
 
-    def _filters(
-        self, query: SearchQuery, names: tuple[str, ...], groups: dict[str, dict[str, set[str]]]
-    ) -> dict[str, dict]:
+    def _filters(self, query: SearchQuery, names: tuple[str, ...]) -> dict[str, dict]:
         """One filter per facet that the query filters on (include OR-ed, exclude removed)."""
         out = {}
         for name in names:
@@ -116,10 +109,10 @@ class OpenSearchSearcher(QueryFront):
                 continue
             clause: dict = {"bool": {}}
             if include:
-                values = sorted({m for v in include for m in self._members(name, v, groups[name])})
+                values = sorted({m for v in include for m in self.aliases.spellings(name, v)})
                 clause["bool"]["filter"] = [{"terms": {name: values}}]
             if exclude:
-                values = sorted({m for v in exclude for m in self._members(name, v, groups[name])})
+                values = sorted({m for v in exclude for m in self.aliases.spellings(name, v)})
                 clause["bool"]["must_not"] = [{"terms": {name: values}}]
             out[name] = clause
         return out
@@ -179,7 +172,7 @@ class OpenSearchSearcher(QueryFront):
         q = self.parse(query.text, kind)
         start = (query.page - 1) * query.per_page
         groups = {name: self._groups(name) for name in names}
-        filters = self._filters(query, names, groups)
+        filters = self._filters(query, names)
         dates = self._date_filter(query)
         aggs = {}
         for name in names:
