@@ -2,13 +2,29 @@
 
 from __future__ import annotations
 
+import json
 from bisect import bisect_left
 from dataclasses import dataclass
+from functools import lru_cache
+from importlib import resources
 
+import gender_guesser.detector
 from spacy.tokens import Doc, Token
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
+PRONOUN_GENDER = {"he": "male", "him": "male", "his": "male",
+                  "she": "female", "her": "female", "hers": "female"}
+# Honorifics and kinship words right before a name that tell a person's gender in the article.
+GENDER_WORDS = {
+    "male": frozenset({"mr", "sir", "lord", "king", "prince", "father", "son", "brother", "husband",
+                       "uncle", "duke", "baron", "sheikh", "monsieur", "herr", "señor"}),
+    "female": frozenset({"mrs", "ms", "miss", "lady", "dame", "baroness", "queen", "princess",
+                         "mother", "daughter", "sister", "wife", "aunt", "duchess", "madame",
+                         "frau", "señora"}),
+}
+GUESSES = {"male": "male", "female": "female"}  # 'mostly_female' Kim, 'andy' Jo stay unknown
+ORG_REACH = 1000  # characters back that 'the company said' looks for the company
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
 NAME_LABELS = {"PERSON": "PERSON", "ORG": "ORG", "NORP": "ORG", "GPE": "ORG", "FAC": "ORG"}
 NP_DEPS = frozenset({"compound", "det", "amod", "poss", "nummod", "nmod", "case", "quantmod"})
@@ -38,22 +54,29 @@ class EntityIndex:
         starts = [t.idx for t in doc]
         self.token_starts = starts
         persons: list[tuple[int, str, bool]] = []
+        orgs: list[tuple[int, str]] = []
         self.titles: dict[str, str] = {}
+        self.genders: dict[str, str] = {}  # what the article's own words say ('Mrs Hewitt')
         q_starts = [a for a, _ in quoted]
         for ent in entities:
             first = bisect_left(starts, ent["start"])
             last = bisect_left(starts, ent["end"])
             for i in range(first, last):
                 self.by_token[i] = ent
-            if ent["label"] != "PERSON" or first >= len(doc):
+            if first >= len(doc) or _inside(quoted, q_starts, ent["start"]):
                 continue
-            if _inside(quoted, q_starts, ent["start"]):
+            if ent["label"] == "ORG":
+                orgs.append((ent["start"], ent["canonical"]))
+            if ent["label"] != "PERSON":
                 continue
             head = doc[first:last].root if last > first else doc[first]
-            is_subject = head.dep_ in SUBJECT_DEPS
+            is_subject = _main_subject(head)
             persons.append((ent["start"], ent["canonical"], is_subject))
             self._learn_titles(doc, first, head, ent["canonical"])
+            self._learn_gender(doc, first, ent["canonical"])
         self.persons = persons
+        self.orgs = orgs
+        self.org_starts = [o[0] for o in orgs]
         self.person_starts = [p[0] for p in persons]
         self.quoted = quoted
         self.quote_starts = q_starts
@@ -72,16 +95,73 @@ class EntityIndex:
             if child.dep_ == "appos" and child.pos_ == "NOUN":
                 self.titles[child.lower_] = name
 
-    def person_before(self, pos: int) -> tuple[str, int] | None:
-        """Who a pronoun at pos points to (name, where named): latest subject, else latest."""
+    def persons_between(self, lo: int, hi: int) -> bool:
+        """Whether a person is named (outside quotations) between two offsets."""
+        k = bisect_left(self.person_starts, lo)
+        return k < len(self.person_starts) and self.person_starts[k] < hi
+
+    def org_before(self, pos: int) -> str | None:
+        """The organisation 'the company' or 'it' points to: the latest named in reach."""
+        k = bisect_left(self.org_starts, pos)
+        if k and pos - self.orgs[k - 1][0] < ORG_REACH:
+            return self.orgs[k - 1][1]
+        return None
+
+    def _learn_gender(self, doc: Doc, first: int, name: str) -> None:
+        """'Mrs Hewitt', 'her husband John Smith': words before a name that give its gender."""
+        if first == 0 or name in self.genders:
+            return
+        word = doc[first - 1].lower_.rstrip(".")
+        for gender, words in GENDER_WORDS.items():
+            if word in words:
+                self.genders[name] = gender
+
+    def gender(self, name: str) -> str | None:
+        """'male', 'female' or None: the article's own words, else the first name's usual use."""
+        return self.genders.get(name) or first_name_gender(name)
+
+    def person_before(self, pos: int, gender: str | None = None) -> tuple[str, int] | None:
+        """Who a pronoun at pos points to (name, where named): latest subject, else latest,
+        never a person known to be of the other gender."""
         k = bisect_left(self.person_starts, pos)
-        window = self.persons[max(0, k - 8) : k]
+        window = [p for p in self.persons[max(0, k - 8) : k]
+                  if gender is None or self.gender(p[1]) in (None, gender)]
         for start, name, is_subject in reversed(window):
             if is_subject and pos - start < 1500:
                 return name, start
         if window and pos - window[-1][0] < 600:
             return window[-1][1], window[-1][0]
         return None
+
+
+@lru_cache(maxsize=1)
+def _detector() -> gender_guesser.detector.Detector:
+    """gender-guesser's table of ~40,000 first names (loaded once, on first use)."""
+    return gender_guesser.detector.Detector(case_sensitive=False)
+
+
+@lru_cache(maxsize=4096)
+def first_name_gender(name: str) -> str | None:
+    """The usual gender of a full name's first name; None for a lone surname or an unclear one."""
+    words = name.split()
+    if len(words) < 2:
+        return None
+    return GUESSES.get(_detector().get_gender(words[0]))
+
+
+def _main_subject(token: Token) -> bool:
+    """The subject of its sentence's main verb ('Moore said Hansen may return': Moore only)."""
+    if token.dep_ not in SUBJECT_DEPS:
+        return False
+    verb = token.head
+    while verb.dep_ == "conj" and verb.head is not verb:
+        verb = verb.head
+    return verb.dep_ == "ROOT"
+
+
+def sentence_subject(sent_root: Token) -> Token | None:
+    """The subject of a sentence's main verb, if it has one."""
+    return next((c for c in sent_root.children if c.dep_ in SUBJECT_DEPS), None)
 
 
 def _inside(quoted: list[tuple[int, int]], q_starts: list[int], pos: int) -> bool:
@@ -119,7 +199,6 @@ def mention_span(token: Token, index: EntityIndex) -> tuple[int, int]:
 
 def speaker_from_token(token: Token, index: EntityIndex) -> Speaker:
     """Resolve the mention headed by token to a canonical name, organisation or noun phrase."""
-    doc = index.doc
     start, end = mention_span(token, index)
     lower = token.lower_
     if lower in RELATIVE_PRONOUNS and token.head.dep_ == "relcl":
@@ -130,21 +209,72 @@ def speaker_from_token(token: Token, index: EntityIndex) -> Speaker:
     if ent is not None and ent["label"] in NAME_LABELS:
         return Speaker(ent["canonical"], NAME_LABELS[ent["label"]], start, end, True)
     if lower in PERSON_PRONOUNS:
-        found = index.person_before(start)
+        found = index.person_before(start, PRONOUN_GENDER.get(lower))
         name = found[0] if found else None
         spk = Speaker(name, "PERSON" if name else None, start, end, name is not None)
         spk.antecedent_at = found[1] if found else -1
         return spk
     if token.pos_ == "PRON":
         return Speaker(None, None, start, end, False)
+    named = _apposed_name(token, index) or _speaks_for(token, index)
+    if named is not None:  # 'The Vice President, Mike Pence,', 'a spokesman for the X Group'
+        found = speaker_from_token(named, index)
+        return Speaker(found.name, found.label, start, end, found.resolved)
+    if lower == "it" or (lower in ORG_NOUNS and _is_definite(token)):
+        org = index.org_before(start)  # 'the company said', 'It said in a statement'
+        return Speaker(org, "ORG" if org else None, start, end, org is not None)
     title = lower.rstrip(".")
     if title in index.titles and _is_definite(token):
         return Speaker(index.titles[title], "PERSON", start, end, True)
-    if token.pos_ in PHRASE_POS:
-        return Speaker(doc.text[start:end], "NP", start, end, True)
+    if token.pos_ == "NOUN" and _is_definite(token) and lower not in NOT_SPEAKERS:
+        found = index.person_before(start)  # 'the world champion says', 'the bishop said'
+        if found is not None:
+            return Speaker(found[0], "PERSON", start, end, False, found[1])
+    # A phrase is no speaker ('people', 'a spokesman'): the mention stays, the name is unknown.
     return Speaker(None, None, start, end, False)
+
+
+def _speaks_for(token: Token, index: EntityIndex) -> Token | None:
+    """The organisation a spokesperson speaks for: 'a spokesman for X', 'an X spokeswoman',
+    'X's spokesman'."""
+    if token.lower_ not in SPOKES_NOUNS:
+        return None
+    for child in token.children:
+        if child.dep_ in ("compound", "poss", "nmod"):
+            ent = index.by_token.get(child.i)
+            if ent is not None and ent["label"] in ("ORG", "GPE", "NORP"):
+                return child
+        if child.dep_ == "prep" and child.lower_ in ("for", "of", "at"):
+            for obj in child.children:
+                ent = index.by_token.get(obj.i)
+                if obj.dep_ == "pobj" and ent is not None and ent["label"] in NAME_LABELS:
+                    return obj
+    return None
+
+
+def _apposed_name(token: Token, index: EntityIndex) -> Token | None:
+    """A person or organisation named in apposition to a common noun or title."""
+    for child in token.children:
+        if child.dep_ == "appos":
+            ent = index.by_token.get(child.i)
+            if ent is not None and ent["label"] in NAME_LABELS:
+                return child
+    return None
 
 
 def _is_definite(token: Token) -> bool:
     """'the minister' points back to someone named; 'a minister' does not."""
     return any(c.dep_ == "det" and c.lower_ in ("the", "this", "that") for c in token.lefts)
+
+
+def _load_nouns() -> dict[str, frozenset[str]]:
+    """Nouns that stand for an organisation, that speak for one, or that are never speakers."""
+    data = json.loads(
+        resources.files("indexer").joinpath("data/speaker_nouns.json").read_text(encoding="utf-8"))
+    return {key: frozenset(words) for key, words in data.items() if not key.startswith("_")}
+
+
+_NOUNS = _load_nouns()
+ORG_NOUNS = _NOUNS["organisation"]
+SPOKES_NOUNS = _NOUNS["spokesperson"]
+NOT_SPEAKERS = _NOUNS["not_speaker"] | ORG_NOUNS | SPOKES_NOUNS

@@ -9,13 +9,20 @@ from importlib import resources
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from indexer.quote_marks import MARKS, MarkedSpan, find_marked_spans
-from indexer.quote_speakers import EntityIndex, Speaker, speaker_from_token, subject_of
+from indexer.quote_marks import ALL_MARKS, MarkedSpan, find_marked_spans, quote_style
+from indexer.quote_speakers import (
+    PRONOUN_GENDER,
+    EntityIndex,
+    Speaker,
+    sentence_subject,
+    speaker_from_token,
+    subject_of,
+)
 
 Doc.set_extension("quotes", default=None, force=True)
 
 SENTENCE_END = frozenset({".", "!", "?"})
-NESTED_CLOSE = frozenset("\u2019' \u00a0")
+NESTED_CLOSE = frozenset("\u2019'\"\u201d \u00a0")
 QUOTE_END_PUNCT = frozenset(".,?!\u2026\u2014-:;")
 TAIL_TOKENS = 40
 HEAD_TOKENS = 45
@@ -27,6 +34,8 @@ NAMING = frozenset({"call", "calls", "called", "calling", "describe", "describes
 AFTER_PERIOD_TOKENS = 8  # after '."' only a short 'X said.' sentence attributes the quote
 SUBJECT_REACH = 60  # tokens back from the quote that a cue's subject may lie
 CLAUSE_DEPS = frozenset({"ccomp"})
+CARRY_REACH = 1500  # characters over which a bare quotation carries on the last speaker
+MID_SENTENCE_WORDS = 5  # a capitalised sentence quoted mid-sentence this long is direct
 
 
 def _load_cues() -> frozenset[str]:
@@ -67,9 +76,10 @@ def doc_entities(doc: Doc) -> list[dict]:
 class _Context:
     """Per-Doc lookups shared by the attribution steps."""
 
-    def __init__(self, doc: Doc, spans: list[MarkedSpan]) -> None:
+    def __init__(self, doc: Doc, spans: list[MarkedSpan], marks: frozenset[str]) -> None:
         self.doc = doc
         self.text = doc.text
+        self.marks = marks
         self.starts = [t.idx for t in doc]
         self.index = EntityIndex(doc, doc_entities(doc), [(s.start, s.end) for s in spans])
 
@@ -83,8 +93,10 @@ def _is_cue(tok: Token) -> bool:
     return tok.lower_ in CUES and tok.pos_ in ("VERB", "AUX")
 
 
-def _is_mark(tok: Token) -> bool:
-    return bool(tok.text) and tok.text[0] in MARKS
+def _is_mark(tok: Token, marks: frozenset[str]) -> bool:
+    """A quotation mark of the article's style (not the clitic of "'s", "'re")."""
+    text = tok.text
+    return bool(text) and text[0] in marks and not text[1:2].isalpha()
 
 
 def _breaks(tok: Token) -> bool:
@@ -100,7 +112,7 @@ def _lead(text: str, start: int) -> str:
     if i < 0 or text[i] == "\n":
         return "para"
     ch = text[i]
-    if ch in MARKS or ch in ")\u2019'":
+    if ch in ALL_MARKS or ch == ")":
         j = i - 1
         return "sent" if j >= 0 and text[j] in ".!?" else "mid"
     if ch in ".!?":
@@ -163,7 +175,7 @@ def _tail(ctx: _Context, te: int) -> list[Token]:
         return toks
     for k in range(te, min(len(doc), te + TAIL_TOKENS)):
         tok = doc[k]
-        if _is_mark(tok) or tok.is_space:
+        if _is_mark(tok, ctx.marks) or tok.is_space:
             break
         toks.append(tok)
         if tok.text in SENTENCE_END or _breaks(tok):
@@ -223,9 +235,11 @@ def _after(ctx: _Context, m: MarkedSpan, te: int, tail: list[Token]) -> Attribut
 def _before(ctx: _Context, ts: int, head: list[Token]) -> Attribution | None:
     """Cue before the quotation: 'X said: "..."', 'X told the BBC, "..."', 'went on to say, "'."""
     first: tuple[int, Token] | None = None
+    breaks = [n for n, tok in enumerate(head) if tok.text in DASHES or tok.text in ("(", ")")]
     for n, tok in enumerate(head):
-        if not _is_cue(tok):
-            continue
+        aside = bool(breaks) and breaks[0] < n < breaks[-1]
+        if not _is_cue(tok) or aside or tok.dep_ == "relcl":
+            continue  # 'Bercow commented — which the BBC noted as unusual — "...': an aside
         spk = _speaker(ctx, tok, max(0, ts - SUBJECT_REACH), ts)
         if spk is not None:
             return Attribution(tok.text, spk, "before", ctx.starts[ts])
@@ -244,16 +258,24 @@ def _sentence_before(ctx: _Context, ts: int) -> Attribution | None:
     k = ts - 1
     while k >= 0 and (doc[k].is_space or doc[k].text in SENTENCE_END):
         k -= 1
-    if k < 0 or _is_mark(doc[k]):
+    if k < 0 or _is_mark(doc[k], ctx.marks):
         return None  # right after another quotation: that is a continuation
     head = _head(ctx, k + 1, False)
-    if not head or any(_is_mark(t) for t in head):
+    if not head or any(_is_mark(t, ctx.marks) for t in head):
         return None  # the sentence before holds a quotation: this one continues it
     found = _before(ctx, k + 1, head)
-    if found is None or found.speaker is None or found.how != "before":
+    if found is not None and found.speaker is not None and found.how == "before":
+        found.how = "previous"
+        return found
+    # 'Greene believes he lost the race in the semi-finals. "In my semi-final race, ...': the
+    # person the sentence before is about.
+    subj = sentence_subject(doc[k].sent.root)
+    if subj is None or ctx.index.in_quote(subj.idx):
         return None
-    found.how = "previous"
-    return found
+    spk = speaker_from_token(subj, ctx.index)
+    if spk.name is None or spk.label != "PERSON":
+        return None
+    return Attribution(None, spk, "subject", ctx.starts[ts])
 
 
 def _colon_head(ctx: _Context, ts: int, head: list[Token]) -> Attribution | None:
@@ -312,6 +334,10 @@ def _is_block(ctx: _Context, m: MarkedSpan, lead: str) -> bool:
     punct = _last_char(ctx.text, m) in QUOTE_END_PUNCT
     if lead in ("para", "sent", "colon"):
         return punct or _words(ctx.text[m.start : m.end]) >= 8
+    if lead == "mid":  # 'Trump said on Friday "I can do it if I want."': a whole sentence
+        inner = ctx.text[m.start + 1 : m.end - 1].lstrip()
+        return (inner[:1].isupper() and _last_char(ctx.text, m) in SENTENCE_END
+                and _words(inner) >= MID_SENTENCE_WORDS)
     return lead in ("comma", "dash") and punct
 
 
@@ -330,14 +356,18 @@ def _attribute(ctx: _Context, m: MarkedSpan, lead: str) -> tuple[Attribution, bo
     head = _head(ctx, ts, head_across)
     adjacent = _cue_adjacent(head) and _words(ctx.text[m.start : m.end]) > 2
     direct = _is_block(ctx, m, lead) or adjacent
-    found = _after(ctx, m, te, tail)
+    # Words quoted inside a sentence belong to its speech verb ('Schumer told MSNBC Cummings
+    # "was a great man," while Trump noted ...'), before any cue that follows them.
+    found = _inside(ctx, ts, te) if lead == "mid" and not m.run else None
+    if found is None:
+        found = _after(ctx, m, te, tail)
     if found is None and (lead in ("colon", "comma", "dash") or head_across or adjacent):
         found = _before(ctx, ts, head)
     if found is None and (lead == "colon" or head_across):
         found = _colon_head(ctx, ts, head)
-    if found is None and not direct:
+    if found is None and not direct and not m.run:
         found = _inside(ctx, ts, te)
-    if found is None and lead in ("para", "sent"):
+    if found is None and lead in ("para", "sent") and not m.run:
         found = _sentence_before(ctx, ts)
     if found is None:
         found = Attribution(None, None, "none", m.end)
@@ -351,7 +381,7 @@ def _attribute(ctx: _Context, m: MarkedSpan, lead: str) -> tuple[Attribution, bo
 
 # How sure each way of attributing a quotation is, before the speaker's own certainty.
 CONFIDENCE = {"after": 0.95, "before": 0.9, "according": 0.85, "inside": 0.8, "continuation": 0.8,
-              "colon": 0.75, "previous": 0.65, "none": 0.5}
+              "colon": 0.75, "previous": 0.65, "subject": 0.6, "carried": 0.6, "none": 0.5}
 # Cues that carry on from the previous quotation's speaker when they have no subject of their own.
 CONTINUING = frozenset({"adding", "added", "continued", "continuing", "went", "saying"})
 
@@ -377,10 +407,11 @@ class _Found:
 
 def find_quotes(doc: Doc, keep_partial: bool = True) -> list[dict]:
     """Direct (and with keep_partial, partial) quotations of a Doc with cue, speaker, confidence."""
-    spans = find_marked_spans(doc.text)
+    style = quote_style(doc.text)
+    spans = find_marked_spans(doc.text, style)
     if not spans:
         return []
-    ctx = _Context(doc, spans)
+    ctx = _Context(doc, spans, style.marks)
     found: list[_Found] = []
     for m in spans:
         if not m.closed and m.paragraphs == 1:
@@ -390,7 +421,8 @@ def find_quotes(doc: Doc, keep_partial: bool = True) -> list[dict]:
             continue  # scare quotes, titles, words quoted with no one saying them
         found.append(_Found(m, att, direct))
     _inherit(ctx.text, found)
-    _pronouns_follow_speakers(found)
+    _carry_on(ctx, found)
+    _pronouns_follow_speakers(ctx, found)
     return [_record(ctx.text, f) for f in found]
 
 
@@ -434,8 +466,22 @@ def _inherit(text: str, found: list[_Found]) -> None:
             cur.att = Attribution(nxt.att.cue, nxt.att.speaker, "continuation", cur.span.end)
 
 
-def _pronouns_follow_speakers(found: list[_Found]) -> None:
-    """'he said' after a quoted speaker means that speaker, unless a person was named since."""
+def _carry_on(ctx: _Context, found: list[_Found]) -> None:
+    """A bare quotation goes on with the last quoted speaker until another person is named."""
+    last: _Found | None = None
+    for cur in found:
+        if cur.att.how == "none" and cur.direct and last is not None:
+            named = ctx.index.persons_between(last.att.end, cur.span.start)
+            if not named and cur.span.start - last.att.end < CARRY_REACH:
+                cur.att = Attribution(last.att.cue, last.att.speaker, "carried", cur.span.end)
+        spk = cur.att.speaker
+        if cur.direct and spk is not None and spk.name and spk.label in ("PERSON", "ORG"):
+            last = cur
+
+
+def _pronouns_follow_speakers(ctx: _Context, found: list[_Found]) -> None:
+    """'he said' after a quoted speaker means that speaker, unless a person was named since
+    or the speaker is known to be of the other gender."""
     last: Speaker | None = None
     for f in found:
         spk = f.att.speaker
@@ -443,10 +489,12 @@ def _pronouns_follow_speakers(found: list[_Found]) -> None:
             continue
         if spk.antecedent_at is not None and last is not None and last.start > spk.antecedent_at:
             unnamed = spk.antecedent_at < 0
-            if last.label == "PERSON" or unnamed:
+            pronoun = PRONOUN_GENDER.get(ctx.text[spk.start : spk.end].lower())
+            agrees = pronoun is None or ctx.index.gender(last.name) in (None, pronoun)
+            if (last.label == "PERSON" or unnamed) and agrees:
                 f.att.speaker = Speaker(last.name, last.label, spk.start, spk.end, True,
                                         spk.antecedent_at)
-        elif spk.antecedent_at is None and spk.name and spk.name[:1].isupper():
+        elif spk.antecedent_at is None and spk.name and spk.name[:1].isupper() and f.direct:
             last = spk
 
 

@@ -154,11 +154,11 @@ def test_written_quote_and_its_continuation(nlp):
     assert cont["speaker"] == "Ryder" and cont["cue"] == "wrote"
 
 
-def test_noun_phrase_speaker_when_no_person_is_named(nlp):
+def test_a_phrase_is_no_speaker_but_its_mention_is_kept(nlp):
     text = excerpt("huff-post_2016-05-16_trump-says-he-s-unlikely-to-have", "the spokesman said")
     q = quote_starting(quotes_of(nlp, text), "The PM has made")
-    assert q["speaker"] == "the spokesman"
-    assert q["speaker_label"] == "NP"
+    assert q["speaker"] is None and q["speaker_label"] is None
+    assert mention(text, q) == "the spokesman"
 
 
 def test_missing_closing_mark_ends_before_said_name(nlp):
