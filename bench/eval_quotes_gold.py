@@ -56,8 +56,10 @@ def score(gold: list[GoldArticle], misses: list[str] | None = None) -> dict:
                 c[f"{kind}:lenient"] += lenient
                 c[f"{kind}:strict"] += strict
             if not lenient and misses is not None:
-                misses.append(f"SPK\t{g.file}\t{gq['key']!r}\tgold={gq['speaker_full']!r}"
-                              f"\tpred={pred!r}\tcue={quotes[hit]['cue']!r}\thard={gq['hard']}")
+                q = quotes[hit]
+                where = body[max(0, q["start"] - 150) : q["start"] + 60].replace("\n", "\u23ce")
+                misses.append(f"SPK\t{g.file}\tgold={gq['speaker_full']!r}\tpred={pred!r}"
+                              f"\tcue={q['cue']!r}\thard={gq['hard']}\t{where}")
         keys = [gq["key"] for gq in g.labels["quotes"]]
         for i, q in enumerate(quotes):
             if q.get("kind", "direct") != "direct" or len(q["text"].split()) < MIN_WORDS:

@@ -150,11 +150,14 @@ def first_name_gender(name: str) -> str | None:
 
 
 def _main_subject(token: Token) -> bool:
-    """The subject of its sentence's main verb ('Moore said Hansen may return': Moore only)."""
+    """The subject of its sentence's main verb ('Moore said Hansen may return': Moore only),
+    or a name in apposition to it ('one of the Guildford Four, Gerry Conlon, said')."""
+    if token.dep_ == "appos" and token.head.i != token.i:
+        token = token.head
     if token.dep_ not in SUBJECT_DEPS:
         return False
     verb = token.head
-    while verb.dep_ == "conj" and verb.head is not verb:
+    while verb.dep_ == "conj" and verb.head.i != verb.i:
         verb = verb.head
     return verb.dep_ == "ROOT"
 
@@ -177,7 +180,7 @@ def subject_of(cue: Token) -> Token | None:
         for child in verb.children:
             if child.dep_ in SUBJECT_DEPS:
                 return child
-        if verb.dep_ in CLIMB_DEPS and verb.head is not verb:
+        if verb.dep_ in CLIMB_DEPS and verb.head.i != verb.i:
             verb = verb.head
         else:
             break
@@ -214,15 +217,24 @@ def speaker_from_token(token: Token, index: EntityIndex) -> Speaker:
         spk = Speaker(name, "PERSON" if name else None, start, end, name is not None)
         spk.antecedent_at = found[1] if found else -1
         return spk
+    if lower == "it":
+        org = index.org_before(start)  # 'It said in a statement'
+        return Speaker(org, "ORG" if org else None, start, end, org is not None)
     if token.pos_ == "PRON":
         return Speaker(None, None, start, end, False)
     named = _apposed_name(token, index) or _speaks_for(token, index)
     if named is not None:  # 'The Vice President, Mike Pence,', 'a spokesman for the X Group'
         found = speaker_from_token(named, index)
         return Speaker(found.name, found.label, start, end, found.resolved)
-    if lower == "it" or (lower in ORG_NOUNS and _is_definite(token)):
-        org = index.org_before(start)  # 'the company said', 'It said in a statement'
+    if lower in ORG_NOUNS and _is_definite(token):
+        own = _compound_name(token)  # 'The Trump campaign said'
+        if own:
+            return Speaker(own, "ORG", start, end, True)
+        org = index.org_before(start)  # 'the company said'
         return Speaker(org, "ORG" if org else None, start, end, org is not None)
+    if token.pos_ == "PROPN" and token.text[:1].isupper():
+        # A name the entity recogniser missed ('Superintendent Yolanda Yu Hoi-kwan said').
+        return Speaker(index.doc.text[start:end], "NAME", start, end, True)
     title = lower.rstrip(".")
     if title in index.titles and _is_definite(token):
         return Speaker(index.titles[title], "PERSON", start, end, True)
@@ -253,13 +265,22 @@ def _speaks_for(token: Token, index: EntityIndex) -> Token | None:
 
 
 def _apposed_name(token: Token, index: EntityIndex) -> Token | None:
-    """A person or organisation named in apposition to a common noun or title."""
-    for child in token.children:
-        if child.dep_ == "appos":
-            ent = index.by_token.get(child.i)
+    """A person or organisation named in apposition to a common noun or title, or to a word of
+    its phrase ('The Shadow Secretary of State for the Family, Theresa May, said')."""
+    for tok in token.subtree:
+        if tok.dep_ == "appos" and tok.i > token.left_edge.i:
+            ent = index.by_token.get(tok.i)
             if ent is not None and ent["label"] in NAME_LABELS:
-                return child
+                return tok
     return None
+
+
+def _compound_name(token: Token) -> str | None:
+    """'Trump campaign' of 'the Trump campaign': a noun named by the proper nouns before it."""
+    names = [c for c in token.lefts if c.dep_ == "compound" and c.pos_ == "PROPN"]
+    if not names:
+        return None
+    return token.doc[names[0].i : token.i + 1].text
 
 
 def _is_definite(token: Token) -> bool:

@@ -198,6 +198,8 @@ def _head(ctx: _Context, ts: int, cross_paragraph: bool) -> list[Token]:
         tok = doc[k]
         if tok.text in SENTENCE_END or tok.is_space or (_breaks(tok) and toks):
             break
+        if toks and _is_mark(tok, ctx.marks) and k and doc[k - 1].text in SENTENCE_END:
+            break  # '... school." Prof Lovenduski said': the quotation ended the sentence before
         toks.append(tok)
         k -= 1
     return toks
@@ -283,7 +285,7 @@ def _colon_head(ctx: _Context, ts: int, head: list[Token]) -> Attribution | None
     if not head:
         return None
     lo = head[-1].i
-    root = next((t for t in head if not (lo <= t.head.i < ts) or t.head is t), None)
+    root = next((t for t in head if not (lo <= t.head.i < ts) or t.head.i == t.i), None)
     if root is None:
         return None
     if root.pos_ in ("VERB", "AUX"):
@@ -317,7 +319,7 @@ def _inside(ctx: _Context, ts: int, te: int) -> Attribution | None:
             if spk is not None and spk.left_edge.i <= te - 1 and spk.right_edge.i >= ts:
                 speaker = None  # the quote is part of the subject: 'the "Avatar" star posted'
             return Attribution(node.text, speaker, "inside", ctx.starts[ts])
-        if node.head is node:
+        if node.head.i == node.i:
             break
         node = node.head
     return None
