@@ -152,7 +152,9 @@ def first_name_gender(name: str) -> str | None:
 def _main_subject(token: Token) -> bool:
     """The subject of its sentence's main verb ('Moore said Hansen may return': Moore only),
     or a name in apposition to it ('one of the Guildford Four, Gerry Conlon, said')."""
-    if token.dep_ == "appos" and token.head.i != token.i:
+    for _ in range(4):  # 'one of the Guildford Four, Gerry Conlon, said': up to 'one'
+        if token.dep_ not in ("appos", "pobj", "prep") or token.head.i == token.i:
+            break
         token = token.head
     if token.dep_ not in SUBJECT_DEPS:
         return False
@@ -232,7 +234,7 @@ def speaker_from_token(token: Token, index: EntityIndex) -> Speaker:
             return Speaker(own, "ORG", start, end, True)
         org = index.org_before(start)  # 'the company said'
         return Speaker(org, "ORG" if org else None, start, end, org is not None)
-    if token.pos_ == "PROPN" and token.text[:1].isupper():
+    if token.pos_ == "PROPN" and token.text[:1].isupper() and not _is_title(token):
         # A name the entity recogniser missed ('Superintendent Yolanda Yu Hoi-kwan said').
         return Speaker(index.doc.text[start:end], "NAME", start, end, True)
     title = lower.rstrip(".")
@@ -268,11 +270,17 @@ def _apposed_name(token: Token, index: EntityIndex) -> Token | None:
     """A person or organisation named in apposition to a common noun or title, or to a word of
     its phrase ('The Shadow Secretary of State for the Family, Theresa May, said')."""
     for tok in token.subtree:
-        if tok.dep_ == "appos" and tok.i > token.left_edge.i:
+        if tok.dep_ == "appos" and tok.i > token.left_edge.i and tok.i != token.i:
             ent = index.by_token.get(tok.i)
-            if ent is not None and ent["label"] in NAME_LABELS:
+            if (ent is not None and ent["label"] in NAME_LABELS) or (
+                    ent is None and tok.pos_ == "PROPN" and not _is_title(tok)):
                 return tok
     return None
+
+
+def _is_title(token: Token) -> bool:
+    """An office or honorific ('Secretary', 'Minister'), not a name."""
+    return token.lower_.rstrip(".") in TITLE_WORDS
 
 
 def _compound_name(token: Token) -> str | None:
@@ -296,6 +304,8 @@ def _load_nouns() -> dict[str, frozenset[str]]:
 
 
 _NOUNS = _load_nouns()
+TITLE_WORDS = frozenset(json.loads(
+    resources.files("indexer").joinpath("data/titles.json").read_text(encoding="utf-8"))["titles"])
 ORG_NOUNS = _NOUNS["organisation"]
 SPOKES_NOUNS = _NOUNS["spokesperson"]
 NOT_SPEAKERS = _NOUNS["not_speaker"] | ORG_NOUNS | SPOKES_NOUNS

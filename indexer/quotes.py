@@ -34,6 +34,9 @@ NAMING = frozenset({"call", "calls", "called", "calling", "describe", "describes
 AFTER_PERIOD_TOKENS = 8  # after '."' only a short 'X said.' sentence attributes the quote
 SUBJECT_REACH = 60  # tokens back from the quote that a cue's subject may lie
 CLAUSE_DEPS = frozenset({"ccomp"})
+# Clauses that modify a noun ("an email referencing ..."): quoted words there are not the
+# main verb speaker's.
+SIDE_CLAUSES = frozenset({"acl", "relcl", "pcomp"})
 CARRY_REACH = 1500  # characters over which a bare quotation carries on the last speaker
 MID_SENTENCE_WORDS = 5  # a capitalised sentence quoted mid-sentence this long is direct
 
@@ -319,8 +322,8 @@ def _inside(ctx: _Context, ts: int, te: int) -> Attribution | None:
             if spk is not None and spk.left_edge.i <= te - 1 and spk.right_edge.i >= ts:
                 speaker = None  # the quote is part of the subject: 'the "Avatar" star posted'
             return Attribution(node.text, speaker, "inside", ctx.starts[ts])
-        if node.head.i == node.i:
-            break
+        if node.head.i == node.i or (node.pos_ == "VERB" and node.dep_ in SIDE_CLAUSES):
+            break  # 'Echoing an email referencing a "big guy", Trump said': not Trump's words
         node = node.head
     return None
 
