@@ -234,7 +234,7 @@ def speaker_from_token(token: Token, index: EntityIndex) -> Speaker:
             return Speaker(own, "ORG", start, end, True)
         org = index.org_before(start)  # 'the company said'
         return Speaker(org, "ORG" if org else None, start, end, org is not None)
-    if token.pos_ == "PROPN" and token.text[:1].isupper() and not _is_title(token):
+    if token.tag_ == "NNP" and token.text[:1].isupper() and not _is_title(token):
         # A name the entity recogniser missed ('Superintendent Yolanda Yu Hoi-kwan said').
         return Speaker(index.doc.text[start:end], "NAME", start, end, True)
     title = lower.rstrip(".")
