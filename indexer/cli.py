@@ -7,6 +7,7 @@ import hashlib
 import json
 import sys
 from collections.abc import Iterable, Iterator
+from dataclasses import replace
 from pathlib import Path
 
 from indexer import DEFAULT_MODEL
@@ -231,7 +232,11 @@ def print_hits(result: dict, quotes: bool) -> None:
     for hit in result["hits"]:
         text = re.sub(r"</?mark>", "", hit["snippet"])
         if quotes:
-            print(f"- {hit.get('speaker') or '(unknown)'}: {text}  [{hit['article_id']}]")
+            trust = " · ".join(
+                str(v) for v in (hit.get("kind"), hit.get("confidence")) if v is not None
+            )
+            print(f"- {hit.get('speaker') or '(unknown)'}: {text}  [{hit['article_id']}]"
+                  + (f" ({trust})" if trust else ""))
         else:
             print(f"- {hit.get('published') or '':10}  {hit['title']}  [{hit['id']}]")
     if result.get("suggestion"):
@@ -247,8 +252,10 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 def cmd_quotes(args: argparse.Namespace) -> int:
     searcher = open_searcher(args)
+    query = search_query(args, dict(SEARCH_FILTERS, speaker="speaker", mentions="mentions"))
     result = searcher.quotes(
-        search_query(args, dict(SEARCH_FILTERS, speaker="speaker", mentions="mentions"))
+        replace(query, quote_kind="direct" if args.direct else None,
+                min_confidence=args.min_confidence)
     )
     print_json(result) if args.json else print_hits(result, quotes=True)
     return EXIT_OK
@@ -480,6 +487,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("quotes", help="search quotations")
     search_options(p, {"speaker": "speaker", "mentions": "mentions"})
+    p.add_argument("--direct", action="store_true",
+                   help="direct quotations only (not quoted words inside a paraphrase)")
+    p.add_argument("--min-confidence", metavar="X",
+                   help="quotations whose attribution confidence is at least X (0 to 1)")
     p.set_defaults(func=cmd_quotes)
 
     p = sub.add_parser("stats", help="counts")

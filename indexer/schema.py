@@ -50,6 +50,11 @@ def build_schema() -> fields.Schema:
         source=facet_field(),
         speaker=facet_field(),
         mentions=facet_field(),
+        # A quotation's kind (direct | partial) and confidence (its number as text), kept in
+        # columns for the "direct only" and minimum-confidence filters. Indexes made before
+        # these fields keep their schema; search reads both from the stored records there.
+        quote_kind=fields.ID(sortable=True),
+        confidence=fields.ID(sortable=True),
         record=fields.STORED(),
     )
 

@@ -28,6 +28,7 @@ MAX_PAGE = 10_000
 FACET_LIMIT = 10
 QUOTE_FACETS = ("speaker", "mentions", "person", "country", "topic", "organization", "source")
 DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
+QUOTE_KINDS = ("direct", "partial")  # a quotation's kind: whole statement, or words in a paraphrase
 # What one query may cost: words a wildcard, range or fuzzy term may stand for (like Lucene's
 # 1024 clauses), in all, the fuzzy edit distance, and seconds spent collecting matches.
 MAX_EXPANSIONS = 1024
@@ -42,6 +43,17 @@ def _day_or_zero(value: str) -> int:
         return day_number(value) or 0
     except ValueError:
         return 0
+
+
+def _number(value: str | bytes | float | None) -> float:
+    """A stored confidence as a float, nan when absent or unreadable."""
+    try:
+        return float(value) if value not in (None, b"", "") else np.nan
+    except (TypeError, ValueError):
+        return np.nan
+
+
+TRUST_DTYPE = np.dtype([("kind", np.int8), ("confidence", np.float64)])
 
 
 class QueryError(ValueError):
@@ -61,6 +73,14 @@ class SearchQuery:
     per_page: int = 20
     facet_limit: int = FACET_LIMIT
     snippets: bool = True  # False for exports and id lists: a snippet per hit is most of the cost
+    # Quotes only: their kind (direct or partial) and lowest confidence (a number or its text).
+    quote_kind: str | None = None
+    min_confidence: float | str | None = None
+
+    @property
+    def trusted(self) -> bool:
+        """Whether the query asks for a quote kind or a minimum confidence."""
+        return bool(self.quote_kind) or self.min_confidence is not None
 
     def checked(self, facets: tuple[str, ...]) -> SearchQuery:
         """The same query with bounds enforced; raises QueryError for what cannot be served."""
@@ -79,13 +99,32 @@ class SearchQuery:
             value = getattr(self, name)
             if value and not DATE_RE.match(value):
                 raise QueryError(f"{name.replace('_', ' ')} must be YYYY, YYYY-MM or YYYY-MM-DD")
+        if self.quote_kind and self.quote_kind not in QUOTE_KINDS:
+            raise QueryError("kind must be direct or partial")
         return replace(
             self,
+            quote_kind=self.quote_kind or None,
+            min_confidence=confidence_bound(self.min_confidence),
             page=min(max(1, int(self.page)), MAX_PAGE),
             per_page=min(max(1, int(self.per_page)), MAX_PER_PAGE),
             facet_limit=min(max(1, int(self.facet_limit)), 1000),
             filters={k: tuple(v for v in vs if v.strip("-")) for k, vs in self.filters.items()},
         )
+
+
+def confidence_bound(value: float | str | None) -> float | None:
+    """A minimum confidence as a number from 0 to 1 (None: no minimum); QueryError otherwise."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return None
+    try:
+        number = float(value)
+    except (TypeError, ValueError):
+        number = float("nan")
+    if not 0.0 <= number <= 1.0:  # also refuses nan
+        raise QueryError(
+            f"minimum confidence must be a number from 0 to 1, such as 0.8 (not {str(value)!r})"
+        )
+    return number
 
 
 def split_values(values: tuple[str, ...]) -> tuple[list[str], list[str]]:
@@ -172,6 +211,8 @@ class QueryFront:
 
     def search(self, query: SearchQuery) -> dict:
         """Articles matching the query and filters, with snippets and facet counts."""
+        if query.trusted:
+            raise QueryError("a quote kind or minimum confidence applies to quotes only")
         return self._run(query.checked(FACETS), ARTICLE, FACETS)
 
     def quotes(self, query: SearchQuery) -> dict:
@@ -230,6 +271,8 @@ class Searcher(QueryFront):
         found = found.evaluate(q)
         base = found.mask
         base &= self.cache.array(key, f"kind:{kind}", lambda: tables["kind"].mask_for([kind], size))
+        if query.trusted:
+            base &= self._trust_mask(reader, key, query)
         date_mask = self._date_mask(days, query)
         filter_masks = {
             name: self._filter_mask(tables[name], self._canonical_values(name, query), size)
@@ -239,6 +282,42 @@ class Searcher(QueryFront):
         for m in filter_masks.values():
             final &= m
         return Selection(q, key, found, tables, days, base, date_mask, filter_masks, final)
+
+    def _trust_mask(self, reader, key: tuple, query: SearchQuery) -> np.ndarray:
+        """Quotations of the kind asked for and with at least the confidence asked for."""
+        trust = self.cache.segment_array(reader, key, "trust", self._trust)
+        if trust.dtype != TRUST_DTYPE:  # an index without segments
+            return np.zeros(len(trust), dtype=bool)
+        mask = np.ones(len(trust), dtype=bool)
+        if query.quote_kind:
+            mask &= trust["kind"] == QUOTE_KINDS.index(query.quote_kind) + 1
+        if query.min_confidence is not None:
+            mask &= trust["confidence"] >= query.min_confidence  # nan (unknown) never passes
+        return mask
+
+    @staticmethod
+    def _trust(leaf) -> np.ndarray:
+        """Each document's quote kind (0 none, 1 direct, 2 partial) and confidence (nan if none)
+        in one segment: from the index's columns, or, in segments written before the schema
+        had them, from the stored quote records."""
+        size = leaf.doc_count_all()
+        out = np.zeros(size, dtype=TRUST_DTYPE)
+        out["confidence"] = np.nan
+        codes = {k: n + 1 for n, k in enumerate(QUOTE_KINDS)}
+        columns = ("quote_kind", "confidence")
+        if all(c in leaf.schema and leaf.has_column(c) for c in columns):
+            kinds = list(leaf.column_reader("quote_kind", translate=False))
+            raw = list(leaf.column_reader("confidence", translate=False))
+            numbers = {v: _number(v) for v in set(raw)}
+            out["kind"] = [codes.get(term_text(v), 0) for v in kinds]
+            out["confidence"] = [numbers[v] for v in raw]
+            return out
+        quote = SCHEMA["kind"].to_bytes(QUOTE)
+        if ("kind", quote) in leaf:
+            for doc in postings(leaf, "kind", quote)[0].tolist():
+                data = unpack(leaf.stored_fields(doc)["record"])
+                out[doc] = (codes.get(data.get("kind") or "", 0), _number(data.get("confidence")))
+        return out
 
     def _ids(self, query: SearchQuery, kind: str, facet_names: tuple[str, ...]) -> set[str]:
         with self._searcher() as s:
@@ -277,7 +356,7 @@ class Searcher(QueryFront):
             suggestion = (
                 self._suggest(s, chosen.q, query.text) if total < 3 and query.text else None
             )
-        return result_dict(query, total, hits, facets, suggestion)
+        return result_dict(query, total, hits, facets, suggestion, kind)
 
     @contextmanager
     def _searcher(self) -> Iterator:
@@ -583,6 +662,7 @@ def hit_dict(doc_id: str, data: dict, kind: str, score: float | None,
             "cue": data.get("cue"),
             "start": data["start"],
             "end": data["end"],
+            "kind": data.get("kind"),
             "confidence": data.get("confidence"),
             "mentions": data.get("mentions", []),
             "score": score,
@@ -600,13 +680,16 @@ def hit_dict(doc_id: str, data: dict, kind: str, score: float | None,
 
 
 def result_dict(query: SearchQuery, total: int, hits: list, facets: dict,
-                suggestion: str | None) -> dict:
-    """A search result in the CONTRACT.md shape (both backends return it)."""
+                suggestion: str | None, kind: str = ARTICLE) -> dict:
+    """A search result in the CONTRACT.md shape (both backends return it); a quote search also
+    echoes its kind and minimum confidence (null when not asked for)."""
+    trust = {"kind": query.quote_kind, "min_confidence": query.min_confidence}
     return {
         "query": query.text,
         "filters": {k: list(v) for k, v in query.filters.items() if v},
         "date_from": query.date_from,
         "date_to": query.date_to,
+        **(trust if kind == QUOTE else {}),
         "sort": query.sort,
         "total": total,
         "page": query.page,

@@ -122,6 +122,10 @@ def quote_documents(record: Record, base: dict) -> Iterator[dict]:
             record=pack(data),
         )
         doc["mentions"] = joined(data["mentions"])
+        if quote.get("kind"):
+            doc["quote_kind"] = quote["kind"]
+        if isinstance(quote.get("confidence"), int | float):
+            doc["confidence"] = repr(float(quote["confidence"]))
         yield doc
 
 
@@ -259,12 +263,13 @@ class Store:
         # that comes twice in one batch (the same article in two files) would be stored twice.
         latest = {record["id"]: record for record in batch}
         with self.writer() as w:
+            known = set(w.schema.names())  # an index made before a field was added lacks it
             for record in latest.values():
                 w.delete_by_term("article_id", record["id"])
                 doc = article_document(record)
                 w.add_document(**doc)
                 for qdoc in quote_documents(record, doc):
-                    w.add_document(**qdoc)
+                    w.add_document(**{k: v for k, v in qdoc.items() if k in known})
 
     def delete(self, article_ids: Iterable[str]) -> int:
         """Remove articles and their quotes."""

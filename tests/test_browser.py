@@ -230,3 +230,36 @@ def test_pages_fit_a_phone_screen(browser, server, path):
         assert not phone.errors
     finally:
         phone.context.close()
+
+
+TRUST = """() => [...document.querySelectorAll('.quote-hit .trust-badge')].map(b =>
+  [b.dataset.kind, Number(b.dataset.confidence), b.textContent.trim()])"""
+
+
+def test_quotes_direct_only_and_minimum_confidence_live_in_the_url(tab):
+    page = tab.page
+    tab.open("/quotes")
+    everything = tab.shown()["total"]
+    assert {kind for kind, _, _ in page.evaluate(TRUST)} == {"direct", "partial"}
+
+    tab.navigate(lambda: page.check("#direct-only"))
+    assert tab.shown()["url"] == "/quotes?kind=direct"
+    tab.navigate(lambda: page.select_option("#min-confidence", "0.8"))
+    state = tab.shown()
+    assert state["url"] == "/quotes?kind=direct&min_confidence=0.8"
+    assert 0 < state["total"] < everything
+    badges = page.evaluate(TRUST)
+    assert len(badges) == len(state["hits"]) > 0
+    for kind, confidence, text in badges:
+        assert kind == "direct" and confidence >= 0.8
+        assert text == f"direct · {confidence:.2f}"  # said in words, not by colour
+    assert page.is_checked("#direct-only")
+    assert page.input_value("#min-confidence") == "0.8"
+
+    tab.navigate(page.reload)
+    assert tab.shown() == state and page.evaluate(TRUST) == badges
+    assert page.is_checked("#direct-only") and page.input_value("#min-confidence") == "0.8"
+
+    tab.navigate(lambda: page.uncheck("#direct-only"))
+    assert tab.shown()["url"] == "/quotes?min_confidence=0.8"
+    assert not tab.errors

@@ -167,6 +167,48 @@ def test_quote_filters_on_speaker_and_mentions_give_the_same_counts(both):
         assert_same(both, "quotes", query)
 
 
+TRUST_QUERIES = [
+    SearchQuery(quote_kind="direct"),
+    SearchQuery(quote_kind="partial"),
+    SearchQuery(min_confidence=0.8),
+    SearchQuery(min_confidence="0.7", quote_kind="direct", text="said OR people"),
+    SearchQuery(min_confidence=1.0),
+    SearchQuery(quote_kind="direct", min_confidence=0.5, sort="newest"),
+]
+
+
+@pytest.mark.parametrize("query", TRUST_QUERIES, ids=lambda q: f"{q.quote_kind}-{q.min_confidence}")
+def test_quote_kind_and_minimum_confidence_keep_the_same_quotes_and_counts(both, query):
+    expected = assert_same(both, "quotes", query)
+    whoosh, _ = both
+    assert expected["total"] < whoosh.quotes(SearchQuery())["total"]
+    assert expected["ids"] == both[1].match_ids(query, "quote")
+
+
+def test_a_quote_index_of_mapping_version_1_gets_the_trust_fields_when_written(
+    cluster, seed_records, tmp_path
+):
+    from indexer.opensearch.documents import TRUST_FIELDS, mapping
+
+    client = connect(cluster.url)
+    old = mapping(1, 0)
+    for name in TRUST_FIELDS:
+        del old["mappings"]["properties"][name]
+    for kind in ("articles", "quotes"):
+        client.indices.create(index=f"old-{kind}-v1-0", body=old)
+        client.indices.put_alias(index=f"old-{kind}-v1-0", name=f"old-{kind}")
+    try:
+        store = OpenSearchStore(client, prefix="old", side_dir=tmp_path)
+        quoted = [r for r in seed_records if r["quotes"]][:5]
+        assert sum(1 for _ in store.write(quoted)) == 5
+        got = OpenSearchSearcher(store).quotes(SearchQuery(quote_kind="direct", per_page=100))
+        direct = {f"{r['id']}#q{n}" for r in quoted for n, q in enumerate(r["quotes"])
+                  if q["kind"] == "direct"}
+        assert {h["id"] for h in got["hits"]} == direct
+    finally:
+        client.indices.delete(index="old-*")
+
+
 def test_facet_counts_stay_exact_when_the_index_has_several_shards(
     both, cluster, seed_records, monkeypatch
 ):

@@ -545,3 +545,84 @@ def test_a_quotes_search_for_an_entity_name_offers_the_quotes_about_it(client):
     assert "mention-hint" not in plain
     _, other = page(client, "/quotes?q=zzyzx")
     assert "mention-hint" not in other
+
+
+# -- quote kind and confidence ----------------------------------------------------------------
+
+
+def test_quotes_show_their_kind_and_confidence_as_text(client, app):
+    data = get_json(client, "/quotes.json?per_page=50")
+    assert data["hits"] and all(h["kind"] in ("direct", "partial") for h in data["hits"])
+    assert all(0 <= h["confidence"] <= 1 for h in data["hits"])
+    assert (data["kind"], data["min_confidence"]) == (None, None)
+    _, html = page(client, "/quotes?per_page=50")
+    for hit in data["hits"]:
+        item = re.search(rf'data-id="{re.escape(hit["id"])}".*?</li>', html, re.S).group(0)
+        assert f'{hit["kind"]} · {hit["confidence"]:.2f}</span>' in item
+    record = app.extensions["newsindex"].searcher.store.get(data["hits"][0]["article_id"])
+    article = client.get(f"/article/{record['id']}").get_data(as_text=True)
+    side = article[article.index('class="side-quotes"'):]
+    for said in record["quotes"]:
+        assert f'{said["kind"]} · {said["confidence"]:.2f}</span>' in side
+
+
+def test_direct_only_and_min_confidence_filter_the_page_and_its_twins(client):
+    every = list(csv.DictReader(io.StringIO(client.get("/quotes.csv").get_data(as_text=True))))
+    assert {r["kind"] for r in every} == {"direct", "partial"}  # the index has both
+    least = sorted(float(r["confidence"]) for r in every)[len(every) // 2]
+    query = f"kind=direct&min_confidence={least:g}"
+    wanted = {r["id"] for r in every
+              if r["kind"] == "direct" and float(r["confidence"]) >= least}
+    data = get_json(client, f"/quotes.json?{query}&per_page={len(wanted) + 1}")
+    assert {h["id"] for h in data["hits"]} == wanted and 0 < data["total"] < len(every)
+    assert (data["kind"], data["min_confidence"]) == ("direct", least)
+    shown, html = page(client, f"/quotes?{query}")
+    assert shown.total == data["total"]
+    assert 'id="direct-only" name="kind" value="direct" form="search-form" checked' in html
+    assert f'<option value="{least:g}" selected>' in html
+    assert "direct only" in text_of(html) and f"≥ {least:g}" in text_of(html)  # chips
+    rows = list(csv.DictReader(io.StringIO(client.get(f"/quotes.csv?{query}").get_data(
+        as_text=True))))
+    assert {r["id"] for r in rows} == wanted
+    assert all(r["kind"] == "direct" and float(r["confidence"]) >= least for r in rows)
+    feed = ET.fromstring(client.get(f"/quotes.atom?{query}").data)
+    assert len(list(feed.iter(f"{ATOM}entry"))) == min(len(wanted), 30)
+    _, articles = page(client, f"/quotes?q=said&{query}")
+    tab = re.search(r'<a href="([^"]+)">Articles</a>', articles).group(1)
+    assert "kind=" not in tab and "min_confidence" not in tab  # articles have no such filter
+
+
+def test_quote_trust_parameters_take_their_canonical_place_in_the_url(client):
+    response = client.get("/quotes?min_confidence=.80&sort=newest&kind=direct&speaker=A")
+    assert response.status_code == 302
+    assert response.headers["Location"] == (
+        "/quotes?speaker=A&kind=direct&min_confidence=0.8&sort=newest"
+    )
+    assert client.get("/quotes?kind=direct&min_confidence=").headers["Location"] == (
+        "/quotes?kind=direct"
+    )
+    assert client.get("/search?kind=direct").headers["Location"] == "/search"
+
+
+@pytest.mark.parametrize("value", ["high", "1.5", "-1", "nan"])
+def test_a_bad_minimum_confidence_is_explained_not_a_500(client, value):
+    response = client.get("/quotes", query_string={"min_confidence": value},
+                          follow_redirects=True)
+    assert response.status_code == 400
+    assert "minimum confidence must be a number from 0 to 1" in response.get_data(as_text=True)
+    twin = client.get("/quotes.json", query_string={"min_confidence": value})
+    assert twin.status_code == 400 and "minimum confidence" in twin.get_json()["error"]
+    assert client.get("/quotes.csv", query_string={"min_confidence": value}).status_code == 400
+    bad_kind = client.get("/quotes.json?kind=indirect")
+    assert bad_kind.status_code == 400 and "kind must be" in bad_kind.get_json()["error"]
+
+
+def test_a_saved_quote_search_keeps_kind_and_minimum_confidence(client):
+    token = csrf(client)
+    url = "/quotes?kind=direct&min_confidence=0.9"
+    response = client.post("/saved", data={"csrf_token": token, "url": url, "name": ""})
+    assert response.status_code == 303
+    saved = get_json(client, "/saved.json")["saved"]
+    item = next(s for s in saved if s["url"] == url)
+    assert item["total"] == get_json(client, url.replace("/quotes", "/quotes.json"))["total"]
+    assert "direct only" in item["description"] and "confidence ≥ 0.9" in item["description"]

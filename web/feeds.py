@@ -14,7 +14,7 @@ ATOM = "http://www.w3.org/2005/Atom"
 ATTRIBUTION = "Articles from Wikinews (https://en.wikinews.org), CC BY 2.5"
 ARTICLE_COLUMNS = ("id", "published", "title", "source", "url", "score")
 QUOTE_COLUMNS = (
-    "id", "article_id", "published", "speaker", "cue", "text", "mentions", "confidence",
+    "id", "article_id", "published", "speaker", "cue", "text", "mentions", "kind", "confidence",
     "title", "source",
 )
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")

@@ -1,8 +1,9 @@
 """A search's whole state as one canonical URL, and the links that change one part of it.
 
 Parameters always come in one order (q, speaker, mentions, person, country, topic, organization,
-source, from, to, sort, page, per_page, view), values of one filter sorted, defaults left out,
-so that the same search is always the same URL: reloading, bookmarking and sharing agree.
+source, kind, min_confidence, from, to, sort, page, per_page, view), values of one filter sorted,
+defaults left out, so that the same search is always the same URL: reloading, bookmarking and
+sharing agree. `kind` (direct or partial) and `min_confidence` (0 to 1) belong to quote searches.
 """
 
 from __future__ import annotations
@@ -42,6 +43,8 @@ class SearchState:
     page: int = 1
     per_page: int = PER_PAGE
     view: str = "list"
+    quote_kind: str = ""  # quotes only: direct | partial
+    min_confidence: str = ""  # quotes only: as given (a bad value is explained, not dropped)
 
     @property
     def facets(self) -> tuple[str, ...]:
@@ -63,6 +66,8 @@ class SearchState:
             page=self.page,
             per_page=self.per_page,
             facet_limit=facet_limit,
+            quote_kind=self.quote_kind or None,
+            min_confidence=self.min_confidence or None,
         )
 
     # -- changed copies (every change of what matches goes back to page 1) --------------------
@@ -94,13 +99,18 @@ class SearchState:
         """The state restricted to a date range (empty strings clear it)."""
         return replace(self, date_from=date_from, date_to=date_to, page=1)
 
+    def with_trust(self, quote_kind: str = "", min_confidence: str = "") -> SearchState:
+        """The state with another quote kind and minimum confidence (empty strings clear them)."""
+        return replace(self, quote_kind=quote_kind, min_confidence=min_confidence, page=1)
+
     def with_text(self, text: str) -> SearchState:
         """The same filters with another query."""
         return replace(self, text=text, page=1)
 
     def cleared(self) -> SearchState:
         """No query, filters or dates; keeps sort and view."""
-        return replace(self, text="", filters={}, date_from="", date_to="", page=1)
+        return replace(self, text="", filters={}, date_from="", date_to="", page=1,
+                       quote_kind="", min_confidence="")
 
     def at_page(self, page: int) -> SearchState:
         """Another page of the same results."""
@@ -113,8 +123,10 @@ class SearchState:
     def as_kind(self, kind: str) -> SearchState:
         """The same query and shared filters on the other page (articles or quotes)."""
         facets = KINDS[kind]
+        trust = {} if kind == "quotes" else {"quote_kind": "", "min_confidence": ""}
         return replace(
-            self, kind=kind, filters={k: v for k, v in self.filters.items() if k in facets}, page=1
+            self, kind=kind, filters={k: v for k, v in self.filters.items() if k in facets}, page=1,
+            **trust,
         )
 
     # -- URLs -------------------------------------------------------------------------------
@@ -126,6 +138,10 @@ class SearchState:
             out.append(("q", self.text))
         for facet in FILTER_ORDER:
             out.extend((facet, v) for v in ordered(self.values(facet)))
+        if self.quote_kind:
+            out.append(("kind", self.quote_kind))
+        if self.min_confidence:
+            out.append(("min_confidence", self.min_confidence))
         if self.date_from:
             out.append(("from", self.date_from))
         if self.date_to:
@@ -180,7 +196,20 @@ def parse_state(kind: str, args: MultiDict) -> SearchState:
         page=_int(args.get("page"), 1, 1, MAX_PAGE),
         per_page=_int(args.get("per_page"), PER_PAGE, 1, MAX_PER_PAGE),
         view=view if view in VIEWS else "list",
+        **(trust_params(args) if kind == "quotes" else {}),
     )
+
+
+def trust_params(args: MultiDict) -> dict[str, str]:
+    """A quote search's kind and minimum confidence as given (checked when searching)."""
+    given = (args.get("min_confidence") or "").strip()[:20]
+    try:
+        number = float(given)
+    except ValueError:
+        number = None
+    if number is not None and 0.0 <= number <= 1.0:
+        given = f"{number:g}"  # 0.80 and .8 are one search, one URL
+    return {"quote_kind": (args.get("kind") or "").strip().lower(), "min_confidence": given}
 
 
 def search_url(kind: str = "search", **filters: str | tuple[str, ...]) -> str:

@@ -191,6 +191,12 @@ def chips(state: SearchState) -> list[Chip]:
             page = entity_url(name, bare) if name in ENTITY_KINDS else None
             out.append(Chip(SINGULAR[name], bare, value.startswith("-"),
                             state.without(name, bare).url(), page))
+    if state.quote_kind:
+        out.append(Chip("kind", state.quote_kind, False,
+                        state.with_trust("", state.min_confidence).url()))
+    if state.min_confidence:
+        out.append(Chip("confidence", f"≥ {state.min_confidence}", False,
+                        state.with_trust(state.quote_kind, "").url()))
     if state.date_from or state.date_to:
         span = f"{state.date_from or '…'} – {state.date_to or '…'}"
         if state.date_from and state.date_from == state.date_to:
@@ -211,6 +217,10 @@ def describe(state: SearchState) -> str:
             if hidden:
                 text = (text + "; " if text else "") + f"not {SINGULAR[name]}: {hidden}"
             parts.append(text)
+    if state.quote_kind:
+        parts.append(f"{state.quote_kind} only")
+    if state.min_confidence:
+        parts.append(f"confidence ≥ {state.min_confidence}")
     if state.date_from or state.date_to:
         parts.append(f"{state.date_from or '…'} to {state.date_to or '…'}")
     what = "Quotes" if state.kind == "quotes" else "Articles"

@@ -16,11 +16,17 @@ from indexer.schema import ARTICLE, QUOTE, SCHEMA, SEP
 from indexer.search import day_number
 from indexer.store import quote_data
 
-MAPPING_VERSION = 1  # bump when the mapping changes; `reindex` builds the new version beside
+MAPPING_VERSION = 2  # bump when the mapping changes; `reindex` builds the new version beside
 MAX_RESULT_WINDOW = 50_000
 TEXT_FIELDS = ("title", "body", "quote")
 KEYWORDS = ("kind", "id", "article_id", "content_hash", "published", "speaker", "mentions")
 FACET_NAMES = tuple(FACET_FIELDS)
+
+
+# Added in mapping version 2: a quotation's kind (direct | partial) and confidence. An index of
+# an older version gets them added to its mapping when written to (adding fields is allowed);
+# quotations loaded before that have neither until `newsindex reindex`.
+TRUST_FIELDS = {"quote_kind": {"type": "keyword"}, "confidence": {"type": "double"}}
 
 
 def analysed(text: str, field: str) -> str:
@@ -42,7 +48,7 @@ def search_field(name: str) -> str | None:
     """The OpenSearch field that a Whoosh schema field is searched in (None: not searchable)."""
     if name in TEXT_FIELDS:
         return f"{name}_t"
-    if name in KEYWORDS or name in FACET_NAMES:
+    if name in KEYWORDS or name in FACET_NAMES or name in TRUST_FIELDS:
         return name
     return None
 
@@ -59,6 +65,7 @@ def mapping(shards: int, replicas: int) -> dict:
         published_date={"type": "date", "format": "yyyy-MM-dd"},
         quote_count={"type": "integer"},
         record={"type": "object", "enabled": False},
+        **TRUST_FIELDS,
     )
     return {
         "settings": {
@@ -141,5 +148,16 @@ def quote_documents(record: Record) -> Iterator[dict]:
             "speaker": [quote["speaker"].replace(SEP, " ")] if quote.get("speaker") else [],
             "mentions": [m.replace(SEP, " ") for m in data["mentions"] if m],
             **shared,
+            **trust(quote),
             "record": data,
         }
+
+
+def trust(quote: dict) -> dict:
+    """A quotation's kind and confidence fields, as far as it has them."""
+    out: dict = {}
+    if quote.get("kind"):
+        out["quote_kind"] = quote["kind"]
+    if isinstance(quote.get("confidence"), int | float):
+        out["confidence"] = float(quote["confidence"])
+    return out

@@ -127,6 +127,17 @@ class OpenSearchSearcher(QueryFront):
             bounds["lte"] = hi
         return [{"range": {"day": bounds}}] if bounds else []
 
+    @staticmethod
+    def _trust_filter(query: SearchQuery) -> list[dict]:
+        """Quotations of the kind asked for, with at least the confidence asked for. Part of the
+        query, not the post_filter: like the query's words, it narrows what facets count."""
+        out: list[dict] = []
+        if query.quote_kind:
+            out.append({"term": {"quote_kind": query.quote_kind}})
+        if query.min_confidence is not None:
+            out.append({"range": {"confidence": {"gte": query.min_confidence}}})
+        return out
+
     def _ids(self, query: SearchQuery, kind: str, names: tuple[str, ...]) -> set[str]:
         """Every match's id, IDS_PAGE at a time in id order (search_after has no depth limit)."""
         _, body, _ = self._body(replace(query, page=1, per_page=1), kind, names)
@@ -163,7 +174,7 @@ class OpenSearchSearcher(QueryFront):
             for b in got.get("months", {}).get("by_month", {}).get("buckets", [])
         ]
         suggestion = self._suggest(kind, query.text) if total < 3 and query.text else None
-        return result_dict(query, total, hits, facets, suggestion)
+        return result_dict(query, total, hits, facets, suggestion, kind)
 
     def _body(
         self, query: SearchQuery, kind: str, names: tuple[str, ...]
@@ -194,8 +205,11 @@ class OpenSearchSearcher(QueryFront):
                 }
             },
         }
+        matched = translate(q)
+        if query.trusted and matched != MATCH_NONE:
+            matched = {"bool": {"must": [matched], "filter": self._trust_filter(query)}}
         body = {
-            "query": translate(q),
+            "query": matched,
             "post_filter": {"bool": {"filter": dates + list(filters.values())}},
             "aggs": aggs,
             "track_total_hits": True,

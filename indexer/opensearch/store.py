@@ -20,6 +20,7 @@ from opensearchpy.exceptions import ConnectionTimeout, NotFoundError, TransportE
 
 from indexer.opensearch.documents import (
     MAPPING_VERSION,
+    TRUST_FIELDS,
     article_document,
     mapping,
     quote_documents,
@@ -93,6 +94,7 @@ class OpenSearchStore:
 
     def _ensure(self) -> None:
         if self.exists():
+            self._add_trust_fields()
             return
         stamp = _stamp()
         actions = []
@@ -108,6 +110,17 @@ class OpenSearchStore:
             self.client.indices.delete(index=",".join(a["add"]["index"] for a in actions))
             if not self.exists():
                 raise
+
+    def _add_trust_fields(self) -> None:
+        """Give a quote index of mapping version 1 the kind and confidence fields, so that
+        new quotations can be written to it (its mapping is strict)."""
+        index = self.indexes()[QUOTE]
+        properties = self.client.indices.get_mapping(index=index)[index]["mappings"].get(
+            "properties", {}
+        )
+        missing = {k: v for k, v in TRUST_FIELDS.items() if k not in properties}
+        if missing:
+            self.client.indices.put_mapping(index=index, body={"properties": missing})
 
     def _create(self, kind: str, stamp: str) -> str:
         index = f"{self.prefix}-{kind}s-v{MAPPING_VERSION}-{stamp}"
