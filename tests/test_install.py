@@ -7,12 +7,15 @@ the installed command indexes one file of each input format, answers `search` an
 `serve` answers a search page with the CSS and script it links.
 
 It needs PyPI (or the index pip is configured with) and uses pip's cache, so a second run is much
-quicker than the first. `pytest -m "not install"` leaves it out.
+quicker than the first. `pytest -m "not install"` leaves those tests out; the first two tests
+(the metadata against the code's imports and constraints.txt) need no network.
 """
 
 from __future__ import annotations
 
+import ast
 import csv
+import importlib.metadata
 import json
 import os
 import re
@@ -21,16 +24,17 @@ import socket
 import subprocess
 import sys
 import time
+import tomllib
 import urllib.error
 import urllib.request
 import zipfile
 from pathlib import Path
 
 import pytest
+from packaging.requirements import Requirement
+from packaging.utils import canonicalize_name
 
 from tests.conftest import ROOT
-
-pytestmark = pytest.mark.install
 
 INSTALL_TIMEOUT = 1800  # a cold pip cache downloads spaCy, numpy, the model and the rest
 
@@ -229,6 +233,54 @@ def index(venv, elsewhere) -> Path:
     return folder
 
 
+def declared() -> dict[str, Requirement]:
+    """pyproject's dependencies by canonical name."""
+    with open(ROOT / "pyproject.toml", "rb") as fh:
+        project = tomllib.load(fh)["project"]
+    requirements = [Requirement(r) for r in project["dependencies"]]
+    return {canonicalize_name(r.name): r for r in requirements}
+
+
+def imported_modules(*folders: str) -> set[str]:
+    """Top-level names of every module imported anywhere in the code, at any depth."""
+    names = set()
+    for folder in folders:
+        for path in (ROOT / folder).rglob("*.py"):
+            for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+                if isinstance(node, ast.Import):
+                    names.update(alias.name.partition(".")[0] for alias in node.names)
+                elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
+                    names.add(node.module.partition(".")[0])
+    return names
+
+
+def test_every_package_the_code_imports_is_declared():
+    owners = importlib.metadata.packages_distributions()
+    third_party = imported_modules("indexer", "web") - set(sys.stdlib_module_names) - {
+        "indexer", "web"}
+    assert third_party, "no imports found"
+    names = set(declared())
+    missing = {m: owners.get(m) for m in third_party
+               if not {canonicalize_name(d) for d in owners.get(m, [])} & names}
+    assert not missing, f"imported but not in pyproject's dependencies: {missing}"
+
+
+def test_lower_bounds_are_the_versions_constraints_txt_pins():
+    """`make test` installs constraints.txt, so the lower bounds are what the suite tests."""
+    pins = {}
+    for line in (ROOT / "constraints.txt").read_text(encoding="utf-8").splitlines():
+        if line.strip() and not line.startswith("#"):
+            name, _, version = line.partition("==")
+            pins[canonicalize_name(name)] = version.strip()
+    for name, requirement in declared().items():
+        lower = [s.version for s in requirement.specifier if s.operator == ">="]
+        assert lower, f"{requirement}: no lower bound"
+        assert name in pins, f"{name} is declared but constraints.txt does not pin it"
+        assert lower == [pins[name]], f"{requirement}: constraints.txt pins {pins[name]}"
+        assert not [s for s in requirement.specifier if s.operator == "=="], requirement
+
+
+@pytest.mark.install
 def test_the_wheel_carries_data_templates_and_static_files(wheel):
     names = set(zipfile.ZipFile(wheel).namelist())
     for folder in ("indexer/data", "web/templates", "web/static"):
@@ -240,6 +292,7 @@ def test_the_wheel_carries_data_templates_and_static_files(wheel):
     assert "newsindex = indexer.cli:main" in zipfile.ZipFile(wheel).read(entry_points).decode()
 
 
+@pytest.mark.install
 def test_the_installed_command_runs_from_any_folder(venv, elsewhere):
     python = str(venv / "bin" / "python")
     env = user_env(venv)
@@ -251,6 +304,7 @@ def test_the_installed_command_runs_from_any_folder(venv, elsewhere):
     assert "serve" in must(newsindex(venv, elsewhere, "--help")).stdout
 
 
+@pytest.mark.install
 def test_every_input_format_is_indexed_and_found(venv, elsewhere, index):
     for word, title in FINDS.items():
         result = must(newsindex(venv, elsewhere, "--index", str(index), "search", word, "--json"))
@@ -266,6 +320,7 @@ def test_every_input_format_is_indexed_and_found(venv, elsewhere, index):
     assert html_hit["source"] == "Example Times" and html_hit["published"] == "2025-02-12"
 
 
+@pytest.mark.install
 def test_quotes_are_found_with_their_speakers(venv, elsewhere, index):
     result = must(newsindex(venv, elsewhere, "--index", str(index), "quotes", "bridge", "--json"))
     data = json.loads(result.stdout)
@@ -289,6 +344,7 @@ def fetch(url: str) -> tuple[int, str, bytes]:
         return response.status, response.headers.get("Content-Type", ""), response.read()
 
 
+@pytest.mark.install
 def test_serve_answers_a_search_page_with_its_css_and_script(venv, elsewhere, index):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
