@@ -28,6 +28,7 @@ import tomllib
 import urllib.error
 import urllib.request
 import zipfile
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -175,10 +176,9 @@ def user_env(venv: Path | None = None) -> dict[str, str]:
     return env
 
 
-def run(cmd: list[str], cwd: Path, env: dict[str, str], timeout: float = 600):
-    result = subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True,
-                            timeout=timeout)
-    return result
+def run(cmd: list[str], cwd: Path, env: dict[str, str],
+        timeout: float = 600) -> subprocess.CompletedProcess:
+    return subprocess.run(cmd, cwd=cwd, env=env, capture_output=True, text=True, timeout=timeout)
 
 
 def must(result: subprocess.CompletedProcess) -> subprocess.CompletedProcess:
@@ -208,13 +208,14 @@ def elsewhere(tmp_path_factory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def venv(wheel, tmp_path_factory, elsewhere) -> Path:
+def venv(wheel, tmp_path_factory, elsewhere) -> Iterator[Path]:
     """A fresh venv with the wheel pip-installed from its own metadata (no constraints)."""
     folder = tmp_path_factory.mktemp("venv") / "venv"
     must(run([sys.executable, "-m", "venv", str(folder)], cwd=elsewhere, env=user_env()))
     must(run([str(folder / "bin" / "python"), "-m", "pip", "install", str(wheel)],
              cwd=elsewhere, env=user_env(folder), timeout=INSTALL_TIMEOUT))
-    return folder
+    yield folder
+    shutil.rmtree(folder, ignore_errors=True)  # some 600 MB; pytest keeps three runs' folders
 
 
 def newsindex(venv: Path, cwd: Path, *args: str) -> subprocess.CompletedProcess:
