@@ -6,8 +6,8 @@ constraints.txt, so pip picks the newest versions pyproject.toml allows (what `p
 the installed command indexes one file of each input format, answers `search` and `quotes`, and
 `serve` answers a search page with the CSS and script it links.
 
-It needs PyPI (or the index pip is configured with) and uses pip's cache, so a second run is much
-quicker than the first. `pytest -m "not install"` leaves those tests out; the first two tests
+It needs PyPI (or the index pip is configured with); pip's cache spares a second run the
+downloads. `pytest -m "not install"` leaves those tests out; the first two tests
 (the metadata against the code's imports and constraints.txt) need no network.
 """
 
@@ -349,15 +349,17 @@ def fetch(url: str) -> tuple[int, str, bytes]:
 def test_serve_answers_a_search_page_with_its_css_and_script(venv, elsewhere, index):
     port = free_port()
     base = f"http://127.0.0.1:{port}"
-    server = subprocess.Popen(
-        [str(venv / "bin" / "newsindex"), "--index", str(index), "serve",
-         "--host", "127.0.0.1", "--port", str(port)],
-        cwd=elsewhere, env=user_env(venv), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-    )
+    log = elsewhere / "serve.log"  # a file, not a pipe no one reads while the server runs
+    with open(log, "wb") as out:
+        server = subprocess.Popen(
+            [str(venv / "bin" / "newsindex"), "--index", str(index), "serve",
+             "--host", "127.0.0.1", "--port", str(port)],
+            cwd=elsewhere, env=user_env(venv), stdout=out, stderr=subprocess.STDOUT,
+        )
     try:
         deadline = time.monotonic() + 120
         while True:
-            assert server.poll() is None, server.communicate()[1].decode(errors="replace")
+            assert server.poll() is None, log.read_text(encoding="utf-8", errors="replace")
             try:
                 status, kind, body = fetch(f"{base}/search?q=Galway")
                 break
@@ -380,5 +382,3 @@ def test_serve_answers_a_search_page_with_its_css_and_script(venv, elsewhere, in
         except subprocess.TimeoutExpired:
             server.kill()
             server.wait()
-        server.stdout.close()
-        server.stderr.close()
