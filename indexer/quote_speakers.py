@@ -24,6 +24,8 @@ GENDER_WORDS = {
                          "frau", "señora"}),
 }
 GUESSES = {"male": "male", "female": "female"}  # 'mostly_female' Kim, 'andy' Jo stay unknown
+TITLE_REACH = 4  # words of title that may stand before a sentence's opening name
+TITLE_POS = frozenset({"DET", "ADJ", "NOUN", "PROPN", "PUNCT", "SPACE"})
 ORG_REACH = 1000  # characters back that 'the company said' looks for the company
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
 NAME_LABELS = {"PERSON": "PERSON", "ORG": "ORG", "NORP": "ORG", "GPE": "ORG", "FAC": "ORG"}
@@ -70,7 +72,7 @@ class EntityIndex:
             if ent["label"] != "PERSON":
                 continue
             head = doc[first:last].root if last > first else doc[first]
-            is_subject = _main_subject(head)
+            is_subject = _main_subject(head) or _opens_sentence(doc, first)
             persons.append((ent["start"], ent["canonical"], is_subject))
             self._learn_titles(doc, first, head, ent["canonical"])
             self._learn_gender(doc, first, ent["canonical"])
@@ -164,6 +166,14 @@ def _main_subject(token: Token) -> bool:
     return verb.dep_ == "ROOT"
 
 
+def _opens_sentence(doc: Doc, first: int) -> bool:
+    """A name that opens its sentence, after at most a title ('Aviation analyst Nick Van den
+    Brul of BNP Paribas described ...'): the sentence is about it whatever the parse says."""
+    start = doc[first].sent.start
+    lead = doc[start:first]
+    return len(lead) <= TITLE_REACH and all(t.pos_ in TITLE_POS for t in lead)
+
+
 def sentence_subject(sent_root: Token) -> Token | None:
     """The subject of a sentence's main verb, if it has one."""
     return next((c for c in sent_root.children if c.dep_ in SUBJECT_DEPS), None)
@@ -240,7 +250,7 @@ def speaker_from_token(token: Token, index: EntityIndex) -> Speaker:
     title = lower.rstrip(".")
     if title in index.titles and _is_definite(token):
         return Speaker(index.titles[title], "PERSON", start, end, True)
-    if token.pos_ == "NOUN" and _is_definite(token) and lower not in NOT_SPEAKERS:
+    if token.tag_ == "NN" and _is_definite(token) and lower not in NOT_SPEAKERS:
         found = index.person_before(start)  # 'the world champion says', 'the bishop said'
         if found is not None:
             return Speaker(found[0], "PERSON", start, end, False, found[1])
@@ -269,13 +279,27 @@ def _speaks_for(token: Token, index: EntityIndex) -> Token | None:
 def _apposed_name(token: Token, index: EntityIndex) -> Token | None:
     """A person or organisation named in apposition to a common noun or title, or to a word of
     its phrase ('The Shadow Secretary of State for the Family, Theresa May, said')."""
+    # A role ('the actor') is a person's; only an organisation noun takes an organisation's name.
+    labels = NAME_LABELS if token.lower_ in ORG_NOUNS or token.pos_ == "PROPN" else ("PERSON",)
     for tok in token.subtree:
+        if _in_clause(tok, token):
+            continue  # 'The actor, whose films include Star Wars: The Phantom Menace, said'
         if tok.dep_ == "appos" and tok.i > token.left_edge.i and tok.i != token.i:
             ent = index.by_token.get(tok.i)
-            if (ent is not None and ent["label"] in NAME_LABELS) or (
+            if (ent is not None and ent["label"] in labels) or (
                     ent is None and tok.pos_ == "PROPN" and not _is_title(tok)):
                 return tok
     return None
+
+
+def _in_clause(tok: Token, top: Token) -> bool:
+    """Whether tok lies in a clause (relative, participle) under top rather than in its phrase."""
+    node = tok
+    while node.i != top.i and node.head.i != node.i:
+        if node.dep_ in ("relcl", "acl", "advcl", "ccomp"):
+            return True
+        node = node.head
+    return False
 
 
 def _is_title(token: Token) -> bool:
