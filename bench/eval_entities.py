@@ -32,7 +32,7 @@ def strict_match(pred: str, gold: str) -> bool:
 
 
 def organisation_match(pred: str, gold: str) -> bool:
-    """Same name once folded, a leading "The" aside ("Washington Post" for "The Washington Post")."""
+    """Same name once folded, a leading "The" aside ("Washington Post", "The Washington Post")."""
     return _without_the(fold(pred)) == _without_the(fold(gold))
 
 
