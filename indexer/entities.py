@@ -33,7 +33,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import gender_guesser.detector
 import numpy
+from nameparser.config import CONSTANTS as NAMEPARSER
 from spacy.attrs import ENT_IOB, IS_SPACE, LOWER, ORTH
 from spacy.language import Language
 from spacy.strings import get_string_id
@@ -55,6 +57,15 @@ PROPAGATED_LABELS = frozenset({"PERSON", "GPE", "LOC", "ORG"})
 PROPER_NOUN_TAGS = frozenset({"NNP", "NNPS"})
 OUTSIDE_IOB = 2  # Token.ent_iob for a token outside every entity
 MAX_PLACE_WORDS = 4  # longest untagged country or dateline place looked for
+# A common noun right before a name that says what the name is: a work is no entity we index
+# ("the film Festen", "musical Mary Poppins"), a group is an organisation ("the band Van Halen").
+WORK_NOUNS = frozenset({
+    "film", "movie", "play", "musical", "opera", "novel", "book", "memoir", "album", "song",
+    "single", "show", "series", "sitcom", "drama", "documentary", "game", "poem", "painting",
+})
+GROUP_NOUNS = frozenset({"band", "group", "club", "team", "side", "magazine", "newspaper"})
+# Prepositions that put what follows on a map: "in Manchester", "at Lievin".
+LOCATIVES = frozenset({"in", "at", "from", "near", "outside", "around", "across"})
 DATELINE_FOLLOWERS = frozenset({",", "(", "-", "--", "—"})
 EXTENSIONS = ("entities", "persons", "organizations", "countries")
 
@@ -62,6 +73,8 @@ _TITLES_FILE = Path(__file__).parent / "data" / "titles.json"
 _TITLES_DATA = json.loads(_TITLES_FILE.read_text(encoding="utf-8"))
 TITLES = frozenset(_TITLES_DATA["titles"])
 CONNECTIVES = frozenset(_TITLES_DATA["connectives"])
+# Job words and titles that may head a name ("Novelist Andrea Levy"): nameparser's list.
+JOB_WORDS = frozenset(NAMEPARSER.titles)
 WEEKDAYS = frozenset(day.lower() for day in calendar.day_name)
 MONTHS = frozenset(month.lower() for month in calendar.month_name if month)
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
@@ -71,6 +84,9 @@ NOT_ENTITIES = frozenset(_NOT_NAMES["not_entities"])
 PLATFORMS = frozenset(_NOT_NAMES["platforms"])
 GENERIC_ORGS = frozenset(_NOT_NAMES["generic"])
 ORG_HEADS = frozenset(_NOT_NAMES["org_heads"])
+# gender-guesser answers that mean the word is a usual first name.
+GIVEN_NAME_GUESSES = frozenset({"male", "female", "mostly_male", "mostly_female", "andy"})
+_NAME_WORD = re.compile(r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z]?[a-zà-ÿ]+)*")
 
 for _name in EXTENSIONS:
     Doc.set_extension(_name, default=None, force=True)
@@ -111,10 +127,62 @@ def _balanced(doc: Doc, i: int, j: int) -> tuple[int, int]:
     return i, (opened[0] if opened else j)
 
 
-def _relabelled(text: str, label: str) -> str | None:
-    """The label a cleaned mention keeps, or None for a word that names no entity we index."""
+@lru_cache(maxsize=1)
+def _first_names() -> gender_guesser.detector.Detector:
+    """gender-guesser's table of ~40,000 first names (loaded once, on first use)."""
+    return gender_guesser.detector.Detector(case_sensitive=False)
+
+
+@lru_cache(maxsize=8192)
+def is_given_name(word: str) -> bool:
+    """Whether a word is a usual first name somewhere ("Tracey", "Magnus", "Judit")."""
+    return _first_names().get_gender(word) in GIVEN_NAME_GUESSES
+
+
+def looks_personal(doc: Doc, i: int, j: int) -> bool:
+    """A first name and one or two more name words whose surname the article uses alone too:
+    what the model tags ORG in "Tracey Emin, who ..." or "Alistair Cragg won" is a person.
+
+    A name ending in another first name ("Morgan Stanley") stays an organisation, and so does
+    one whose last word never stands alone ("Walter Reed Hospital", "Al Noor Mosque").
+    """
+    words = [token.text for token in doc[i:j]]
+    if not (
+        1 < len(words) <= 3
+        and all(_NAME_WORD.fullmatch(word) for word in words)
+        and is_given_name(words[0])
+        and not is_given_name(words[-1])
+        and country_kind(words[0]) is None
+        and not any(_bare(word) in TITLES or word.lower() in ORG_HEADS for word in words)
+    ):
+        return False
+    surname = get_string_id(words[-1])
+    return any(
+        token.orth == surname and not (i <= token.i < j)
+        and (not doc[token.i - 1].is_title or _bare(doc[token.i - 1].text) in TITLES)
+        for token in doc[1:]
+    )
+
+
+def _common_words(doc: Doc) -> frozenset[int]:
+    """Words the article itself writes in lower case (its plain vocabulary)."""
+    return frozenset(token.lower for token in doc if token.is_lower and token.is_alpha)
+
+
+def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) -> str | None:
+    """The label a cleaned mention keeps, or None for a word that names no entity we index.
+
+    A lone capitalised word the article also writes in lower case is a plain word at the start
+    of a sentence or heading ("Chess", "Search", "Observers"), not a name.
+    """
+    text = doc[i:j].text
     if text in NOT_ENTITIES or (label != "PERSON" and text in GENERIC_ORGS):
         return None
+    if j - i == 1 and label in ("PERSON", "ORG") and not doc[i].is_upper \
+            and doc[i].lower in common:
+        return None
+    if label == "ORG" and looks_personal(doc, i, j):
+        return "PERSON"
     return "ORG" if label == "PERSON" and text in PLATFORMS else label
 
 
@@ -144,6 +212,10 @@ def clean_span(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | 
             i = last_title + 1
         while i < j and (doc[i].is_punct or doc[i].lower_ in CONNECTIVES):
             i += 1
+        while j - i > 1 and _leads_name(doc, i, j):
+            i += 1
+        if j - i == 1 and (_bare(doc[i].text) in TITLES or _bare(doc[i].text) in JOB_WORDS):
+            return None
         while j > i and (doc[j - 1].is_lower or doc[j - 1].is_punct):
             j -= 1
     elif (
@@ -160,6 +232,19 @@ def clean_span(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | 
     return i, j
 
 
+def _leads_name(doc: Doc, i: int, j: int) -> bool:
+    """A word before a person's name that is not part of it: an article, a job ("Guitarist
+    Eddie Van Halen", nameparser's titles) or a place ("Vermont Bernie Sanders")."""
+    word = doc[i].text
+    if doc[i].is_lower or doc[i].is_punct:
+        return True
+    if is_given_name(word):
+        return False
+    return _bare(word) in JOB_WORDS or (
+        j - i > 2 and resolve_country(word, "GPE") is not None
+    )
+
+
 def _is_title_fragment(doc: Doc, i: int, j: int) -> bool:
     """Whether a non-person mention only names an office ("Defense" in "Defense Secretary")."""
     return (
@@ -172,6 +257,7 @@ def _is_title_fragment(doc: Doc, i: int, j: int) -> bool:
 def _mentions(doc: Doc) -> list[Mention]:
     """Cleaned mentions of the labels we index, in document order."""
     mentions = []
+    common = _common_words(doc)
     for ent in doc.ents:
         if ent.label_ not in ENTITY_LABELS:
             continue
@@ -179,11 +265,31 @@ def _mentions(doc: Doc) -> list[Mention]:
         if cleaned is None:
             continue
         i, j = cleaned
-        label = _relabelled(doc[i:j].text, ent.label_)
+        label = _relabelled(doc, i, j, ent.label_, common)
         if label is None or (label != "PERSON" and _is_title_fragment(doc, i, j)):
             continue
         mentions.append(Mention(i, j, tuple(token.text for token in doc[i:j]), label))
     return mentions
+
+
+def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
+    """Mentions of works dropped and groups made organisations, all of a name's mentions alike,
+    when one of them follows a noun that says what it is ("the band Van Halen")."""
+    kind: dict[tuple[str, ...], str] = {}
+    for m in mentions:
+        before = doc[m.i - 1].lower_ if m.i else ""
+        if m.label in ("PERSON", "ORG") and before in WORK_NOUNS:
+            kind[m.words] = "WORK"
+        elif m.label == "PERSON" and before in GROUP_NOUNS:
+            kind.setdefault(m.words, "ORG")
+    kept = []
+    for m in mentions:
+        if kind.get(m.words) == "WORK":
+            continue
+        if m.words in kind:
+            m.label = kind[m.words]
+        kept.append(m)
+    return kept
 
 
 def _is_part_of(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
@@ -195,7 +301,8 @@ def _is_part_of(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
 
 
 def _vote_labels(
-    forms: dict[tuple[str, ...], Counter], texts: dict[tuple[str, ...], str]
+    forms: dict[tuple[str, ...], Counter], texts: dict[tuple[str, ...], str],
+    located: set[tuple[str, ...]] = frozenset(),
 ) -> dict[tuple[str, ...], str]:
     """One label per surface form, decided over all its mentions in the article.
 
@@ -222,7 +329,23 @@ def _vote_labels(
             labels[form] = "GPE" if kind == "country" else "NORP"
         else:
             labels[form] = max(votes, key=lambda lab: (votes[lab], -LABEL_PREFERENCE.index(lab)))
+            if labels[form] == "PERSON" and _place_not_person(form, texts[form], people, located):
+                labels[form] = "GPE"
     return labels
+
+
+def _place_not_person(
+    form: tuple[str, ...], text: str, people: list[tuple[str, ...]],
+    located: set[tuple[str, ...]],
+) -> bool:
+    """Whether a "person" is a GeoNames place the article names no one after and puts things in
+    ("in Manchester", "at Lievin"): a first name, or a part of a longer name, stays a person."""
+    return (
+        form in located
+        and resolve_country(text, "GPE") is not None
+        and not (len(form) == 1 and is_given_name(form[0]))
+        and not any(word in full for full in people if full != form for word in form)
+    )
 
 
 def _propagate(
@@ -353,7 +476,9 @@ def normalise(doc: Doc) -> Doc:
     for mention in mentions:
         forms.setdefault(mention.words, Counter())[mention.label] += 1
         texts.setdefault(mention.words, _SPACES.sub(" ", doc[mention.i:mention.j].text))
-    labels = _vote_labels(forms, texts)
+    located = {m.words for m in mentions if m.i and doc[m.i - 1].lower_ in LOCATIVES}
+    mentions = _named_by_noun(doc, mentions)
+    labels = _vote_labels(forms, texts, located)
     outside = doc.to_array(ENT_IOB) == OUTSIDE_IOB
     found = _propagate(doc, labels, outside) + _missed_places(doc, outside)
     mentions = sorted(mentions + found, key=lambda m: m.i)

@@ -302,3 +302,53 @@ def test_unclosed_brackets_are_cut_and_organisation_spellings_agree(nlp):
 def test_the_netherlands_is_listed_as_netherlands(nlp):
     doc = nlp("Dutch farmers protested in the Netherlands and in Holland on Monday.")
     assert doc._.countries == [{"name": "Netherlands", "code": "NL"}]
+
+
+@pytest.fixture(scope="module")
+def bbc(nlp):
+    """BBC articles by file name, annotated on first use (read from ../shared, never copied)."""
+    cache: dict = {}
+
+    def annotated(name: str):
+        if name not in cache:
+            cache[name] = nlp(article_text(BBC / name))
+        return cache[name]
+
+    return annotated
+
+
+def test_a_first_name_and_a_surname_used_alone_is_a_person_though_tagged_org(bbc):
+    doc = bbc("sport/005.txt")
+    assert {"Alistair Cragg", "Carolina Kluft"} <= set(doc._.persons)
+    assert not {"Alistair Cragg", "Carolina Kluft"} & set(doc._.organizations)
+
+
+def test_a_first_name_before_a_word_never_used_alone_stays_an_organisation(nlp):
+    from indexer.entities import is_given_name
+
+    doc = nlp(wikinews_article("Al Noor Mosque"))
+    assert is_given_name("Al")
+    assert not [p for p in doc._.persons if p.endswith("Mosque")]
+    assert is_given_name("Stanley")  # so "Morgan Stanley" ends in a first name: not a person
+
+
+def test_a_capitalised_word_the_article_writes_in_lower_case_is_no_name(nlp):
+    doc = nlp(wikinews_article("Dorsa Derakhshani"))
+    assert "Chess" not in doc._.organizations
+    assert "Dorsa Derakhshani" in doc._.persons
+
+
+def test_a_person_the_article_puts_things_in_is_the_geonames_place(bbc):
+    doc = bbc("politics/004.txt")
+    assert "Manchester" not in doc._.persons
+    assert {"name": "United Kingdom", "code": "GB"} in doc._.countries
+
+
+def test_a_job_word_before_a_name_is_cut(bbc):
+    doc = bbc("entertainment/007.txt")
+    assert "Andrea Levy" in doc._.persons
+    assert not [p for p in doc._.persons if p.startswith("Novelist")]
+
+
+def test_a_name_after_the_musical_is_a_work_not_a_person(bbc):
+    assert "Mary Poppins" not in bbc("entertainment/005.txt")._.persons
