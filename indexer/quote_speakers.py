@@ -24,6 +24,8 @@ GENDER_WORDS = {
                          "frau", "señora"}),
 }
 GUESSES = {"male": "male", "female": "female"}  # 'mostly_female' Kim, 'andy' Jo stay unknown
+CLAUSE_LINKS = frozenset({"relcl", "acl", "advcl", "ccomp", "pcomp", "xcomp", "csubj", "dobj",
+                          "pobj"})
 TITLE_REACH = 4  # words of title that may stand before a sentence's opening name
 TITLE_POS = frozenset({"DET", "ADJ", "NOUN", "PROPN", "PUNCT", "SPACE"})
 ORG_REACH = 1000  # characters back that 'the company said' looks for the company
@@ -72,7 +74,9 @@ class EntityIndex:
             if ent["label"] != "PERSON":
                 continue
             head = doc[first:last].root if last > first else doc[first]
-            is_subject = _main_subject(head) or _opens_sentence(doc, first)
+            if _is_role(doc[first], ent):
+                continue  # 'the Bishop' names no one; 'the Bishop said' looks further back
+            is_subject = _main_subject(head) or _opens_sentence(doc, first) or _fronts_main(head)
             persons.append((ent["start"], ent["canonical"], is_subject))
             self._learn_titles(doc, first, head, ent["canonical"])
             self._learn_gender(doc, first, ent["canonical"])
@@ -174,6 +178,21 @@ def _opens_sentence(doc: Doc, first: int) -> bool:
     return len(lead) <= TITLE_REACH and all(t.pos_ in TITLE_POS for t in lead)
 
 
+def _fronts_main(token: Token) -> bool:
+    """A name before its sentence's main verb and outside any clause ('However, one of the
+    Guildford Four, Gerry Conlon - who was wrongly convicted - said'): what the sentence is about,
+    however the parser attached it."""
+    root = token.sent.root
+    if token.i >= root.i or root.pos_ not in ("VERB", "AUX"):
+        return False
+    node = token
+    while node.i != root.i and node.head.i != node.i:
+        if node.dep_ in CLAUSE_LINKS:
+            return False
+        node = node.head
+    return node.i == root.i
+
+
 def sentence_subject(sent_root: Token) -> Token | None:
     """The subject of a sentence's main verb, if it has one."""
     return next((c for c in sent_root.children if c.dep_ in SUBJECT_DEPS), None)
@@ -186,8 +205,16 @@ def _inside(quoted: list[tuple[int, int]], q_starts: list[int], pos: int) -> boo
 
 
 def subject_of(cue: Token) -> Token | None:
-    """The subject of a cue verb, climbing to the governing verb for 'adding', 'writing'."""
+    """The subject of a cue verb, climbing to the governing verb for 'adding', 'writing'; the
+    agent of a passive one ('he was told by the minister')."""
+    for child in cue.children:
+        if child.dep_ == "agent":
+            obj = next((c for c in child.children if c.dep_ == "pobj"), None)
+            if obj is not None:
+                return obj
     verb = cue
+    if cue.tag_ == "VBG" and cue.head.dep_ == "ccomp" and cue.head.head.pos_ == "VERB":
+        verb = cue.head.head  # 'He said Mr Blair had spoken warmly, adding: "...': He adds
     for _ in range(4):
         for child in verb.children:
             if child.dep_ in SUBJECT_DEPS:
@@ -221,6 +248,10 @@ def speaker_from_token(token: Token, index: EntityIndex) -> Speaker:
         resolved = speaker_from_token(antecedent, index)
         return Speaker(resolved.name, resolved.label, start, end, resolved.resolved)
     ent = index.by_token.get(token.i)
+    if ent is not None and ent["label"] == "PERSON" and _is_role(token, ent):
+        found = index.person_before(start)  # 'the Bishop said': the person named before
+        if found is not None:
+            return Speaker(found[0], "PERSON", start, end, False, found[1])
     if ent is not None and ent["label"] in NAME_LABELS:
         return Speaker(ent["canonical"], NAME_LABELS[ent["label"]], start, end, True)
     if lower in PERSON_PRONOUNS:
@@ -244,7 +275,7 @@ def speaker_from_token(token: Token, index: EntityIndex) -> Speaker:
             return Speaker(own, "ORG", start, end, True)
         org = index.org_before(start)  # 'the company said'
         return Speaker(org, "ORG" if org else None, start, end, org is not None)
-    if token.tag_ == "NNP" and token.text[:1].isupper() and not _is_title(token):
+    if token.tag_ == "NNP" and index.doc.text[start:start + 1].isupper() and not _is_title(token):
         # A name the entity recogniser missed ('Superintendent Yolanda Yu Hoi-kwan said').
         return Speaker(index.doc.text[start:end], "NAME", start, end, True)
     title = lower.rstrip(".")
@@ -290,6 +321,14 @@ def _apposed_name(token: Token, index: EntityIndex) -> Token | None:
                     ent is None and tok.pos_ == "PROPN" and not _is_title(tok)):
                 return tok
     return None
+
+
+def _is_role(token: Token, ent: dict) -> bool:
+    """A one-word 'person' written with 'the' before it ('the Bishop') is a role, not a name."""
+    if " " in ent["canonical"]:
+        return False
+    first = token.doc[token.i - 1] if token.i else None
+    return first is not None and first.lower_ == "the" and first.idx + 4 == ent["start"]
 
 
 def _in_clause(tok: Token, top: Token) -> bool:

@@ -213,8 +213,8 @@ def _after(ctx: _Context, m: MarkedSpan, te: int, tail: list[Token]) -> Attribut
     if not tail:
         return None
     closing = _last_char(ctx.text, m)
-    if closing == "." and len(tail) > AFTER_PERIOD_TOKENS:
-        return _according_to(ctx, tail)
+    if closing == "." and (len(tail) > AFTER_PERIOD_TOKENS or tail[-1].text == ":"):
+        return _according_to(ctx, tail)  # '."  Sir John Bourn said: "' introduces the next one
     if closing not in QUOTE_END_PUNCT and tail[0].text != ",":
         return _according_to(ctx, tail)  # 'a "dastardly act" and urged ...' goes on the sentence
     end = tail[-1].idx + len(tail[-1])

@@ -129,3 +129,24 @@ def test_single_quotation_marks_are_read_where_an_article_quotes_with_them(quote
 def test_apostrophes_do_not_make_an_article_single_quoted():
     text = bbc_body("politics/003.txt")  # "months' paid leave", "BBC Radio 4's", 'career sexism'
     assert quote_style(text) is not SINGLE
+
+
+def test_adding_after_a_reported_clause_is_the_reporters(quotes):
+    qs = quotes(bbc_body("politics/012.txt"))  # 'He said Mr Blair had spoken ..., adding: "'
+    assert quote_with(qs, "He went beyond what we thought")["speaker"] == "Gerry Conlon"
+
+
+def test_a_cue_that_introduces_the_next_quote_does_not_attribute_the_last(quotes):
+    qs = quotes(bbc_body("politics/006.txt"))  # '..." NAO head Sir John Bourn said: "...'
+    assert quote_with(qs, "Four years after the Millennium")["speaker"] == "Edward Leigh"
+
+
+def test_the_agent_of_a_passive_speech_verb_speaks(quotes):
+    qs = quotes(seed_body("Magnitogorsk apartment building collapses"))
+    assert quote_with(qs, "presumably between 36 and 40")["speaker"] == "Yevgeny Zinichev"
+
+
+def test_a_name_the_recogniser_cut_short_still_speaks(quotes):
+    qs = quotes(seed_body("Police shoot teenage protester"))
+    speaker = quote_with(qs, "lives were seriously threatened")["speaker"]
+    assert speaker is not None and "Yu Hoi" in speaker
