@@ -506,10 +506,11 @@ def _pronouns_follow_speakers(ctx: _Context, found: list[_Found]) -> None:
 def _record(text: str, f: _Found) -> dict:
     """The plain-data record stored on doc._.quotes."""
     spk = f.att.speaker
+    name = spk.name if spk and spk.name and spk.name[:1].isupper() else None  # not 'ex-Muslims'
     return {
         "text": text[f.span.start : f.span.end],
-        "speaker": spk.name if spk else None,
-        "speaker_label": spk.label if spk and spk.name else None,
+        "speaker": name,
+        "speaker_label": spk.label if name else None,
         "cue": f.att.cue,
         "start": f.span.start,
         "end": f.span.end,

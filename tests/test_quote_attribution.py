@@ -150,3 +150,10 @@ def test_a_name_the_recogniser_cut_short_still_speaks(quotes):
     qs = quotes(seed_body("Police shoot teenage protester"))
     speaker = quote_with(qs, "lives were seriously threatened")["speaker"]
     assert speaker is not None and "Yu Hoi" in speaker
+
+
+def test_a_speaker_is_a_capitalised_name_never_quoted_foreign_words(quotes):
+    # This interview quotes Hindi, and the model takes some of it for a person.
+    text = seed_body("Living with HIV during COVID-19")
+    for q in quotes(text):
+        assert q["speaker"] is None or q["speaker"][:1].isupper(), q
