@@ -464,7 +464,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from indexer.backends import config_from_args
     from web import create_app
 
-    app = create_app({"INDEX_DIR": str(args.index), "BACKEND": config_from_args(args)})
+    app = create_app({"INDEX_DIR": str(args.index), "BACKEND": config_from_args(args),
+                      "READ_ONLY": args.read_only})
     print(f"serving {args.index} on http://{args.host}:{args.port}", file=sys.stderr, flush=True)
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
     return EXIT_OK
@@ -576,6 +577,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
     p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--read-only", action="store_true",
+                   help="no merges or splits of names from the web pages")
     p.set_defaults(func=cmd_serve)
     return parser
 
