@@ -133,15 +133,25 @@ def test_a_surname_whose_articles_share_nothing_with_the_full_names_is_only_offe
     context = {"Page": {"Wrexham", "Motherwell"}, "David Page": {"Bank of England", "FTSE"},
                "Holmes": {"Paula Radcliffe", "UK Athletics"},
                "Kelly Holmes": {"Paula Radcliffe", "UK Athletics", "Athens"}}
-    found = judged(counts, lambda a, b, *_: len(context[a] & context[b]))
+    found = judged(counts, lambda a, b: {"apart": 1, "shared": len(context[a[0]] & context[b[0]])})
     assert found["Page"] == ("David Page", Verdict.UNSURE)
     assert found["Holmes"] == ("Kelly Holmes", Verdict.POSITIVE)
+    # a surname never written without the full name beside it needs no context
+    found = judged(counts, lambda a, b: {"apart": 0, "shared": 0})
+    assert found["Page"] == ("David Page", Verdict.POSITIVE)
 
 
-def test_organisations_merge_on_fingerprints():
-    found = {j.variant: j.canonical for j in archive.organization_judgements(
-        {"Senate": 21, "senate": 3, "Supreme Court": 18, "supreme court": 1, "Boeing": 6})}
-    assert found == {"senate": "Senate", "supreme court": "Supreme Court"}
+def test_organisations_merge_on_fingerprints_and_acronyms_on_context():
+    counts = {"Senate": 21, "senate": 3, "Supreme Court": 18, "supreme court": 1, "Boeing": 6,
+              "NTSB": 3, "National Transportation Safety Board": 6, "ABC": 6,
+              "American Broadcasting Company": 1}
+    found = {j.variant: (j.canonical, j.verdict) for j in archive.organization_judgements(
+        counts, lambda a, b: {"apart": 1, "shared": 0 if a[0] == "ABC" else 3})}
+    assert found == {"senate": ("Senate", Verdict.POSITIVE),
+                     "supreme court": ("Supreme Court", Verdict.POSITIVE),
+                     "NTSB": ("National Transportation Safety Board", Verdict.POSITIVE),
+                     # the seeds' ABC is Australian as often as American: only offered
+                     "ABC": ("American Broadcasting Company", Verdict.UNSURE)}
 
 
 # -- user decisions beside the automatic ones ----------------------------------------------------

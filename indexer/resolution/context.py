@@ -17,6 +17,8 @@ from indexer.resolution.judgements import Judgement
 from indexer.schema import ARTICLE, QUOTE
 from indexer.search import SearchQuery
 
+SPELLINGS = 5  # spellings of a name asked about at most (a query has at most 1,000 characters)
+
 
 def person_mentions(searcher) -> dict[str, int]:
     """Each person spelling's mentions: articles naming it plus quotations attributed to it."""
@@ -32,35 +34,63 @@ class Context:
 
     def __init__(self, searcher, earlier: list[Judgement] = ()) -> None:
         self.searcher = searcher
-        self._seen: dict[str, set[str]] = {}
         articles = searcher.search(SearchQuery(per_page=1, facet_limit=1, snippets=False))
         limit = COMMON * articles["total"]
         self.common = {v for name in CONTEXT_FACETS
                        for v, n in searcher.value_counts(name, ARTICLE).items() if n > limit}
-        # Names whose mentions did not change since the last run share what they shared then.
+        self._seen: dict[tuple, tuple[int, set[str]]] = {}
+        # What the last run found for a pair whose mentions did not change since, it finds again.
         self.known = {(j.variant, j.canonical, j.evidence.get("mentions"),
-                       j.evidence.get("canonical_mentions")): j.evidence["shared"]
+                       j.evidence.get("canonical_mentions")):
+                      {k: j.evidence[k] for k in ("apart", "shared") if k in j.evidence}
                       for j in earlier if "shared" in j.evidence}
+        self.counts: dict[str, dict[str, int]] = {}
 
-    def values(self, name: str) -> set[str]:
-        """The context values of one name's articles and quotations."""
-        if name not in self._seen:
-            found: set[str] = set()
-            if '"' not in name:
+    def apart(self, field: str, names: list[str], others: list[str]) -> tuple[int, set[str]]:
+        """How many articles (and, for people, quotations) name one of `names` and none of
+        `others`, and the context values around them."""
+        key = (field, tuple(names), tuple(others))
+        if key not in self._seen:
+            def any_of(values: list[str], facet: str = field) -> str:
+                return "(" + " OR ".join(f'{facet}:"{v}"' for v in values) + ")"
+
+            names, others = names[:SPELLINGS], others[:SPELLINGS]
+            count, found = 0, set()
+            if not any('"' in v for v in names + others):
                 query = SearchQuery(per_page=1, facet_limit=CONTEXT_VALUES, snippets=False)
-                for result in (self.searcher.search(replace(query, text=f'person:"{name}"')),
-                               self.searcher.quotes(replace(query, text=f'speaker:"{name}"'))):
+                texts = [("search", any_of(names))]
+                if field == "person":
+                    texts.append(("quotes", any_of(names, "speaker")))
+                for kind, text in texts:
+                    result = getattr(self.searcher, kind)(
+                        replace(query, text=f"{text} NOT {any_of(others)}"))
+                    count += result["total"]
                     for facet in CONTEXT_FACETS:
                         found |= {item["value"] for item in result["facets"].get(facet, [])}
-            self._seen[name] = found - self.common
-        return self._seen[name]
+            self._seen[key] = (count, found - self.common - set(names) - set(others))
+        return self._seen[key]
 
-    def shared(self, a: str, b: str, a_mentions: int, b_mentions: int) -> int:
-        """How many context values the articles of a and b share (a and b aside)."""
-        key = (a, b, a_mentions, b_mentions)
-        if key not in self.known:
-            self.known[key] = len((self.values(a) & self.values(b)) - {a, b})
-        return self.known[key]
+    def shared(self, field: str) -> archive.Shared:
+        """For one facet: how the articles of two names' spellings apart from each other's
+        compare (see archive.related)."""
+
+        def evidence(names: list[str], others: list[str]) -> dict[str, int]:
+            """names[0] and others[0] are the spellings the judgement is about."""
+            key = (names[0], others[0], self.mentions(field, names), self.mentions(field, others))
+            if key not in self.known:
+                count, mine = self.apart(field, names, others)
+                theirs = self.apart(field, others, names)[1] if count else set()
+                self.known[key] = {"apart": count, "shared": len(mine & theirs)}
+            return self.known[key]
+
+        return evidence
+
+    def mentions(self, field: str, names: list[str]) -> int:
+        """The mentions of some spellings, as the judgements' evidence counts them."""
+        if field not in self.counts:
+            self.counts[field] = (person_mentions(self.searcher) if field == "person"
+                                  else self.searcher.value_counts(field, ARTICLE))
+        return sum(self.counts[field].get(n, 0) for n in names)
 
 
 def recompute(searcher, index_dir: str | Path) -> list[Judgement]:
