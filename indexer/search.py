@@ -196,8 +196,15 @@ class QueryFront:
         return self._run(query.checked(FACETS), ARTICLE, FACETS)
 
     def quotes(self, query: SearchQuery) -> dict:
-        """Quotations matching the query (in the quote text) and filters (speaker, mentions)."""
-        return self._run(query.checked(QUOTE_FACETS), QUOTE, QUOTE_FACETS)
+        """Quotations matching the query (in the quote text) and filters (speaker, mentions);
+        each names its speaker and what it mentions as the facets do (merged spellings)."""
+        result = self._run(query.checked(QUOTE_FACETS), QUOTE, QUOTE_FACETS)
+        for hit in result["hits"]:
+            if hit["speaker"]:
+                hit["speaker"] = self.canonical("speaker", hit["speaker"])
+            hit["mentions"] = list(dict.fromkeys(
+                self.canonical("mentions", m) for m in hit["mentions"]))
+        return result
 
     def match_ids(self, query: SearchQuery, kind: str = ARTICLE) -> set[str]:
         """The id of every article (or quotation) the query and its filters match, unranked:

@@ -50,6 +50,8 @@ def test_a_lone_surname_counts_as_the_full_name_in_person_and_speaker_facets(cli
     assert lone  # articles that only ever say "Trump", the seed article among them
     found = client.get("/search.json?person=Donald+Trump&per_page=100").get_json()
     assert lone <= {hit["id"] for hit in found["hits"]}
+    said = client.get("/quotes.json?speaker=Donald+Trump&per_page=100").get_json()["hits"]
+    assert said and {hit["speaker"] for hit in said} == {"Donald Trump"}  # as the facet says
 
 
 def test_the_entity_page_shows_each_spelling_with_its_counts_articles_and_who_merged_it(client):
