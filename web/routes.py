@@ -183,7 +183,8 @@ def merge_or_split():
     checked_form()
     kind, name = request.form.get("kind", ""), request.form.get("name", "").strip()
     spelling = request.form.get("spelling", "").strip()
-    if kind not in views.ALIAS_FIELDS or not name or not spelling or spelling == name:
+    if (kind not in views.ALIAS_FIELDS or not name or not spelling or spelling == name
+            or not (name + spelling).isprintable()):
         abort(400, description="A merge or split needs a kind, a name and another spelling.")
     same = request.path == "/merge"
     flash(views.decide(site().index_dir, kind, name, spelling, same))

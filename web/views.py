@@ -410,10 +410,13 @@ def same_kind_facet(searcher: Searcher, kind: str, name: str) -> list[dict]:
     are selected with field queries, kind:"spelling" for each spelling merged into the name.
     """
     spellings = sorted(searcher.aliases.spellings(kind, name))
-    if any('"' in spelling for spelling in spellings):
+    if not all(provenance.searchable(spelling) for spelling in spellings):
         return []
     text = " OR ".join(f'{kind}:"{spelling}"' for spelling in spellings)
-    result = searcher.search(SearchQuery(text=text, per_page=1, facet_limit=RELATED + 1))
+    try:
+        result = searcher.search(SearchQuery(text=text, per_page=1, facet_limit=RELATED + 1))
+    except QueryError:  # more spellings than one query may hold
+        return []
     return result["facets"].get(kind, [])
 
 

@@ -14,6 +14,7 @@ from pathlib import Path
 from indexer.resolution import archive
 from indexer.resolution.archive import COMMON, CONTEXT_FACETS, CONTEXT_VALUES
 from indexer.resolution.judgements import Judgement
+from indexer.resolution.provenance import searchable
 from indexer.schema import ARTICLE, QUOTE
 from indexer.search import SearchQuery
 
@@ -56,7 +57,7 @@ class Context:
 
             names, others = names[:SPELLINGS], others[:SPELLINGS]
             count, found = 0, set()
-            if not any('"' in v for v in names + others):
+            if all(searchable(v) for v in names + others):
                 query = SearchQuery(per_page=1, facet_limit=CONTEXT_VALUES, snippets=False)
                 texts = [("search", any_of(names))]
                 if field == "person":

@@ -13,7 +13,7 @@ import fingerprints
 
 from indexer.resolution.judgements import PRIORITY, By, Verdict
 from indexer.resolution.names import middles_agree, parse
-from indexer.schema import ARTICLE
+from indexer.schema import ARTICLE, SEP
 from indexer.search import ALIAS_FIELDS, SearchQuery
 
 SHOWN_ARTICLES = 3  # articles listed under each spelling
@@ -39,8 +39,13 @@ class Spelling:
 
 def exact_query(kind: str, value: str) -> str | None:
     """A search for the articles that hold exactly this stored spelling (none can be written
-    for a value holding a double quote)."""
-    return None if '"' in value else f'{kind}:"{value}"'
+    for a value holding a double quote or the facet separator, which no stored value holds)."""
+    return None if not searchable(value) else f'{kind}:"{value}"'
+
+
+def searchable(value: str) -> bool:
+    """Whether `field:"value"` finds exactly the stored value."""
+    return bool(value.strip()) and '"' not in value and SEP not in value
 
 
 def spelling(searcher, kind: str, value: str, hits: int = SHOWN_ARTICLES) -> Spelling:
@@ -52,7 +57,7 @@ def spelling(searcher, kind: str, value: str, hits: int = SHOWN_ARTICLES) -> Spe
                                         sort="newest", snippets=False))
     quotes = 0
     if kind == "person":
-        said = searcher.quotes(SearchQuery(text=f'speaker:"{value}"', per_page=1,
+        said = searcher.quotes(SearchQuery(text=exact_query("speaker", value), per_page=1,
                                            facet_limit=1, snippets=False))
         quotes = said["total"]
     return Spelling(value, found["total"], quotes, hits=found["hits"][:hits], query=query)
