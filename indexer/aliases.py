@@ -1,31 +1,49 @@
-"""Aliases: user-editable merges of spellings ("Zelensky" -> "Volodymyr Zelenskyy") across articles.
+"""Aliases: merges of spellings ("Zelensky" -> "Volodymyr Zelenskyy") across articles.
 
-Stored as JSON beside the index (``<index_dir>/aliases.json``)::
+Three sources, each a set of judgements (`indexer.resolution.judgements`):
 
-    {"person": {"Zelensky": "Volodymyr Zelenskyy"}, "organization": {...}, "country": {...}}
+- the shipped defaults (``data/default_aliases.json``);
+- the automatic resolution across the archive, recomputed after every `index` run and stored
+  beside the index (``<index_dir>/resolved.json``, see `indexer.resolution.archive`);
+- the user's decisions (``<index_dir>/aliases.json``): merges, and pairs that are "not the same"
+  (which no shipped or automatic merge may join again)::
 
-They are applied when searching (facets and filters), not when annotating, so adding one
-changes facet counts at once without re-running NLP. A shipped default set
-(``data/default_aliases.json``) is loaded first; the user's file overrides it.
+    {"person": {"Zelensky": "Volodymyr Zelenskyy"}, "organization": {...}, "country": {...},
+     "not_same": {"person": [["Trump", "Donald Trump"]]}}    # Trump split off Donald Trump
+
+They are applied when searching (facets and filters), not when annotating, so a decision
+changes facet counts at once without re-running NLP. `effective()` combines the three.
 """
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import tempfile
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+
+from indexer.resolution import archive
+from indexer.resolution.judgements import By, Judgement, Verdict, resolve
 
 FIELDS = ("person", "organization", "country")
 FILE_NAME = "aliases.json"
+NOT_SAME = "not_same"
 DEFAULTS_FILE = Path(__file__).parent / "data" / "default_aliases.json"
 
 
 class Aliases:
-    """Variant -> canonical maps per facet field, with the reverse view that filters need."""
+    """Variant -> canonical maps per facet field, with the reverse view that filters need, and
+    the pairs a user said are not the same."""
 
     def __init__(self, mapping: dict[str, dict[str, str]] | None = None) -> None:
         self._map: dict[str, dict[str, str]] = {f: {} for f in FIELDS}
+        self._user: dict[str, set[str]] = {f: set() for f in FIELDS}  # variants a user merged
+        self._dropped: dict[str, set[str]] = {f: set() for f in FIELDS}  # shipped ones undone
+        # (kept apart, from): the first of each pair is the one a user split off the second
+        self._not_same: dict[str, set[tuple[str, str]]] = {f: set() for f in FIELDS}
         for field, pairs in (mapping or {}).items():
             for variant, canonical in pairs.items():
                 self.add(field, variant, canonical)
@@ -33,13 +51,21 @@ class Aliases:
     @classmethod
     def defaults(cls) -> Aliases:
         """The shipped alias set only."""
-        return cls(_read(DEFAULTS_FILE))
+        aliases = cls(_read(DEFAULTS_FILE))
+        aliases._user = {f: set() for f in FIELDS}
+        return aliases
 
     @classmethod
     def load(cls, index_dir: str | Path) -> Aliases:
         """The shipped defaults overlaid with the user's ``aliases.json`` (if there is one)."""
         aliases = cls.defaults()
-        for field, pairs in _read(Path(index_dir) / FILE_NAME).items():
+        data = _read(Path(index_dir) / FILE_NAME)
+        for field, pairs in data.get(NOT_SAME, {}).items():
+            aliases._table(field)
+            aliases._not_same[field] |= {(a, b) for a, b in pairs if a != b}
+        for field, pairs in data.items():
+            if field == NOT_SAME:
+                continue
             for variant, canonical in pairs.items():
                 if variant == canonical:  # the user opts out of a shipped alias
                     aliases.remove(field, variant)
@@ -48,10 +74,21 @@ class Aliases:
         return aliases
 
     def save(self, index_dir: str | Path) -> Path:
-        """Write every alias to ``<index_dir>/aliases.json`` atomically; return its path."""
+        """Write the user's decisions to ``<index_dir>/aliases.json`` atomically; its path."""
         path = Path(index_dir) / FILE_NAME
         path.parent.mkdir(parents=True, exist_ok=True)
-        text = json.dumps(self.to_dict(), ensure_ascii=False, indent=2, sort_keys=True) + "\n"
+        data: dict = {
+            field: dict(sorted(
+                [(v, c) for v, c in self._map[field].items() if v in self._user[field]]
+                + [(v, v) for v in self._dropped[field]]
+            ))
+            for field in FIELDS
+        }
+        pairs = {f: sorted(list(p) for p in self._not_same[f]) for f in FIELDS
+                 if self._not_same[f]}
+        if pairs:
+            data[NOT_SAME] = pairs
+        text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         fd, tmp = tempfile.mkstemp(prefix=".aliases-", suffix=".json", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
             handle.write(text)
@@ -66,17 +103,47 @@ class Aliases:
             raise ValueError("an alias needs a variant and a canonical value")
         if variant == canonical:
             return
+        self._not_same[field] -= {(variant, canonical), (canonical, variant)}
         if table.get(canonical) == variant:  # "B -> A" after "A -> B": A becomes the variant
             del table[canonical]
+            self._user[field].discard(canonical)
         target = self.canonical(field, canonical)
         table[variant] = target
+        self._user[field].add(variant)
+        self._dropped[field].discard(variant)
         for other, value in table.items():  # earlier aliases of the variant follow it
             if value == variant:
                 table[other] = target
+                self._user[field].add(other)
 
     def remove(self, field: str, variant: str) -> bool:
         """Undo an alias; True if there was one."""
-        return self._table(field).pop(variant.strip(), None) is not None
+        variant = variant.strip()
+        if self._table(field).pop(variant, None) is None:
+            return False
+        if variant in self._user[field]:
+            self._user[field].discard(variant)
+        else:
+            self._dropped[field].add(variant)
+        return True
+
+    def split(self, field: str, variant: str, canonical: str) -> None:
+        """Record that ``variant`` is not ``canonical``: a merge of the two by a user is undone,
+        and no shipped or automatic merge joins them again."""
+        variant, canonical = variant.strip(), canonical.strip()
+        if not variant or not canonical or variant == canonical:
+            raise ValueError("a split needs two different values")
+        table = self._table(field)
+        if table.get(variant) == canonical:
+            self.remove(field, variant)
+        elif table.get(canonical) == variant:
+            self.remove(field, canonical)
+        self._not_same[field].add((variant, canonical))
+
+    def not_same(self, field: str) -> set[tuple[str, str]]:
+        """The pairs a user said are not the same (the one split off first)."""
+        self._table(field)
+        return set(self._not_same[field])
 
     def canonical(self, field: str, value: str) -> str:
         """The canonical form of a facet value (the value itself when it has no alias)."""
@@ -91,6 +158,17 @@ class Aliases:
         """Plain JSON-ready copy of all aliases."""
         return {field: dict(sorted(pairs.items())) for field, pairs in self._map.items()}
 
+    def judgements(self) -> list[Judgement]:
+        """The merges as positive judgements (a user's or shipped), and the user's negative ones."""
+        out = []
+        for field in FIELDS:
+            for variant, canonical in self._map[field].items():
+                by = By.USER if variant in self._user[field] else By.SHIPPED
+                out.append(Judgement(field, variant, canonical, Verdict.POSITIVE, by))
+            for a, b in sorted(self._not_same[field]):
+                out.append(Judgement(field, a, b, Verdict.NEGATIVE, By.USER))
+        return out
+
     def _table(self, field: str) -> dict[str, str]:
         """The map of one field; unknown fields are a caller's mistake."""
         if field not in self._map:
@@ -98,7 +176,7 @@ class Aliases:
         return self._map[field]
 
 
-def _read(path: Path) -> dict[str, dict[str, str]]:
+def _read(path: Path) -> dict[str, dict]:
     """An alias file's content, or nothing if it does not exist."""
     if not path.exists():
         return {}
@@ -106,28 +184,27 @@ def _read(path: Path) -> dict[str, dict[str, str]]:
     return {field: pairs for field, pairs in data.items() if not field.startswith("_")}
 
 
-def suggest_surnames(
-    counts: list[tuple[str, int]], share: float = 0.8, least: int = 2
-) -> list[dict]:
-    """Merges a user may want: a one-word person facet value ("Trump", from articles that never
-    give the full name) into the full name it stands for across the archive ("Donald Trump").
+@contextmanager
+def editing(index_dir: str | Path) -> Iterator[Aliases]:
+    """The user's decisions, to change and save while no other process or thread does (the CLI
+    and a web server may decide at the same time)."""
+    folder = Path(index_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    with open(folder / ".aliases.lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        try:
+            aliases = Aliases.load(folder)
+            yield aliases
+            aliases.save(folder)
+        finally:
+            fcntl.flock(lock, fcntl.LOCK_UN)
 
-    `counts` are (person, articles) pairs. A word is suggested for the full name ending in it that
-    holds at least `share` of the articles of all such names, and `least` articles: "Biden" goes
-    to "Joe Biden" when "Hunter Biden" is rare, and nowhere when both are common.
-    """
-    by_surname: dict[str, list[tuple[int, str]]] = {}
-    for name, count in counts:
-        words = name.split()
-        if len(words) > 1:
-            by_surname.setdefault(words[-1], []).append((count, name))
-    out = []
-    for name, count in counts:
-        full = sorted(by_surname.get(name, []), key=lambda pair: (-pair[0], pair[1]))
-        if " " in name or not full:
-            continue
-        best, everyone = full[0][0], sum(c for c, _ in full)
-        if best >= least and best >= share * everyone:
-            out.append({"variant": name, "canonical": full[0][1], "variant_articles": count,
-                        "canonical_articles": best, "share": round(best / everyone, 3)})
-    return out
+
+def effective(index_dir: str | Path) -> tuple[Aliases, list[Judgement]]:
+    """The merges search applies: the shipped, automatic and user judgements resolved into one
+    variant -> canonical map per field (a user's decision winning), and the judgements."""
+    judgements = Aliases.load(index_dir).judgements() + archive.load(index_dir)
+    merged = Aliases()
+    for field, pairs in resolve(judgements).items():
+        merged._map[field] = pairs
+    return merged, judgements

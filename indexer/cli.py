@@ -143,8 +143,24 @@ def cmd_index(args: argparse.Namespace) -> int:
     show = sys.stderr.isatty() and not args.quiet
     for _ in progress(store.write(counted(all_records()), commit_every=args.commit_every), show):
         pass
+    resolve_archive(args)
     print(tally.line(), flush=True)
     return EXIT_FAILED if tally.failed else EXIT_OK
+
+
+def resolve_archive(args: argparse.Namespace) -> None:
+    """Recompute the merges across the archive from the index as it now stands (no NLP)."""
+    from indexer.resolution.context import recompute
+    from indexer.resolution.judgements import Verdict
+
+    try:
+        found = recompute(open_searcher(args), args.index)
+    except OSError as exc:  # a read-only folder: the index is written, the merges stay as were
+        print(f"newsindex: merges across the archive not stored: {exc}", file=sys.stderr)
+        return
+    merged = sum(1 for j in found if j.verdict == Verdict.POSITIVE)
+    print(f"merged across the archive: {merged} spellings (`newsindex alias --suggest` lists "
+          "them)", flush=True)
 
 
 def _chain(first, rest):
@@ -276,30 +292,65 @@ def articles(n: int) -> str:
 
 
 def cmd_alias(args: argparse.Namespace) -> int:
-    from indexer.aliases import Aliases, suggest_surnames
-    from indexer.search import SearchQuery
+    from indexer.aliases import editing, effective
+    from indexer.resolution.judgements import Verdict
 
-    aliases = Aliases.load(args.index)
-    if args.suggest or args.apply:
-        searcher = open_searcher(args)
-        persons = searcher.search(SearchQuery(facet_limit=1000, snippets=False))["facets"]["person"]
-        found = suggest_surnames([(v["value"], v["count"]) for v in persons])
-        for item in found:
-            if args.apply:
-                aliases.add("person", item["variant"], item["canonical"])
-            print(f"person: {item['variant']!r} ({articles(item['variant_articles'])}) -> "
-                  f"{item['canonical']!r} ({articles(item['canonical_articles'])}, "
-                  f"{item['share']:.0%} of the full names ending so)")
-        if args.apply and found:
-            aliases.save(args.index)
-        print(f"{len(found)} merges {'applied' if args.apply else 'suggested (--apply to add)'}")
+    if args.variant and args.variant.strip() == (args.canonical or "").strip():
+        print("newsindex: alias needs two different values", file=sys.stderr)
+        return EXIT_USAGE
+    if args.split:
+        with editing(args.index) as aliases:
+            aliases.split(args.field, args.variant, args.canonical)
+        print(f"{args.field}: {args.variant!r} is not {args.canonical!r}")
     elif args.variant:
-        aliases.add(args.field, args.variant, args.canonical)
-        aliases.save(args.index)
+        with editing(args.index) as aliases:
+            aliases.add(args.field, args.variant, args.canonical)
         print(f"{args.field}: {args.variant!r} -> {args.canonical!r}")
+    elif args.show:
+        print_provenance(args)
+    elif args.suggest or args.apply:
+        if args.apply:
+            from indexer.resolution.context import recompute
+
+            recompute(open_searcher(args), args.index)
+        merged, judgements = effective(args.index)
+        made = offered = 0
+        for j in judgements:
+            joined = merged.canonical(j.field, j.variant) != j.variant
+            if j.by != "auto" or j.verdict == Verdict.NEGATIVE:
+                continue
+            if j.verdict == Verdict.POSITIVE and joined:
+                made += 1
+                how = "merged"
+            elif not joined:
+                offered += 1
+                how = "offered"
+            else:
+                continue
+            print(f"{j.field}: {how} {j.variant!r} -> {j.canonical!r} ({j.rule})")
+        print(f"{made} merged automatically, {offered} offered; "
+              "`alias FIELD A B` merges, `alias --split FIELD A B` keeps two apart")
     else:
-        print_json(aliases.to_dict())
+        print_json(effective(args.index)[0].to_dict())
     return EXIT_OK
+
+
+def print_provenance(args: argparse.Namespace) -> None:
+    """The spellings behind a name, who merged each, and the merges offered."""
+    from indexer.resolution.provenance import explain
+
+    searcher = open_searcher(args)
+    searcher.aliases.refresh()
+    name = searcher.canonical(args.field, args.show)
+    found = explain(searcher, args.field, name)
+    print(name)
+    for item in found["spellings"]:
+        how = f"  merged by {item.by}" + (f": {item.rule}" if item.rule else "") if item.by else ""
+        print(f"  {item.value!r}: {articles(item.articles)}"
+              + (f", {item.quotes} quotes" if item.quotes else "") + how)
+    for label, key in (("perhaps also", "suggested"), ("not the same as", "not_same")):
+        for item in found[key]:
+            print(f"  {label} {item.value!r}: {articles(item.articles)}")
 
 
 def cmd_topics(args: argparse.Namespace) -> int:
@@ -420,7 +471,8 @@ def cmd_serve(args: argparse.Namespace) -> int:
     from indexer.backends import config_from_args
     from web import create_app
 
-    app = create_app({"INDEX_DIR": str(args.index), "BACKEND": config_from_args(args)})
+    app = create_app({"INDEX_DIR": str(args.index), "BACKEND": config_from_args(args),
+                      "READ_ONLY": args.read_only})
     print(f"serving {args.index} on http://{args.host}:{args.port}", file=sys.stderr, flush=True)
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
     return EXIT_OK
@@ -501,9 +553,14 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("field", nargs="?", choices=("person", "organization", "country"))
     p.add_argument("variant", nargs="?")
     p.add_argument("canonical", nargs="?")
+    p.add_argument("--split", action="store_true",
+                   help="VARIANT and CANONICAL are not the same: undo a merge and keep them apart")
+    p.add_argument("--show", metavar="NAME",
+                   help="the spellings merged into NAME of FIELD, with counts and who merged them")
     p.add_argument("--suggest", action="store_true",
-                   help="list one-word person names that stand for one full name in the archive")
-    p.add_argument("--apply", action="store_true", help="add the suggested merges")
+                   help="list the merges made across the archive, and those only offered")
+    p.add_argument("--apply", action="store_true",
+                   help="recompute the automatic merges now (every `index` run does it)")
     p.set_defaults(func=cmd_alias)
 
     p = sub.add_parser("topics", help="list, add or remove user topics; re-apply without NLP")
@@ -531,6 +588,8 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--host", default="127.0.0.1")
     p.add_argument("--port", type=int, default=5000)
     p.add_argument("--threads", type=int, default=8)
+    p.add_argument("--read-only", action="store_true",
+                   help="no merges or splits of names from the web pages")
     p.set_defaults(func=cmd_serve)
     return parser
 
@@ -553,8 +612,10 @@ def main(argv: list[str] | None = None) -> int:
     """Entry point; exit 0 ok, 1 when some inputs failed, 2 on bad usage."""
     parser = build_parser()
     args = parser.parse_args(join_exclusions(sys.argv[1:] if argv is None else argv))
-    if args.command == "alias" and args.variant and not args.canonical:
+    if args.command == "alias" and (args.variant or args.split) and not args.canonical:
         parser.error("alias needs FIELD VARIANT CANONICAL")
+    if args.command == "alias" and args.show and not args.field:
+        parser.error("alias --show NAME needs a FIELD")
     if args.command == "topics" and args.action in ("add", "remove") and not args.label:
         parser.error(f"topics {args.action} needs a LABEL")
     from whoosh.index import LockError

@@ -11,14 +11,17 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from itertools import islice
+from pathlib import Path
 
 import numpy as np
 from whoosh import highlight, qparser
 from whoosh.analysis import Token
 from whoosh.query import Every, FuzzyTerm, MultiTerm, Or, Query, Wildcard
 
-from indexer.aliases import FILE_NAME, Aliases
+from indexer.aliases import FILE_NAME, Aliases, effective
 from indexer.facets import FacetCache, FacetTable, QueryArrays, postings, top_documents
+from indexer.resolution.archive import FILE_NAME as RESOLVED_FILE
+from indexer.resolution.judgements import Judgement
 from indexer.schema import ARTICLE, FACETS, QUOTE, SCHEMA, term_text
 from indexer.store import Store, unpack
 
@@ -145,40 +148,58 @@ def day_number(value: str | None, end: bool = False) -> int | None:
     return year * 10000 + month * 100 + day
 
 
-# Facet fields whose values the user's alias file merges, and the alias table each one uses.
+# Facet fields whose values the merges apply to, and the alias table each one uses; a quote's
+# "mentions" hold people, organisations and countries alike, and follow all three.
 ALIAS_FIELDS = {"person": "person", "speaker": "person", "organization": "organization",
                 "country": "country"}
+MENTION_TABLES = ("person", "organization", "country")
+
+
+def alias_tables(field: str) -> tuple[str, ...]:
+    """The alias tables that merge the values of a facet field (none for topics, sources)."""
+    if field == "mentions":
+        return MENTION_TABLES
+    return (ALIAS_FIELDS[field],) if field in ALIAS_FIELDS else ()
 
 
 class AliasWatcher:
-    """The index's alias merges, re-read when aliases.json changes, so merges apply at once."""
+    """The index's merges (shipped, automatic, the user's), re-read when aliases.json or
+    resolved.json changes, so a merge applies at once."""
 
     def __init__(self, index_dir) -> None:
-        self.path = index_dir / FILE_NAME
-        self.key: int | None = None
+        self.dir = Path(index_dir)
+        self.key: tuple | None = None
         self.aliases = Aliases.defaults()
+        self.judgements: list[Judgement] = self.aliases.judgements()
 
-    def refresh(self) -> int:
-        """Reload if the file changed; returns a key that changes with the merges."""
-        try:
-            mtime = self.path.stat().st_mtime_ns
-        except FileNotFoundError:
-            mtime = 0
-        if mtime != self.key:
-            self.aliases = Aliases.load(self.path.parent)
-            self.key = mtime
-        return mtime
+    def refresh(self) -> tuple:
+        """Reload if a file changed; returns a key that changes with the merges."""
+        key = tuple(_mtime(self.dir / name) for name in (FILE_NAME, RESOLVED_FILE))
+        if key != self.key:
+            self.aliases, self.judgements = effective(self.dir)
+            self.key = key
+        return key
 
     def canonical(self, field: str, value: str) -> str:
         """The merged spelling of a facet value (itself when it has no alias)."""
-        table = ALIAS_FIELDS.get(field)
-        return self.aliases.canonical(table, value) if table else value
+        for table in alias_tables(field):
+            merged = self.aliases.canonical(table, value)
+            if merged != value:
+                return merged
+        return value
 
     def spellings(self, field: str, value: str) -> set[str]:
         """Every stored spelling a facet value stands for (itself, and what is merged into it)."""
         self.refresh()
-        table = ALIAS_FIELDS.get(field)
-        return self.aliases.variants(table, value) if table else {value}
+        target = self.canonical(field, value)
+        return {target}.union(*(self.aliases.variants(t, target) for t in alias_tables(field)))
+
+
+def _mtime(path: Path) -> int:
+    try:
+        return path.stat().st_mtime_ns
+    except FileNotFoundError:
+        return 0
 
 
 def query_parser(fields: list[str], boosts: dict[str, float]) -> qparser.QueryParser:
@@ -216,8 +237,15 @@ class QueryFront:
         return self._run(query.checked(FACETS), ARTICLE, FACETS)
 
     def quotes(self, query: SearchQuery) -> dict:
-        """Quotations matching the query (in the quote text) and filters (speaker, mentions)."""
-        return self._run(query.checked(QUOTE_FACETS), QUOTE, QUOTE_FACETS)
+        """Quotations matching the query (in the quote text) and filters (speaker, mentions);
+        each names its speaker and what it mentions as the facets do (merged spellings)."""
+        result = self._run(query.checked(QUOTE_FACETS), QUOTE, QUOTE_FACETS)
+        for hit in result["hits"]:
+            if hit["speaker"]:
+                hit["speaker"] = self.canonical("speaker", hit["speaker"])
+            hit["mentions"] = list(dict.fromkeys(
+                self.canonical("mentions", m) for m in hit["mentions"]))
+        return result
 
     def match_ids(self, query: SearchQuery, kind: str = ARTICLE) -> set[str]:
         """The id of every article (or quotation) the query and its filters match, unranked:
@@ -255,6 +283,7 @@ class Searcher(QueryFront):
         super().__init__(store.dir)
         self.store = store
         self.cache = FacetCache()
+        self.raw = FacetCache()  # tables without merges, for value_counts
         self._local = threading.local()
 
     # -- machinery -----------------------------------------------------------------------------
@@ -373,7 +402,7 @@ class Searcher(QueryFront):
             s = self._local.searcher = self.store.searcher()
         yield s
 
-    def _alias_key(self) -> int:
+    def _alias_key(self) -> tuple:
         return self.aliases.refresh()
 
     @staticmethod
@@ -510,6 +539,17 @@ class Searcher(QueryFront):
     def article(self, article_id: str) -> dict | None:
         """One stored annotated record."""
         return self.store.get(article_id)
+
+    def value_counts(self, name: str, kind: str = ARTICLE) -> dict[str, int]:
+        """Documents of one kind per stored spelling of a facet, no merge applied: what the
+        resolution across the archive judges from."""
+        with self._searcher() as s:
+            reader = s.reader()
+            size = reader.doc_count_all()
+            table = self.raw.tables(reader, (reader.generation(), size), (name,), None,
+                                    kind)[name]
+            counts = table.count(np.ones(size, dtype=bool))
+            return {value: int(n) for value, n in zip(table.values, counts, strict=True) if n}
 
     def stats(self) -> dict:
         """Counts of articles, quotes and distinct facet values."""

@@ -16,6 +16,9 @@ import pytest
 import waitress
 from playwright.sync_api import sync_playwright
 
+from indexer.resolution.context import recompute
+from indexer.search import Searcher
+from indexer.store import Store
 from tests.conftest import ROOT
 from web import create_app
 
@@ -43,8 +46,10 @@ SHOWN = """() => ({
 
 @pytest.fixture(scope="module")
 def server(web_index, tmp_path_factory):
-    """The app on a real WSGI server, over a private copy of the test index."""
+    """The app on a real WSGI server, over a private copy of the test index (with the merges
+    across the archive that `newsindex index` computes)."""
     folder = shutil.copytree(web_index, tmp_path_factory.mktemp("browser") / "index")
+    recompute(Searcher(Store.open_existing(folder)), folder)
     srv = waitress.create_server(
         create_app({"INDEX_DIR": str(folder)}), host="127.0.0.1", port=0, threads=4
     )
@@ -212,6 +217,39 @@ def test_facets_work_from_the_keyboard_and_filter_boxes_narrow_long_lists(tab):
     checkbox.focus()
     tab.navigate(lambda: page.keyboard.press("Space"))
     assert "person=" in tab.shown()["url"]
+    assert not tab.errors
+
+
+def test_two_spellings_split_and_merged_from_the_entity_page_change_counts_at_once(tab):
+    """"Trump" was merged into "Donald Trump" across the archive: split it off, merge it back by
+    typing it, split it again; the page's counts follow each time, and so do the facets."""
+    page = tab.page
+    tab.open("/person/Donald%20Trump")
+    merged = tab.shown()["total"]
+    spelling = page.locator('.written-as li.spelling[data-value="Trump"]')
+    assert "merged automatically" in spelling.inner_text()
+    lone = int(spelling.get_attribute("data-articles"))
+    tab.navigate(lambda: spelling.get_by_role("button", name="Not the same").click())
+    apart = tab.shown()["total"]
+    assert apart < merged and page.locator(".flash").is_visible()
+    assert page.locator('.not_same li.spelling[data-value="Trump"]').count() == 1
+
+    page.fill("#merge-spelling", "Trump")
+    tab.navigate(lambda: page.locator(".merge-other button").click())
+    assert tab.shown()["total"] == merged
+    spelling = page.locator('.written-as li.spelling[data-value="Trump"]')
+    assert "merged by a user" in spelling.inner_text()
+    page.screenshot(path=str(SHOTS / "person-spellings.png"))
+
+    tab.navigate(lambda: spelling.get_by_role("button", name="Not the same").click())
+    assert tab.shown()["total"] == apart
+    tab.open("/search")
+    facet = dict((v, n) for v, n, _ in tab.shown()["facets"]["person"])
+    assert facet["Trump"] == lone
+    tab.open("/person/Donald%20Trump")  # as it was, for the other tests
+    again = page.locator('.not_same li.spelling[data-value="Trump"]')
+    tab.navigate(lambda: again.get_by_role("button", name="Same after all").click())
+    assert tab.shown()["total"] == merged
     assert not tab.errors
 
 

@@ -170,34 +170,35 @@ def test_custom_query_topic_reapplies_to_the_existing_index(index):
     assert topic_counts()["Kremlin watch"] == 0
 
 
-def test_alias_suggest_and_apply_merge_a_lone_surname_into_its_full_name(index, tmp_path):
+def test_indexing_merges_a_lone_surname_into_its_full_name_and_a_split_keeps_them_apart(
+    index, tmp_path
+):
+    """No command run: "Trump" (articles that never give his first name) counts as "Donald
+    Trump"; `alias --split` undoes it for good, `alias` merges again."""
     folder = tmp_path / "copy"
     shutil.copytree(index, folder)
-    before = json.loads(newsindex("search", "--json", index=folder, check=True).stdout)
-    counts = {v["value"]: v["count"] for v in before["facets"]["person"]}
-    file = folder / "aliases.json"
-    kept = file.read_bytes() if file.exists() else None  # other tests may have added aliases
-    listed = newsindex("alias", "--suggest", index=folder, check=True).stdout
-    assert "person: 'Trump' (" in listed and "-> 'Donald Trump' (" in listed
-    assert (file.read_bytes() if file.exists() else None) == kept  # suggesting writes nothing
-    newsindex("alias", "--apply", index=folder, check=True)
-    stored = json.loads((folder / "aliases.json").read_text(encoding="utf-8"))
-    assert stored["person"]["Trump"] == "Donald Trump"
-    after = json.loads(newsindex("search", "--json", index=folder, check=True).stdout)
-    merged = {v["value"]: v["count"] for v in after["facets"]["person"]}
+
+    def persons() -> dict[str, int]:
+        out = json.loads(newsindex("search", "--json", index=folder, check=True).stdout)
+        return {v["value"]: v["count"] for v in out["facets"]["person"]}
+
+    merged = persons()
     assert "Trump" not in merged
-    full, lone = counts["Donald Trump"], counts["Trump"]
-    assert full < merged["Donald Trump"] <= full + lone
-    again = newsindex("alias", "--suggest", index=folder, check=True).stdout
-    assert "'Trump'" not in again
+    listed = newsindex("alias", "--suggest", index=folder, check=True).stdout
+    assert "person: merged 'Trump' -> 'Donald Trump' (surname alone;" in listed
+    shown = newsindex("alias", "person", "--show", "Trump", index=folder, check=True).stdout
+    assert shown.startswith("Donald Trump\n") and "'Trump': " in shown
+    assert "merged by auto: surname alone" in shown
 
+    newsindex("alias", "--split", "person", "Trump", "Donald Trump", index=folder, check=True)
+    apart = persons()
+    assert apart["Trump"] > 0 and apart["Donald Trump"] < merged["Donald Trump"]
+    newsindex("index", str(SEED), index=folder, check=True)  # a later run recomputes the merges
+    assert persons() == apart
+    stored = json.loads((folder / "aliases.json").read_text(encoding="utf-8"))
+    assert stored["not_same"] == {"person": [["Trump", "Donald Trump"]]}
 
-def test_suggested_surname_merges_need_one_dominant_full_name():
-    from indexer.aliases import suggest_surnames
-
-    counts = [("Donald Trump", 50), ("Trump", 10), ("Ivanka Trump", 2), ("Biden", 3),
-              ("Joe Biden", 10), ("Hunter Biden", 8), ("Francis", 4), ("Obama", 1),
-              ("Barack Obama", 1)]
-    got = {s["variant"]: s["canonical"] for s in suggest_surnames(counts)}
-    assert got == {"Trump": "Donald Trump"}  # Biden is split, Obama has too little evidence
-    assert suggest_surnames(counts, least=1)[-1]["variant"] == "Obama"
+    newsindex("alias", "person", "Trump", "Donald Trump", index=folder, check=True)
+    assert persons() == merged
+    bad = newsindex("alias", "--split", "person", "Trump", "Trump", index=folder)
+    assert bad.returncode == 2

@@ -310,7 +310,7 @@ def test_every_get_route_is_covered_by_the_hostile_tests(app):
     covered = {
         "static", "web.home", "web.listing", "web.listing_twin", "web.article", "web.entity",
         "web.saved_list", "web.saved_json", "web.saved_open", "web.saved_feed",
-        "web.saved_create", "web.saved_rename", "web.saved_delete",
+        "web.saved_create", "web.saved_rename", "web.saved_delete", "web.merge_or_split",
     }
     assert {rule.endpoint for rule in app.url_map.iter_rules()} <= covered
 
@@ -420,6 +420,35 @@ def test_every_post_route_refuses_a_missing_or_foreign_csrf_token(app, client):
             assert response.status_code == 400, (url, token, response.status_code)
             assert_served_safely(response, False)
     assert client.get("/saved.json").get_json()["saved"] == before
+
+
+@pytest.fixture(scope="module")
+def deciding(index, tmp_path_factory):
+    """A client of its own copy of the index, since its merges and splits change counts."""
+    folder = shutil.copytree(index, tmp_path_factory.mktemp("deciding") / "index")
+    return create_app({"INDEX_DIR": str(folder)}).test_client(), Path(folder)
+
+
+@SETTINGS
+@given(
+    path=st.sampled_from(["/merge", "/split"]),
+    kind=st.sampled_from(["person", "organization", "country", "topic", "", "../x"]),
+    name=st.text(max_size=40) | st.sampled_from([PAYLOAD, "Donald Trump", " "]),
+    spelling=st.text(max_size=40) | st.sampled_from([PAYLOAD, "Trump", "Donald Trump"]),
+)
+def test_merges_and_splits_of_any_names_never_fail_and_stay_inert(
+    deciding, path, kind, name, spelling
+):
+    client, folder = deciding
+    form = {"kind": kind, "name": name, "spelling": spelling, CSRF_FIELD: token_of(client)}
+    response = client.post(path, data=form)
+    assert response.status_code in (303, 400), response.get_data(as_text=True)[:300]
+    stored = folder / "aliases.json"
+    if stored.exists():
+        json.loads(stored.read_text(encoding="utf-8"))  # still a file the next load reads
+    if response.status_code == 303:
+        page = client.get(response.headers["Location"], follow_redirects=True)
+        assert_served_safely(page, PAYLOAD in name + spelling)
 
 
 def save(client, name: str, url: str) -> int:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import json
 
 import pytest
 
@@ -80,6 +81,8 @@ def test_export_settings_carry_aliases_topics_and_saved_searches(original, tmp_p
 
     index, _ = original
     assert main(["--index", str(index), "alias", "person", "Trump", "Donald Trump"]) == 0
+    assert main(["--index", str(index), "alias", "--split", "person", "Zelensky",
+                 "Volodymyr Zelenskyy"]) == 0
     assert main(["--index", str(index), "topics", "add", "Storms", "--keywords", "storm"]) == 0
     SavedSearches(index).save("war", "/search?q=war")
     exported = tmp_path / "exported.jsonl"
@@ -98,3 +101,5 @@ def test_export_settings_carry_aliases_topics_and_saved_searches(original, tmp_p
     # facet lists equal, order too: the original's topics were rewritten in a later segment
     assert views(rebuilt)[0]["facets"] == views(index)[0]["facets"]
     assert [(s.name, s.url) for s in SavedSearches(rebuilt).all()] == [("war", "/search?q=war")]
+    decisions = json.loads((rebuilt / "aliases.json").read_text(encoding="utf-8"))
+    assert decisions["not_same"] == {"person": [["Zelensky", "Volodymyr Zelenskyy"]]}

@@ -23,11 +23,12 @@ from flask import (
 )
 from werkzeug.exceptions import HTTPException
 
+from indexer.resolution import provenance
 from indexer.search import QueryError
 from web import feeds, views
 from web.saved import now
 from web.security import csrf_ok
-from web.urls import SearchState, parse_state
+from web.urls import SearchState, entity_url, parse_state
 
 bp = Blueprint("web", __name__)
 FEED_SIZE = 30
@@ -152,14 +153,42 @@ def article(article_id: str):
 @bp.get("/<any(person, country, topic, organization):kind>/<path:name>")
 def entity(kind: str, name: str):
     searcher = site().searcher
-    page = views.entity_page(searcher, kind, name)
-    if page is None:
-        bare, suffix = split_suffix(name, (".json",))
-        page = views.entity_page(searcher, kind, bare) if suffix else None
-        if page is None:
-            abort(404, description=f"No article in the index mentions this {kind}.")
-        return jsonify(views.entity_json(page))
-    return render_template("entity.html", **page)
+    bare, suffix = split_suffix(name, (".json",))
+    for candidate, twin in ((name, ""), (bare, suffix)) if suffix else ((name, ""),):
+        merged = views.merged_name(searcher, kind, candidate)
+        if merged != candidate:  # one page per name: a merged spelling's is its name's
+            return redirect(entity_url(kind, merged, twin))
+        page = views.entity_page(searcher, kind, candidate)
+        if page is not None:
+            if twin:
+                return jsonify(views.entity_json(page))
+            return render_template("entity.html", read_only=read_only(), **page)
+        meant = provenance.lookup(searcher, kind, candidate)
+        if meant is not None and meant != candidate:
+            return redirect(entity_url(kind, meant, twin))
+    abort(404, description=f"No article in the index mentions this {kind}.")
+
+
+def read_only() -> bool:
+    """Whether this server takes no decisions (`serve --read-only`)."""
+    return bool(current_app.config.get("READ_ONLY"))
+
+
+@bp.post("/merge")
+@bp.post("/split")
+def merge_or_split():
+    """A user's decision from an entity page: a spelling is (not) the same as the name."""
+    if read_only():
+        abort(403, description="This server is read-only: merges and splits are turned off.")
+    checked_form()
+    kind, name = request.form.get("kind", ""), request.form.get("name", "").strip()
+    spelling = request.form.get("spelling", "").strip()
+    if (kind not in views.ALIAS_FIELDS or not name or not spelling or spelling == name
+            or not (name + spelling).isprintable()):
+        abort(400, description="A merge or split needs a kind, a name and another spelling.")
+    same = request.path == "/merge"
+    flash(views.decide(site().index_dir, kind, name, spelling, same))
+    return redirect(entity_url(kind, name), code=303)
 
 
 # -- saved searches ---------------------------------------------------------------------------

@@ -12,9 +12,10 @@ from urllib.parse import parse_qsl, urlsplit
 
 from werkzeug.datastructures import MultiDict
 
+from indexer.resolution import provenance
 from indexer.schema import ARTICLE, QUOTE
+from indexer.search import ALIAS_FIELDS, QueryError, Searcher, SearchQuery
 from indexer.search import MAX_PER_PAGE as SEARCH_MAX_PER_PAGE
-from indexer.search import QueryError, Searcher, SearchQuery
 from indexer.topics import load_taxonomy
 from web import marks, syntax
 from web.charts import month_chart
@@ -372,7 +373,44 @@ def entity_page(searcher: Searcher, kind: str, name: str) -> dict | None:
         "search_url": articles_state.url(),
         "quotes": quotes,
         "related": related,
+        "written": written_as(searcher, kind, name),
     }
+
+
+def written_as(searcher: Searcher, kind: str, name: str) -> dict:
+    """The spellings merged into a name with their counts, articles and who merged them; the
+    merges offered; the names a user said are not this one (people, organisations, countries)."""
+    if kind not in ALIAS_FIELDS:
+        return {"spellings": [], "suggested": [], "not_same": []}
+    found = provenance.explain(searcher, kind, name)
+    for key in ("spellings", "suggested", "not_same"):
+        found[key] = [
+            dict(item.to_dict(), url=SearchState(text=item.query).url() if item.query else None,
+                 page_url=entity_url(kind, item.value))
+            for item in found[key]
+        ]
+    return found
+
+
+def merged_name(searcher: Searcher, kind: str, name: str) -> str:
+    """The name a spelling is merged into ('Trump' -> 'Donald Trump'), itself if none."""
+    searcher.aliases.refresh()
+    return searcher.canonical(kind, name)
+
+
+def decide(index_dir, kind: str, name: str, spelling: str, same: bool) -> str:
+    """A user's decision from an entity page: `spelling` is (or is not) the same as `name`;
+    returns the message to show."""
+    from indexer.aliases import editing
+
+    with editing(index_dir) as aliases:
+        if same:
+            aliases.add(kind, spelling, name)
+        else:
+            aliases.split(kind, spelling, name)
+    if same:
+        return f"“{spelling}” is now counted as {name}."
+    return f"“{spelling}” is no longer counted as {name}."
 
 
 def same_kind_facet(searcher: Searcher, kind: str, name: str) -> list[dict]:
@@ -382,10 +420,13 @@ def same_kind_facet(searcher: Searcher, kind: str, name: str) -> list[dict]:
     are selected with field queries, kind:"spelling" for each spelling merged into the name.
     """
     spellings = sorted(searcher.aliases.spellings(kind, name))
-    if any('"' in spelling for spelling in spellings):
+    if not all(provenance.searchable(spelling) for spelling in spellings):
         return []
     text = " OR ".join(f'{kind}:"{spelling}"' for spelling in spellings)
-    result = searcher.search(SearchQuery(text=text, per_page=1, facet_limit=RELATED + 1))
+    try:
+        result = searcher.search(SearchQuery(text=text, per_page=1, facet_limit=RELATED + 1))
+    except QueryError:  # more spellings than one query may hold
+        return []
     return result["facets"].get(kind, [])
 
 
@@ -395,6 +436,8 @@ def entity_json(page: dict) -> dict:
         "kind": page["kind"],
         "name": page["name"],
         "total": page["total"],
+        "written_as": {k: [{f: i[f] for f in ("value", "articles", "quotes", "by", "rule", "hits")
+                            if f in i} for i in v] for k, v in page["written"].items()},
         "months": page["months"],
         "hits": page["hits"],
         "quotes": {k: {"total": v["total"], "hits": v["hits"]} for k, v in page["quotes"].items()},

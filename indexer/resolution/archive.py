@@ -1,0 +1,259 @@
+"""Automatic merges across the archive, from the facet values' counts alone (no NLP).
+
+Per article, a short form already resolves to the fullest name the article gives. Across
+articles, an article that only ever says "Trump", or spells "Erdogan" without its breve, leaves a
+second value beside "Donald Trump" or "Recep Tayyip Erdoğan" in the facets. These rules merge
+such values, each a judgement with its evidence:
+
+- the same name but for case, accents, punctuation or particles ("Erdogan" / "Erdoğan");
+- the same first name and surname, middle names or initials aside, when no two of the archive's
+  spellings disagree on them ("John R. Bolton" / "John Bolton"; "George W. Bush" and "George H. W.
+  Bush" stay apart, and "George Bush" joins neither);
+- a surname alone ("Trump", "al-Assad") and the one full name it stands for: the full name that
+  holds at least SHARE of the mentions of all full names with that surname, at least LEAST of
+  them, and in context: the surname is never written without the full name beside it, or the
+  articles that have one and not the other share at least MIN_SHARED people, organisations or
+  countries (a "Page" in a football team sheet is not the "David Page" of the business pages).
+  Short of that, a user is offered the merge (UNSURE) rather than given it.
+
+Organisations merge on `fingerprints` keys (case, accents, punctuation, legal forms: "Senate" /
+"senate"), and an acronym with the one name it abbreviates ("NTSB", "National Transportation
+Safety Board") when their articles share context. The result is stored beside the index
+(`resolved.json`) after every `index` run; the user's own decisions (`aliases.json`) are kept
+apart and win over it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import tempfile
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from pathlib import Path
+
+import fingerprints
+
+from indexer.resolution.judgements import By, Judgement, Verdict
+from indexer.resolution.names import PARTICLES, PersonName, fold, middles_agree, parse
+
+FILE_NAME = "resolved.json"
+# Thresholds of the surname rule. SHARE and LEAST are those `alias --suggest` used; context
+# (MIN_SHARED) was measured with bench/audit_facets.py on lone surnames labelled by reading their
+# articles (bench/data/facet_audit.json): on the BBC politics, business and sport sections it
+# takes precision from 0.858 to 0.982 at recall 0.982 (2: 0.990 at 0.936); seeds 1.0 either way.
+SHARE = 0.8
+LEAST = 2
+MIN_SHARED = 1
+SUGGEST_SHARE = 0.5  # above this but short of the rest: offered to users as "perhaps the same"
+# Context: the values of these facets in a name's articles, but for those in more than COMMON
+# of all articles ("United States" tells nothing about who "Page" is).
+CONTEXT_FACETS = ("person", "organization", "country")
+CONTEXT_VALUES = 100
+COMMON = 0.1
+
+SHOUTED = re.compile(r"^[^a-z]*[A-Z]{3,}[^a-z]*$")  # "MAGA", "ALDI": an acronym, not a name
+ACRONYM = re.compile(r"^[A-Z]{2,6}$")
+SMALL_WORDS = frozenset({"of", "and", "the", "for", "on", "in", "de", "du", "des", "la", "le"})
+
+
+def name_like(text: str) -> bool:
+    """Whether a facet value looks like a person's name: capitalised words (particles aside),
+    letters only, not an acronym ("people", "study co", "H1N1", "MAGA" are not)."""
+    words = text.split()
+    if not words or any(ch.isdigit() for ch in text) or SHOUTED.match(text):
+        return False
+    for word in words:
+        letters = word.lstrip("(\"'“‘")
+        if not letters or not letters[0].isalpha():
+            return False
+        if not letters[0].isupper() and word.lower().rstrip("-") not in PARTICLES:
+            return False
+    return True
+
+
+def _best(names: Iterable[str], counts: dict[str, int], fewer_words: bool = False) -> str:
+    """The spelling to keep: most mentions, then (for spelling variants) accents kept and words
+    capitalised rather than shouted or lower case, or (for middle names) the shorter form, then
+    alphabetical order."""
+    def key(name: str):
+        accents = sum(1 for ch in name if ord(ch) > 127)
+        shape = len(name.split()) if fewer_words else -accents
+        return (-counts.get(name, 0), shape, name.isupper() or name.islower(), name)
+
+    return min(names, key=key)
+
+
+def _judgement(field: str, variant: str, canonical: str, rule: str, verdict=Verdict.POSITIVE,
+               **evidence) -> Judgement:
+    return Judgement(field, variant, canonical, verdict, By.AUTO, rule, evidence)
+
+
+# Asked of the index: of the articles of spellings a that do not name any of b, how many there
+# are ("apart") and how many context values they share with those of b that do not name a.
+Shared = Callable[[list[str], list[str]], dict[str, int]]
+
+
+def related(evidence: dict) -> bool:
+    """Whether context says two names are one: the first is never written without the second
+    (nothing apart), or their articles apart share at least MIN_SHARED context values."""
+    return evidence.get("apart", 1) == 0 or evidence.get("shared", 0) >= MIN_SHARED
+
+
+def person_judgements(counts: dict[str, int], shared: Shared | None = None) -> list[Judgement]:
+    """Automatic judgements over person names and their mentions (articles and quotes), with
+    the context their articles share when `shared` can tell (else surnames are only offered)."""
+    names = {n: p for n, p in ((n, parse(n)) for n in counts if name_like(n)) if p}
+    out: list[Judgement] = []
+
+    # 1. Spellings of one name: one key but for case, accents, punctuation, particles.
+    spellings: dict[str, list[str]] = defaultdict(list)
+    for name, parsed in names.items():
+        spellings[parsed.full_key].append(name)
+    head: dict[str, str] = {}  # each name -> the spelling that stands for its group
+    weight: dict[str, int] = defaultdict(int)  # a group's mentions, by its spelling
+    members: dict[str, list[str]] = {}  # a group's spellings, its own first
+    for group in spellings.values():
+        keep = _best(group, counts)
+        members[keep] = sorted(group, key=lambda n: (n != keep, -counts[n], n))
+        for name in group:
+            head[name] = keep
+            weight[keep] += counts[name]
+            if name != keep:
+                out.append(_judgement("person", name, keep, "same name but for case, accents "
+                                      "or punctuation", mentions=counts[name]))
+
+    # 2. Middle names and initials: one first name and surname, no disagreeing middles.
+    full: dict[str, PersonName] = {h: names[h] for h in set(head.values()) if not names[h].lone}
+    by_short: dict[str, list[str]] = defaultdict(list)
+    for name, parsed in full.items():
+        by_short[parsed.short_key].append(name)
+    for group in by_short.values():
+        middled = [n for n in group if full[n].middles]
+        if len(group) < 2 or not all(middles_agree(full[a].middles, full[b].middles)
+                                     for a in middled for b in middled):
+            continue
+        keep = _best(group, weight, fewer_words=True)
+        for name in group:
+            if name != keep:
+                out.append(_judgement("person", name, keep, "same first name and surname; "
+                                      "middle names or initials differ", mentions=weight[name]))
+                weight[keep] += weight.pop(name)
+                members[keep] += members.pop(name)
+                del full[name]
+
+    # 3. A surname alone and the one full name it stands for.
+    by_surname: dict[str, list[str]] = defaultdict(list)
+    for name, parsed in full.items():
+        by_surname[parsed.bare].append(name)
+    lone = sorted({h for h in head.values() if names[h].lone}, key=lambda n: (-weight[n], n))
+    for name in lone:
+        candidates = sorted((c for c in by_surname.get(names[name].bare, [])
+                             if names[name].stands_for(full[c])), key=lambda n: (-weight[n], n))
+        if not candidates:
+            continue
+        best, everyone = weight[candidates[0]], sum(weight[c] for c in candidates)
+        share = best / everyone
+        evidence = {"mentions": weight[name], "canonical_mentions": best,
+                    "share": round(share, 3), "full_names": len(candidates)}
+        rule = (f"surname alone; {share:.0%} of the mentions of full names with this "
+                f"surname are of this one")
+        if best >= LEAST and share >= SHARE and shared is not None:
+            evidence.update(shared(members[name], members[candidates[0]]))
+        if best >= LEAST and share >= SHARE and (shared is None or related(evidence)):
+            out.append(_judgement("person", name, candidates[0], rule, **evidence))
+        elif share > SUGGEST_SHARE:
+            out.append(_judgement("person", name, candidates[0], rule, Verdict.UNSURE,
+                                  **evidence))
+    return out
+
+
+def initials(name: str) -> str:
+    """The initials of a name's words, small words aside: 'National Transportation Safety Board'
+    -> 'NTSB', 'Recording Industry Association of America' -> 'RIAA'."""
+    words = [w for w in fold(name).split() if w not in SMALL_WORDS]
+    return "".join(w[0] for w in words).upper()
+
+
+def organization_judgements(
+    counts: dict[str, int], shared: Shared | None = None
+) -> list[Judgement]:
+    """Organisation names that differ only in case, accents, punctuation or legal form; and an
+    acronym ("NTSB") with the one name in the archive it abbreviates, when their articles share
+    context (without a way to ask, or short of it, the merge is only offered)."""
+    groups: dict[str, list[str]] = defaultdict(list)
+    for name in counts:
+        key = fingerprints.generate(name)
+        if key:
+            groups[key].append(name)
+    out = []
+    spelled: dict[str, list[str]] = defaultdict(list)  # initials -> names written out
+    for group in groups.values():
+        keep = _best(group, counts)
+        out += [_judgement("organization", n, keep, "same name but for case, accents, "
+                           "punctuation or legal form", mentions=counts[n])
+                for n in group if n != keep]
+        if len(keep.split()) > 1:
+            spelled[initials(keep)].append(keep)
+    for group in groups.values():
+        acronym = _best(group, counts)
+        if not ACRONYM.match(acronym) or len(spelled.get(acronym, [])) != 1:
+            continue
+        full = spelled[acronym][0]
+        evidence = {"mentions": counts[acronym], "canonical_mentions": counts[full]}
+        if shared is not None:
+            evidence.update(shared([acronym], [full]))
+        verdict = Verdict.POSITIVE if shared is not None and related(evidence) else Verdict.UNSURE
+        out.append(_judgement("organization", acronym, full, "an acronym of the one name in "
+                              "the archive with these initials", verdict, **evidence))
+    return out
+
+
+def auto_judgements(
+    persons: dict[str, int], organizations: dict[str, int],
+    shared: Callable[[str], Shared] | None = None,
+) -> list[Judgement]:
+    """Every automatic judgement of an archive, from its facet values and their mentions;
+    `shared(field)` asks what context two names of that facet share."""
+    return (person_judgements(persons, shared("person") if shared else None)
+            + organization_judgements(organizations, shared("organization") if shared else None))
+
+
+def load(index_dir: str | Path) -> list[Judgement]:
+    """The automatic judgements stored beside an index (none before its first `index` run)."""
+    path = Path(index_dir) / FILE_NAME
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return []
+    return [
+        Judgement(field, item["variant"], item["canonical"], Verdict(item["verdict"]), By.AUTO,
+                  item.get("rule", ""), item.get("evidence", {}))
+        for field, items in data.items() if not field.startswith("_")
+        for item in items
+    ]
+
+
+def save(index_dir: str | Path, judgements: list[Judgement]) -> bool:
+    """Write the judgements atomically; unchanged ones are not rewritten (searchers rebuild their
+    facet tables when the file changes). True if the file changed."""
+    path = Path(index_dir) / FILE_NAME
+    data: dict = {"_about": "Automatic merges across the archive, recomputed after every "
+                  "`newsindex index`; a user's decisions live in aliases.json and win."}
+    for j in judgements:
+        data.setdefault(j.field, []).append(
+            {k: v for k, v in j.to_dict().items() if k != "by"}
+        )
+    text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
+    try:
+        if path.read_text(encoding="utf-8") == text:
+            return False
+    except FileNotFoundError:
+        pass
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".resolved-", suffix=".json", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(tmp, path)
+    return True
