@@ -6,143 +6,32 @@ import argparse
 import hashlib
 import json
 import sys
-from collections.abc import Iterable, Iterator
 from dataclasses import replace
 from pathlib import Path
 
 from indexer import DEFAULT_MODEL
-from indexer.records import Record, RecordError, is_record_file, read_jsonl, write_jsonl
-from indexer.sources import Article, SourceError, iter_files, read_sources
+from indexer.ingest import (
+    IngestOptions,
+    Tally,
+    ingest_paths,
+    loaded_records,
+    readable,
+    split_inputs,
+    within_model_limit,
+)
+from indexer.records import write_jsonl
+from indexer.sources import read_sources
 
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
-
-
-class Tally:
-    """What an index run did, for its summary line and exit code."""
-
-    def __init__(self) -> None:
-        self.indexed = self.updated = self.unchanged = self.failed = 0
-
-    def fail(self, message: str) -> None:
-        """One line on stderr per failed input: `path: reason`."""
-        self.failed += 1
-        print(message, file=sys.stderr, flush=True)
-
-    def line(self) -> str:
-        return (
-            f"indexed {self.indexed}, updated {self.updated}, "
-            f"unchanged {self.unchanged}, failed {self.failed}"
-        )
-
-
-def progress(items: Iterable, enabled: bool) -> Iterable:
-    """A progress bar on a terminal, nothing when piped."""
-    if not enabled:
-        return items
-    from tqdm import tqdm
-
-    return tqdm(items, unit=" articles", file=sys.stderr, dynamic_ncols=True)
-
-
-def split_inputs(paths: list[str], tally: Tally) -> tuple[list[Path], list[str]]:
-    """Annotated-record JSON Lines files (loaded without NLP) apart from raw article inputs."""
-    records, raw = [], []
-    for item in iter_files(paths):
-        if isinstance(item, SourceError):
-            tally.fail(str(item))
-        elif item.suffix.lower() == ".jsonl" and is_record_file(item):
-            records.append(item)
-        else:
-            raw.append(str(item))
-    return records, raw
-
-
-def readable(items: Iterable[Article | SourceError], tally: Tally) -> Iterator[Article]:
-    """Articles, with each broken file or record reported and counted."""
-    for item in items:
-        if isinstance(item, SourceError):
-            tally.fail(str(item))
-        else:
-            yield item
-
-
-def within_model_limit(articles: Iterable[Article], limit: int, tally: Tally) -> Iterator[Article]:
-    """Articles the NLP model takes in one piece; a longer one is reported, not a crash."""
-    from indexer.annotation import SEPARATOR
-
-    for item in articles:
-        size = len(item.title) + len(SEPARATOR) + len(item.body)
-        if size > limit:
-            tally.fail(
-                f"{item.path or item.id}: article {item.id} too long for the NLP model "
-                f"({size} characters; at most {limit})"
-            )
-        else:
-            yield item
-
-
-def changed_articles(
-    articles: Iterable[Article], known: dict[str, str], tally: Tally
-) -> Iterator[Article]:
-    """Articles whose content differs from what the index holds; counts the rest."""
-    for item in articles:
-        if known.get(item.id) == item.content_hash:
-            tally.unchanged += 1
-        else:
-            yield item
-
-
-def loaded_records(files: list[Path], known: dict[str, str], tally: Tally) -> Iterator[Record]:
-    """Annotated records from JSON Lines files, skipping those already indexed unchanged."""
-    for path in files:
-        for item in read_jsonl(path):
-            if isinstance(item, RecordError):
-                tally.fail(str(item))
-            elif item.get("content_hash") and known.get(item["id"]) == item["content_hash"]:
-                tally.unchanged += 1
-            else:
-                yield item
 
 
 def cmd_index(args: argparse.Namespace) -> int:
     from indexer.backends import config_from_args, open_store
 
-    tally = Tally()
     store = open_store(config_from_args(args))
-    known = store.hashes()
-    record_files, raw = split_inputs(args.paths, tally)
-
-    def counted(records: Iterable[Record]) -> Iterator[Record]:
-        for record in records:
-            if record["id"] in known:
-                tally.updated += 1
-            else:
-                tally.indexed += 1
-            known[record["id"]] = record.get("content_hash") or ""
-            yield record
-
-    def all_records() -> Iterator[Record]:
-        yield from loaded_records(record_files, known, tally)
-        if raw:
-            todo = changed_articles(readable(read_sources(raw), tally), known, tally)
-            first = next(todo, None)
-            if first is None:
-                return
-            from indexer.annotation import annotate, load_pipeline
-            from indexer.topics import load_taxonomy
-
-            nlp = load_pipeline(args.model)
-            yield from annotate(
-                within_model_limit(_chain(first, todo), nlp.max_length, tally),
-                nlp,
-                batch_size=args.batch_size,
-                workers=args.workers,
-                taxonomy=load_taxonomy(store.dir),
-            )
-
-    show = sys.stderr.isatty() and not args.quiet
-    for _ in progress(store.write(counted(all_records()), commit_every=args.commit_every), show):
-        pass
+    options = IngestOptions(args.model, args.batch_size, args.workers, args.commit_every,
+                            sys.stderr.isatty() and not args.quiet)
+    tally = ingest_paths(store, args.paths, options)
     resolve_archive(args)
     print(tally.line(), flush=True)
     return EXIT_FAILED if tally.failed else EXIT_OK
@@ -161,11 +50,6 @@ def resolve_archive(args: argparse.Namespace) -> None:
     merged = sum(1 for j in found if j.verdict == Verdict.POSITIVE)
     print(f"merged across the archive: {merged} spellings (`newsindex alias --suggest` lists "
           "them)", flush=True)
-
-
-def _chain(first, rest):
-    yield first
-    yield from rest
 
 
 def shard_spec(text: str) -> tuple[int, int]:

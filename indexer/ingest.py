@@ -1,0 +1,177 @@
+"""Ingest: one index run, from inputs to the store. Files and folders of articles and annotated
+records go in; what changed is annotated (NLP in its own process), written in atomic batches and
+counted in a Tally. The CLI's `index` calls it once; feeds and web archives will too."""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from pathlib import Path
+
+from indexer import DEFAULT_MODEL
+from indexer.records import Record, RecordError, is_record_file, read_jsonl
+from indexer.sources import Article, SourceError, iter_files, read_sources
+
+
+class Tally:
+    """What an index run did, for its summary line and exit code."""
+
+    def __init__(self) -> None:
+        self.indexed = self.updated = self.unchanged = self.failed = 0
+
+    def fail(self, message: str) -> None:
+        """One line on stderr per failed input: `path: reason`."""
+        self.failed += 1
+        print(message, file=sys.stderr, flush=True)
+
+    def line(self) -> str:
+        return (
+            f"indexed {self.indexed}, updated {self.updated}, "
+            f"unchanged {self.unchanged}, failed {self.failed}"
+        )
+
+
+def progress(items: Iterable, enabled: bool) -> Iterable:
+    """A progress bar on a terminal, nothing when piped."""
+    if not enabled:
+        return items
+    from tqdm import tqdm
+
+    return tqdm(items, unit=" articles", file=sys.stderr, dynamic_ncols=True)
+
+
+def split_inputs(paths: list[str], tally: Tally) -> tuple[list[Path], list[str]]:
+    """Annotated-record JSON Lines files (loaded without NLP) apart from raw article inputs."""
+    records, raw = [], []
+    for item in iter_files(paths):
+        if isinstance(item, SourceError):
+            tally.fail(str(item))
+        elif item.suffix.lower() == ".jsonl" and is_record_file(item):
+            records.append(item)
+        else:
+            raw.append(str(item))
+    return records, raw
+
+
+def readable(items: Iterable[Article | SourceError], tally: Tally) -> Iterator[Article]:
+    """Articles, with each broken file or record reported and counted."""
+    for item in items:
+        if isinstance(item, SourceError):
+            tally.fail(str(item))
+        else:
+            yield item
+
+
+def within_model_limit(articles: Iterable[Article], limit: int, tally: Tally) -> Iterator[Article]:
+    """Articles the NLP model takes in one piece; a longer one is reported, not a crash."""
+    from indexer.annotation import SEPARATOR
+
+    for item in articles:
+        size = len(item.title) + len(SEPARATOR) + len(item.body)
+        if size > limit:
+            tally.fail(
+                f"{item.path or item.id}: article {item.id} too long for the NLP model "
+                f"({size} characters; at most {limit})"
+            )
+        else:
+            yield item
+
+
+def changed_articles(
+    articles: Iterable[Article], known: dict[str, str], tally: Tally
+) -> Iterator[Article]:
+    """Articles whose content differs from what the index holds; counts the rest."""
+    for item in articles:
+        if known.get(item.id) == item.content_hash:
+            tally.unchanged += 1
+        else:
+            yield item
+
+
+def loaded_records(files: list[Path], known: dict[str, str], tally: Tally) -> Iterator[Record]:
+    """Annotated records from JSON Lines files, skipping those already indexed unchanged."""
+    for path in files:
+        for item in read_jsonl(path):
+            if isinstance(item, RecordError):
+                tally.fail(str(item))
+            elif item.get("content_hash") and known.get(item["id"]) == item["content_hash"]:
+                tally.unchanged += 1
+            else:
+                yield item
+
+
+@dataclass(frozen=True)
+class IngestOptions:
+    """How a run annotates and writes: the spaCy pipeline, NLP batches and processes, commits."""
+
+    model: str = DEFAULT_MODEL
+    batch_size: int = 32
+    workers: int = 1
+    commit_every: int = 500
+    show_progress: bool = False
+
+
+def ingest_paths(
+    store, paths: list[str], options: IngestOptions, tally: Tally | None = None
+) -> Tally:
+    """Index files or folders (articles, or annotated-record JSON Lines) into an open store."""
+    tally = tally or Tally()
+    record_files, raw = split_inputs(paths, tally)
+    known = store.hashes()
+    records = loaded_records(record_files, known, tally)
+    articles = read_sources(raw) if raw else iter(())
+    return ingest(store, articles, options, tally, records, known)
+
+
+def ingest(
+    store,
+    articles: Iterable[Article | SourceError],
+    options: IngestOptions,
+    tally: Tally | None = None,
+    records: Iterable[Record] = (),
+    known: dict[str, str] | None = None,
+) -> Tally:
+    """The run: annotated records as they are, articles whose content changed through the NLP,
+    all into the store in atomic batches; every input counted or reported in the Tally."""
+    tally = tally or Tally()
+    known = store.hashes() if known is None else known
+
+    def counted(items: Iterable[Record]) -> Iterator[Record]:
+        for record in items:
+            if record["id"] in known:
+                tally.updated += 1
+            else:
+                tally.indexed += 1
+            known[record["id"]] = record.get("content_hash") or ""
+            yield record
+
+    def all_records() -> Iterator[Record]:
+        yield from records
+        todo = changed_articles(readable(articles, tally), known, tally)
+        first = next(todo, None)
+        if first is None:
+            return
+        from indexer.annotation import annotate, load_pipeline
+        from indexer.topics import load_taxonomy
+
+        nlp = load_pipeline(options.model)
+        yield from annotate(
+            within_model_limit(_chain(first, todo), nlp.max_length, tally),
+            nlp,
+            batch_size=options.batch_size,
+            workers=options.workers,
+            taxonomy=load_taxonomy(store.dir),
+        )
+
+    written = store.write(counted(all_records()), commit_every=options.commit_every)
+    for _ in progress(written, options.show_progress):
+        pass
+    return tally
+
+
+def _chain(first, rest):
+    yield first
+    yield from rest
+
+
