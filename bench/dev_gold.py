@@ -7,12 +7,15 @@ from ../shared, never stored here. See ../shared/EVALUATION.md.
 
 from __future__ import annotations
 
+import argparse
 import json
+import sys
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from common import DEFAULT_BBC, ROOT
+from common import DEFAULT_BBC, OUT, ROOT
 
 from indexer.records import Record
 from indexer.sources import Article, SourceError, read_sources
@@ -80,3 +83,31 @@ def annotated_gold(model: str | None = None, bbc: Path = DEFAULT_BBC) -> list[Go
     for g, record in zip(gold, records, strict=True):
         g.record = record
     return gold
+
+
+def run_evaluation(
+    description: str,
+    misses_name: str,
+    score: Callable[[list[GoldArticle], list[str]], dict],
+    print_table: Callable[[dict], None],
+    argv: list[str] | None = None,
+) -> int:
+    """The command line every gold evaluation shares: annotate, score, write misses, report."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument("--model", default=None, help="spaCy pipeline (default: the project's)")
+    parser.add_argument("--corpus", choices=("bbc", "wikinews"), default=None,
+                        help="score one part of the gold only")
+    parser.add_argument("--misses", type=Path, default=OUT / misses_name)
+    args = parser.parse_args(argv)
+    gold = annotated_gold(args.model)
+    if args.corpus:
+        gold = [g for g in gold if g.corpus == args.corpus]
+    lines: list[str] = []
+    report = score(gold, lines)
+    args.misses.parent.mkdir(parents=True, exist_ok=True)
+    args.misses.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    print_table(report)
+    print(f"misses: {args.misses}", file=sys.stderr)
+    report["articles"] = len(gold)
+    print(json.dumps(report))
+    return 0

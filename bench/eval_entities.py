@@ -13,15 +13,11 @@ bench/out/entities_gold_misses.txt; the last line printed is the JSON report.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from collections import Counter
 from collections.abc import Callable
-from pathlib import Path
 
-from common import OUT
-from dev_gold import GoldArticle, annotated_gold, fold
+from dev_gold import GoldArticle, fold, run_evaluation
 
 TYPES = ("persons", "organizations", "countries")
 
@@ -98,6 +94,8 @@ def score(gold: list[GoldArticle], misses: list[str] | None = None) -> dict:
                         "pred": c[f"{kind}:pred"], "gold": c[f"{kind}:gold"]}
     report["countries"]["r_named"] = _ratio(c["countries_named:gold_found"],
                                             c["countries_named:gold"])
+    if misses is not None:
+        misses.sort()  # by kind of miss, type and file
     return report
 
 
@@ -112,24 +110,7 @@ def print_table(report: dict, out=sys.stdout) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Annotate the gold articles with the project's pipeline and score their entities."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--model", default=None, help="spaCy pipeline (default: the project's)")
-    parser.add_argument("--corpus", choices=("bbc", "wikinews"), default=None,
-                        help="score one part of the gold only")
-    parser.add_argument("--misses", type=Path, default=OUT / "entities_gold_misses.txt")
-    args = parser.parse_args(argv)
-    gold = annotated_gold(args.model)
-    if args.corpus:
-        gold = [g for g in gold if g.corpus == args.corpus]
-    lines: list[str] = []
-    report = score(gold, lines)
-    args.misses.parent.mkdir(parents=True, exist_ok=True)
-    args.misses.write_text("\n".join(sorted(lines)) + "\n", encoding="utf-8")
-    print_table(report)
-    print(f"misses: {args.misses}", file=sys.stderr)
-    report["articles"] = len(gold)
-    print(json.dumps(report))
-    return 0
+    return run_evaluation(__doc__, "entities_gold_misses.txt", score, print_table, argv)
 
 
 if __name__ == "__main__":

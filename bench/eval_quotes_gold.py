@@ -8,14 +8,10 @@ bench/out/quotes_gold_misses.txt; the last line printed is the JSON report.
 
 from __future__ import annotations
 
-import argparse
-import json
 import sys
 from collections import Counter
-from pathlib import Path
 
-from common import OUT
-from dev_gold import GoldArticle, annotated_gold, fold
+from dev_gold import GoldArticle, fold, run_evaluation
 
 MIN_WORDS = 5
 
@@ -97,24 +93,7 @@ def print_table(report: dict, out=sys.stdout) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     """Annotate the gold articles with the project's pipeline and score quotes and speakers."""
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--model", default=None, help="spaCy pipeline (default: the project's)")
-    parser.add_argument("--corpus", choices=("bbc", "wikinews"), default=None,
-                        help="score one part of the gold only")
-    parser.add_argument("--misses", type=Path, default=OUT / "quotes_gold_misses.txt")
-    args = parser.parse_args(argv)
-    gold = annotated_gold(args.model)
-    if args.corpus:
-        gold = [g for g in gold if g.corpus == args.corpus]
-    lines: list[str] = []
-    report = score(gold, lines)
-    args.misses.parent.mkdir(parents=True, exist_ok=True)
-    args.misses.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    print_table(report)
-    print(f"misses: {args.misses}", file=sys.stderr)
-    report["articles"] = len(gold)
-    print(json.dumps(report))
-    return 0
+    return run_evaluation(__doc__, "quotes_gold_misses.txt", score, print_table, argv)
 
 
 if __name__ == "__main__":
