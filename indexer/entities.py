@@ -84,6 +84,7 @@ NOT_ENTITIES = frozenset(_NOT_NAMES["not_entities"])
 PLATFORMS = frozenset(_NOT_NAMES["platforms"])
 GENERIC_ORGS = frozenset(_NOT_NAMES["generic"])
 ORG_HEADS = frozenset(_NOT_NAMES["org_heads"])
+EVENT_HEADS = frozenset(_NOT_NAMES["event_heads"])
 # gender-guesser answers that mean the word is a usual first name.
 GIVEN_NAME_GUESSES = frozenset({"male", "female", "mostly_male", "mostly_female", "andy"})
 _NAME_WORD = re.compile(r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z]?[a-zà-ÿ]+)*")
@@ -161,6 +162,14 @@ def looks_personal(doc: Doc, i: int, j: int) -> bool:
         token.orth == surname and not (i <= token.i < j)
         and (not doc[token.i - 1].is_title or _bare(doc[token.i - 1].text) in TITLES)
         for token in doc[1:]
+    ) or (len(words) == 2 and _plain_surname(doc, words[-1]))
+
+
+def _plain_surname(doc: Doc, word: str) -> bool:
+    """A last word that is no plain word of the article and no place: "Emin", not "Britain"."""
+    return (
+        get_string_id(word.lower()) not in _common_words(doc)
+        and resolve_country(word, "GPE") is None
     )
 
 
@@ -178,6 +187,8 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
     text = doc[i:j].text
     if text in NOT_ENTITIES or (label != "PERSON" and text in GENERIC_ORGS):
         return None
+    if label == "ORG" and doc[j - 1].text in EVENT_HEADS:
+        return None  # an event or a prize: "European Indoor Championships", "Whitbread Prize"
     if j - i == 1 and label in ("PERSON", "ORG") and not doc[i].is_upper \
             and doc[i].lower in common:
         return None
@@ -234,7 +245,8 @@ def clean_span(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | 
 
 def _leads_name(doc: Doc, i: int, j: int) -> bool:
     """A word before a person's name that is not part of it: an article, a job ("Guitarist
-    Eddie Van Halen", nameparser's titles) or a place ("Vermont Bernie Sanders")."""
+    Eddie Van Halen", nameparser's titles), a place ("Vermont Bernie Sanders") or a party
+    the article tags NORP elsewhere ("Tory Treasurer Lord Ashcroft")."""
     word = doc[i].text
     if doc[i].is_lower or doc[i].is_punct:
         return True
@@ -242,7 +254,7 @@ def _leads_name(doc: Doc, i: int, j: int) -> bool:
         return False
     return _bare(word) in JOB_WORDS or (
         j - i > 2 and resolve_country(word, "GPE") is not None
-    )
+    ) or any(ent.label_ == "NORP" and ent.text == word for ent in doc.ents)
 
 
 def _is_title_fragment(doc: Doc, i: int, j: int) -> bool:
@@ -268,6 +280,12 @@ def _mentions(doc: Doc) -> list[Mention]:
         label = _relabelled(doc, i, j, ent.label_, common)
         if label is None or (label != "PERSON" and _is_title_fragment(doc, i, j)):
             continue
+        last = mentions[-1] if mentions else None
+        if last and label == last.label == "PERSON" and last.j == i \
+                and doc[i - 1].whitespace_ == " ":
+            # one name the model cut in two: "Susilo Bambang" "Yudhoyono"
+            i, j = clean_span(doc, last.i, j, label) or (i, j)
+            mentions.pop()
         mentions.append(Mention(i, j, tuple(token.text for token in doc[i:j]), label))
     return mentions
 
@@ -421,8 +439,14 @@ def _is_dateline(doc: Doc, i: int, j: int) -> bool:
     )
 
 
-def _fullest_names(persons: set[tuple[str, ...]]) -> dict[tuple[str, ...], tuple[str, ...]]:
-    """Each person form -> the fullest name in the article it is a short form of (or itself)."""
+def _fullest_names(
+    persons: set[tuple[str, ...]], first_seen: dict[tuple[str, ...], int]
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Each person form -> the fullest name in the article it is a short form of (or itself).
+
+    A surname several people share ("Cummings": Elijah, his father, his wife) is the one the
+    article names first, whom news writing goes on to call by surname alone.
+    """
     resolved = {}
     for form in persons:
         longer = [full for full in persons if _is_part_of(form, full)]
@@ -430,8 +454,11 @@ def _fullest_names(persons: set[tuple[str, ...]]) -> dict[tuple[str, ...], tuple
             resolved[form] = form
             continue
         fullest = max(longer, key=len)
-        consistent = all(full == fullest or _is_part_of(full, fullest) for full in longer)
-        resolved[form] = fullest if consistent else form
+        if not all(full == fullest or _is_part_of(full, fullest) for full in longer):
+            first = min(longer, key=lambda full: first_seen.get(full, len(first_seen)))
+            fullest = max((full for full in longer if _is_part_of(first, full) or full == first),
+                          key=len)
+        resolved[form] = fullest
     return resolved
 
 
@@ -485,7 +512,11 @@ def normalise(doc: Doc) -> Doc:
     for mention in found:
         labels.setdefault(mention.words, mention.label)
         texts.setdefault(mention.words, _SPACES.sub(" ", doc[mention.i:mention.j].text))
-    fullest = _fullest_names({form for form, label in labels.items() if label == "PERSON"})
+    first_seen: dict[tuple[str, ...], int] = {}
+    for mention in mentions:
+        first_seen.setdefault(mention.words, mention.i)
+    fullest = _fullest_names({form for form, label in labels.items() if label == "PERSON"},
+                             first_seen)
     countries = _countries(labels, texts)
     entities = []
     for mention in mentions:

@@ -352,3 +352,32 @@ def test_a_job_word_before_a_name_is_cut(bbc):
 
 def test_a_name_after_the_musical_is_a_work_not_a_person(bbc):
     assert "Mary Poppins" not in bbc("entertainment/005.txt")._.persons
+
+
+def test_an_event_or_a_prize_is_not_an_organisation(bbc):
+    orgs = [*bbc("sport/003.txt")._.organizations, *bbc("entertainment/007.txt")._.organizations]
+    assert not [o for o in orgs if o.endswith(("Grand Prix", "Prize", "Championships"))]
+
+
+def test_a_first_name_and_a_surname_the_article_never_writes_in_lower_case_is_a_person(bbc):
+    doc = bbc("entertainment/012.txt")
+    assert "Adrian Dunbar" in doc._.persons
+    assert "Adrian Dunbar" not in doc._.organizations
+
+
+def test_a_surname_several_people_share_is_the_first_one_named(nlp):
+    doc = nlp(wikinews_article("Maya Rockeymoore Cummings"))
+    assert "Cummings" not in doc._.persons
+    assert doc._.persons[0] == "Elijah Eugene Cummings"
+
+
+def test_a_name_the_model_cut_in_two_is_one_person(bbc):
+    persons = bbc("business/012.txt")._.persons
+    assert "Susilo Bambang Yudhoyono" in persons
+    assert not {"Susilo Bambang", "Yudhoyono"} & set(persons)
+
+
+def test_a_party_and_titles_before_a_name_are_cut(bbc):
+    persons = bbc("politics/007.txt")._.persons
+    assert "Ashcroft" in persons
+    assert not [p for p in persons if p.startswith("Tory")]
