@@ -63,7 +63,11 @@ WORK_NOUNS = frozenset({
     "film", "movie", "play", "musical", "opera", "novel", "book", "memoir", "album", "song",
     "single", "show", "series", "sitcom", "drama", "documentary", "game", "poem", "painting",
 })
-GROUP_NOUNS = frozenset({"band", "group", "club", "team", "side", "magazine", "newspaper"})
+GROUP_NOUNS = frozenset({
+    "band", "group", "club", "team", "side", "magazine", "newspaper", "company", "firm", "giant",
+    "maker", "carrier", "retailer", "brand", "airline", "manufacturer", "chain", "label",
+    "website", "broadcaster", "insurer", "conglomerate", "distributor", "supplier",
+})
 # Prepositions that put what follows on a map: "in Manchester", "at Lievin".
 LOCATIVES = frozenset({"in", "at", "from", "near", "outside", "around", "across"})
 DATELINE_FOLLOWERS = frozenset({",", "(", "-", "--", "—"})
@@ -292,11 +296,15 @@ def _mentions(doc: Doc) -> list[Mention]:
 
 def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     """Mentions of works dropped and groups made organisations, all of a name's mentions alike,
-    when one of them follows a noun that says what it is ("the band Van Halen")."""
+    when one of them follows a noun that says what it is ("the band Van Halen", "oil giant
+    Yukos", "novel, Cloud Atlas,"). A "person" after a capitalised "The" is a work too ("The Da
+    Vinci Code", where the model took "The" into the name): people's names take no article."""
     kind: dict[tuple[str, ...], str] = {}
     for m in mentions:
-        before = doc[m.i - 1].lower_ if m.i else ""
-        if m.label in ("PERSON", "ORG") and before in WORK_NOUNS:
+        before = _noun_before(doc, m)
+        after_the = m.label == "PERSON" and m.i > 0 and doc[m.i - 1].text == "The" \
+            and doc[m.i - 1].ent_type_ == "PERSON"
+        if (m.label in ("PERSON", "ORG") and before in WORK_NOUNS) or after_the:
             kind[m.words] = "WORK"
         elif m.label == "PERSON" and before in GROUP_NOUNS:
             kind.setdefault(m.words, "ORG")
@@ -308,6 +316,15 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
             m.label = kind[m.words]
         kept.append(m)
     return kept
+
+
+def _noun_before(doc: Doc, m: Mention) -> str:
+    """The lower-case word right before a mention, or before the comma of an apposition
+    ("novel, Cloud Atlas, makes"); "" if there is none."""
+    k = m.i - 1
+    if k > 0 and doc[k].text == "," and m.j < len(doc) and doc[m.j].text == ",":
+        k -= 1
+    return doc[k].lower_ if k >= 0 and doc[k].is_lower else ""
 
 
 def _is_part_of(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
@@ -497,14 +514,13 @@ def _countries(
 
 def normalise(doc: Doc) -> Doc:
     """Set doc._.entities, persons, organizations and countries from the raw doc.ents."""
-    mentions = _mentions(doc)
+    mentions = _named_by_noun(doc, _mentions(doc))
     forms: dict[tuple[str, ...], Counter] = {}
     texts: dict[tuple[str, ...], str] = {}
     for mention in mentions:
         forms.setdefault(mention.words, Counter())[mention.label] += 1
         texts.setdefault(mention.words, _SPACES.sub(" ", doc[mention.i:mention.j].text))
     located = {m.words for m in mentions if m.i and doc[m.i - 1].lower_ in LOCATIVES}
-    mentions = _named_by_noun(doc, mentions)
     labels = _vote_labels(forms, texts, located)
     outside = doc.to_array(ENT_IOB) == OUTSIDE_IOB
     found = _propagate(doc, labels, outside) + _missed_places(doc, outside)

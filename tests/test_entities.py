@@ -381,3 +381,15 @@ def test_a_party_and_titles_before_a_name_are_cut(bbc):
     persons = bbc("politics/007.txt")._.persons
     assert "Ashcroft" in persons
     assert not [p for p in persons if p.startswith("Tory")]
+
+
+def test_a_name_after_a_company_noun_is_an_organisation_in_all_its_mentions(bbc):
+    doc = bbc("business/003.txt")  # "oil giant Yukos", then "Yukos" alone
+    assert "Yukos" in doc._.organizations
+    assert "Yukos" not in doc._.persons
+
+
+def test_a_name_after_a_capitalised_the_or_in_apposition_to_novel_is_a_work(bbc):
+    assert "Da Vinci Code" not in bbc("entertainment/009.txt")._.persons  # "The Da Vinci Code"
+    assert "Cloud Atlas" not in bbc("entertainment/004.txt")._.persons  # "novel, Cloud Atlas,"
+    assert "Kim Gevaert" in bbc("sport/009.txt")._.persons  # "Belgium rival Kim Gevaert"
