@@ -81,6 +81,7 @@ CONNECTIVES = frozenset(_TITLES_DATA["connectives"])
 JOB_WORDS = frozenset(NAMEPARSER.titles)
 WEEKDAYS = frozenset(day.lower() for day in calendar.day_name)
 MONTHS = frozenset(month.lower() for month in calendar.month_name if month)
+ARTICLES = frozenset({"the", "a", "an"})
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
 _SPACES = re.compile(r"\s+")
 _NOT_NAMES = json.loads((Path(__file__).parent / "data" / "not_names.json").read_text("utf-8"))
@@ -89,6 +90,7 @@ PLATFORMS = frozenset(_NOT_NAMES["platforms"])
 GENERIC_ORGS = frozenset(_NOT_NAMES["generic"])
 ORG_HEADS = frozenset(_NOT_NAMES["org_heads"])
 EVENT_HEADS = frozenset(_NOT_NAMES["event_heads"])
+NUMBERED_NAMES = frozenset(_NOT_NAMES["numbered_names"])
 # gender-guesser answers that mean the word is a usual first name.
 GIVEN_NAME_GUESSES = frozenset({"male", "female", "mostly_male", "mostly_female", "andy"})
 _NAME_WORD = re.compile(r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z]?[a-zà-ÿ]+)*")
@@ -214,11 +216,13 @@ def organisation_name(text: str) -> str:
 def clean_span(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | None:
     """Token range of a mention without titles and stray tokens, or None if nothing is left."""
     i, j = start, end
-    while i < j and (_is_stray(doc, i) or (doc[i].lower_ == "the" and j - i > 1)):
+    while i < j and (_is_stray(doc, i) or (doc[i].lower_ in ARTICLES and j - i > 1)):
         i += 1
     dated = False
     while j > i and (_is_stray(doc, j - 1) or doc[j - 1].lower_ in POSSESSIVES
                      or (dated and doc[j - 1].lower_ in MONTHS)):
+        if _numbered(doc, i, j, label):
+            break
         dated = dated or doc[j - 1].like_num
         j -= 1
     if label == "PERSON":
@@ -240,11 +244,20 @@ def clean_span(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | 
     ):
         j = i + 1  # "Russian Bitcoin" -> "Russian"
     i, j = _balanced(doc, i, j)
-    while j > i and _is_stray(doc, j - 1):
+    while j > i and _is_stray(doc, j - 1) and not _numbered(doc, i, j, label):
         j -= 1
     if i >= j or not any(char.isalpha() for char in doc[i:j].text):
         return None
     return i, j
+
+
+def _numbered(doc: Doc, i: int, j: int, label: str) -> bool:
+    """Whether an organisation's last token is a number that is part of its name ("BBC Radio 4",
+    "Channel 4"): a single digit after a word that numbers stations and channels."""
+    return (
+        label == "ORG" and j - i > 1 and doc[j - 1].is_digit and len(doc[j - 1]) == 1
+        and doc[j - 2].text in NUMBERED_NAMES
+    )
 
 
 def _leads_name(doc: Doc, i: int, j: int) -> bool:
@@ -479,6 +492,40 @@ def _fullest_names(
     return resolved
 
 
+def _initials(form: tuple[str, ...]) -> str:
+    """First letters of an organisation's capitalised words: "National Audit Office" -> "NAO"."""
+    return "".join(word[0] for word in form if word[:1].isupper())
+
+
+def _fullest_organisations(orgs: set[tuple[str, ...]]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Short forms of an organisation -> its full name in the same article, when only one fits.
+
+    An acronym the full name's initials spell or end ("NAO" for "National Audit Office", "SEC" for
+    "US Securities Exchange Commission"); a name the full one ends with ("Reynolds Tobacco" for
+    "RJ Reynolds Tobacco"); a name the full one extends by an organisation word ("Labour" for
+    "Labour Party"). A name extended otherwise is another body ("AOL" and "AOL Europe"); a
+    country before a name the article also uses alone is no part of it ("US Federal Reserve").
+    """
+    resolved = {
+        form: form[1:] for form in orgs
+        if len(form) > 1 and form[1:] in orgs and country_kind(form[0]) == "country"
+    }
+    orgs = orgs - resolved.keys()
+    for form in orgs:
+        if len(form) == 1 and form[0].isupper() and form[0].isalpha() and len(form[0]) > 1:
+            longer = [full for full in orgs if len(full) > 1 and (
+                _initials(full) == form[0]
+                or (len(form[0]) > 2 and _initials(full).endswith(form[0])))]
+        else:
+            longer = [full for full in orgs if len(full) > len(form) and (
+                full[-len(form):] == form
+                or (full[:len(form)] == form and all(
+                    word.lower() in ORG_HEADS for word in full[len(form):])))]
+        if len({_SPACES.sub(" ", " ".join(full)) for full in longer}) == 1:
+            resolved[form] = longer[0]
+    return resolved
+
+
 def _ranked(values: list) -> list:
     """Distinct values, most frequent first, ties in order of first appearance."""
     counts = Counter(values)
@@ -533,6 +580,7 @@ def normalise(doc: Doc) -> Doc:
         first_seen.setdefault(mention.words, mention.i)
     fullest = _fullest_names({form for form, label in labels.items() if label == "PERSON"},
                              first_seen)
+    full_org = _fullest_organisations({form for form, label in labels.items() if label == "ORG"})
     countries = _countries(labels, texts)
     entities = []
     for mention in mentions:
@@ -542,7 +590,8 @@ def normalise(doc: Doc) -> Doc:
         if label == "PERSON":
             canonical = texts[fullest[form]]
         else:
-            canonical = organisation_name(texts[form]) if label == "ORG" else texts[form]
+            canonical = (organisation_name(texts[full_org.get(form, form)]) if label == "ORG"
+                         else texts[form])
         text = doc[mention.i:mention.j].text
         entity = {"text": text, "label": label, "canonical": canonical, "start": start, "end": end}
         if countries.get(form) is not None:

@@ -393,3 +393,21 @@ def test_a_name_after_a_capitalised_the_or_in_apposition_to_novel_is_a_work(bbc)
     assert "Da Vinci Code" not in bbc("entertainment/009.txt")._.persons  # "The Da Vinci Code"
     assert "Cloud Atlas" not in bbc("entertainment/004.txt")._.persons  # "novel, Cloud Atlas,"
     assert "Kim Gevaert" in bbc("sport/009.txt")._.persons  # "Belgium rival Kim Gevaert"
+
+
+def test_an_acronym_and_a_short_form_resolve_to_the_full_name_in_the_article(bbc):
+    orgs = bbc("politics/006.txt")._.organizations  # "National Audit Office" then "NAO"
+    assert "National Audit Office" in orgs and "NAO" not in orgs
+    orgs = bbc("politics/005.txt")._.organizations  # "Labour Party" then "Labour"
+    assert "Labour Party" in orgs and "Labour" not in orgs
+
+
+def test_a_country_before_a_name_the_article_uses_alone_is_dropped(bbc):
+    orgs = bbc("business/002.txt")._.organizations
+    assert "Federal Reserve" in orgs and "US Federal Reserve" not in orgs
+
+
+def test_an_article_before_an_organisation_is_cut_and_a_station_keeps_its_number(bbc):
+    orgs = bbc("politics/005.txt")._.organizations
+    assert "Conservative Party" in orgs and "a Conservative Party" not in orgs
+    assert "BBC Radio 4" in orgs and "BBC Radio" not in orgs
