@@ -81,6 +81,11 @@ CONNECTIVES = frozenset(_TITLES_DATA["connectives"])
 JOB_WORDS = frozenset(NAMEPARSER.titles)
 WEEKDAYS = frozenset(day.lower() for day in calendar.day_name)
 MONTHS = frozenset(month.lower() for month in calendar.month_name if month)
+# Speech verbs as written (the pipeline has no lemmatiser): "Peskov said", "said Peskov".
+SPEECH_VERBS = frozenset({
+    "said", "says", "say", "told", "tells", "added", "adds", "wrote", "writes", "explained",
+    "insisted", "insists",
+})
 ARTICLES = frozenset({"the", "a", "an"})
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
 _SPACES = re.compile(r"\s+")
@@ -146,7 +151,7 @@ def is_given_name(word: str) -> bool:
     return _first_names().get_gender(word) in GIVEN_NAME_GUESSES
 
 
-def looks_personal(doc: Doc, i: int, j: int) -> bool:
+def looks_personal(doc: Doc, i: int, j: int, common: frozenset[int] | None = None) -> bool:
     """A first name and one or two more name words whose surname the article uses alone too:
     what the model tags ORG in "Tracey Emin, who ..." or "Alistair Cragg won" is a person.
 
@@ -168,15 +173,13 @@ def looks_personal(doc: Doc, i: int, j: int) -> bool:
         token.orth == surname and not (i <= token.i < j)
         and (not doc[token.i - 1].is_title or _bare(doc[token.i - 1].text) in TITLES)
         for token in doc[1:]
-    ) or (len(words) == 2 and _plain_surname(doc, words[-1]))
+    ) or (len(words) == 2 and _plain_surname(doc, words[-1], common))
 
 
-def _plain_surname(doc: Doc, word: str) -> bool:
-    """A last word that is no plain word of the article and no place: "Emin", not "Britain"."""
-    return (
-        get_string_id(word.lower()) not in _common_words(doc)
-        and resolve_country(word, "GPE") is None
-    )
+def _plain_surname(doc: Doc, word: str, common: frozenset[int] | None) -> bool:
+    """A last word that is no plain word of the article and no country: "Emin", not "Britain"."""
+    common = _common_words(doc) if common is None else common
+    return get_string_id(word.lower()) not in common and country_kind(word) is None
 
 
 def _common_words(doc: Doc) -> frozenset[int]:
@@ -198,7 +201,7 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
     if j - i == 1 and label in ("PERSON", "ORG") and not doc[i].is_upper \
             and doc[i].lower in common:
         return None
-    if label == "ORG" and looks_personal(doc, i, j):
+    if label == "ORG" and looks_personal(doc, i, j, common):
         return "PERSON"
     return "ORG" if label == "PERSON" and text in PLATFORMS else label
 
@@ -290,6 +293,19 @@ def _mentions(doc: Doc) -> list[Mention]:
     for ent in doc.ents:
         if ent.label_ not in ENTITY_LABELS:
             continue
+        inside = _person_inside(doc, ent.start, ent.end, ent.label_, common)
+        if inside is not None:
+            k, end = inside
+            for t in range(ent.start, k):  # "Russian Irina Shevchenko": Russia is named too
+                kind = country_kind(doc[t].text)
+                if kind is not None:
+                    label = "GPE" if kind == "country" else "NORP"
+                    mentions.append(Mention(t, t + 1, (doc[t].text,), label))
+            mentions.append(Mention(k, end, tuple(token.text for token in doc[k:end]), "PERSON"))
+            rest = clean_span(doc, end + 1, ent.end, "ORG") if end < ent.end else None
+            if rest is not None:
+                mentions.append(Mention(*rest, tuple(t.text for t in doc[slice(*rest)]), "ORG"))
+            continue
         cleaned = clean_span(doc, ent.start, ent.end, ent.label_)
         if cleaned is None:
             continue
@@ -305,6 +321,44 @@ def _mentions(doc: Doc) -> list[Mention]:
             mentions.pop()
         mentions.append(Mention(i, j, tuple(token.text for token in doc[i:j]), label))
     return mentions
+
+
+def _leads_only(doc: Doc, i: int, k: int) -> bool:
+    """Whether words before a name only say who or where the person is: "the House", "Historian",
+    "Russian"."""
+    return all(
+        token.is_lower or token.is_punct or _bare(token.text) in TITLES
+        or token.lower_ in JOB_WORDS or token.text in GENERIC_ORGS
+        or country_kind(token.text) is not None
+        for token in doc[i:k]
+    )
+
+
+def _person_inside(
+    doc: Doc, i: int, j: int, label: str, common: frozenset[int]
+) -> tuple[int, int] | None:
+    """The token range of a person's name the model took into another entity, or None: after
+    words that only say who or where the person is ("the House Nancy Pelosi", "Russian Irina
+    Shevchenko", "Historian Darcy Richardson"), before "of" and the person's organisation ("Eli
+    Beckerman of Open the Debates"), or the whole of a "place" that is no GeoNames place and
+    starts with no plain word of the article ("Savannah Guthrie", not "River Senne")."""
+    if label == "PERSON":
+        return None
+    while i < j and (doc[i].lower_ in ARTICLES or _is_stray(doc, i)):
+        i += 1
+    while j > i and _is_stray(doc, j - 1):
+        j -= 1
+    for k in range(i + 1, j - 1):
+        if _leads_only(doc, i, k) and looks_personal(doc, k, j, common):
+            return k, j
+    for k in range(i + 2, j - 1):
+        if doc[k].lower_ == "of" and looks_personal(doc, i, k, common):
+            return i, k
+    whole = (
+        label == "GPE" and resolve_country(doc[i:j].text, label) is None
+        and j > i and doc[i].lower not in common
+    )
+    return (i, j) if whole and looks_personal(doc, i, j, common) else None
 
 
 def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
@@ -394,6 +448,31 @@ def _place_not_person(
         and not (len(form) == 1 and is_given_name(form[0]))
         and not any(word in full for full in people if full != form for word in form)
     )
+
+
+def _titled_or_speaking(doc: Doc, m: Mention) -> bool:
+    """Whether a mention has a title before it ("Mr Kennedy") or speaks ("Peskov said", "said
+    Peskov"): what makes a lone surname a person."""
+    before = doc[m.i - 1] if m.i else None
+    after = doc[m.j] if m.j < len(doc) else None
+    return (
+        (before is not None and (_bare(before.text) in TITLES or before.lower_ in SPEECH_VERBS))
+        or (after is not None and after.lower_ in SPEECH_VERBS)
+    )
+
+
+def _lone_names(
+    labels: dict[tuple[str, ...], str], titled: set[tuple[str, ...]]
+) -> set[tuple[str, ...]]:
+    """One-word "persons" the article never joins to another name, titles nor has speak: a
+    first name no surname follows ("Sandra", "Hurricane Humberto") or a company, brand or work
+    the model took for a surname ("Diageo", "Lua"). A person named once in full is not one."""
+    people = [form for form, label in labels.items() if label == "PERSON" and len(form) > 1]
+    return {
+        form for form, label in labels.items()
+        if label == "PERSON" and len(form) == 1 and form not in titled
+        and not any(form[0] in full for full in people)
+    }
 
 
 def _propagate(
@@ -569,6 +648,10 @@ def normalise(doc: Doc) -> Doc:
         texts.setdefault(mention.words, _SPACES.sub(" ", doc[mention.i:mention.j].text))
     located = {m.words for m in mentions if m.i and doc[m.i - 1].lower_ in LOCATIVES}
     labels = _vote_labels(forms, texts, located)
+    titled = {m.words for m in mentions if _titled_or_speaking(doc, m)}
+    lone = _lone_names(labels, titled)
+    mentions = [m for m in mentions if m.words not in lone]
+    labels = {form: label for form, label in labels.items() if form not in lone}
     outside = doc.to_array(ENT_IOB) == OUTSIDE_IOB
     found = _propagate(doc, labels, outside) + _missed_places(doc, outside)
     mentions = sorted(mentions + found, key=lambda m: m.i)

@@ -411,3 +411,23 @@ def test_an_article_before_an_organisation_is_cut_and_a_station_keeps_its_number
     orgs = bbc("politics/005.txt")._.organizations
     assert "Conservative Party" in orgs and "a Conservative Party" not in orgs
     assert "BBC Radio 4" in orgs and "BBC Radio" not in orgs
+
+
+def test_a_lone_first_name_or_brand_the_article_never_joins_to_a_full_name_is_no_person(bbc):
+    assert "Sandra" not in bbc("politics/011.txt")._.persons  # "his wife, Sandra,"
+    persons = bbc("business/005.txt")._.persons  # "Courvoisier brandy", "Glenmorangie"
+    assert not {"Courvoisier", "Glenmorangie", "Stolichnaya"} & set(persons)
+    assert "Mr Balls" not in bbc("politics/005.txt")._.persons
+
+
+def test_a_lone_name_after_a_title_or_that_speaks_stays_a_person(seed):
+    assert {"Trump", "Peskov"} <= set(seed._.persons)  # "President Trump", "Peskov said"
+
+
+def test_a_person_the_model_took_into_another_entity_is_found(nlp, bbc):
+    doc = nlp(wikinews_article("the House Nancy Pelosi"))
+    assert "Nancy Pelosi" in doc._.persons
+    assert not [o for o in doc._.organizations if "Pelosi" in o]
+    doc = bbc("sport/001.txt")  # "Russian Irina Shevchenko"
+    assert "Irina Shevchenko" in doc._.persons
+    assert {"name": "Russia", "code": "RU"} in doc._.countries
