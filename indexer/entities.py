@@ -86,6 +86,12 @@ SPEECH_VERBS = frozenset({
     "said", "says", "say", "told", "tells", "added", "adds", "wrote", "writes", "explained",
     "insisted", "insists",
 })
+PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "his", "her"})
+# Lower-case words that belong inside a person's name.
+NAME_PARTICLES = frozenset({
+    "van", "von", "de", "da", "di", "du", "del", "della", "der", "den", "la", "le", "bin", "ibn",
+    "al", "el", "dos", "das", "y", "ter", "ten", "zu", "af", "bint", "ben",
+})
 ARTICLES = frozenset({"the", "a", "an"})
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
 _SPACES = re.compile(r"\s+")
@@ -236,6 +242,7 @@ def clean_span(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | 
             i += 1
         while j - i > 1 and _leads_name(doc, i, j):
             i += 1
+        j = next((k for k in range(i + 1, j) if _ends_name(doc[k])), j)
         if j - i == 1 and (_bare(doc[i].text) in TITLES or _bare(doc[i].text) in JOB_WORDS):
             return None
         while j > i and (doc[j - 1].is_lower or doc[j - 1].is_punct):
@@ -260,6 +267,14 @@ def _numbered(doc: Doc, i: int, j: int, label: str) -> bool:
     return (
         label == "ORG" and j - i > 1 and doc[j - 1].is_digit and len(doc[j - 1]) == 1
         and doc[j - 2].text in NUMBERED_NAMES
+    )
+
+
+def _ends_name(token) -> bool:
+    """A word inside a "person" that ends the name: a possessive ("Joseph O'Connor's Star") or
+    a lower-case word that is no name particle ("Luc Bondy for Cruel", not "Van der Merwe")."""
+    return token.lower_ in POSSESSIVES or (
+        token.is_lower and token.is_alpha and token.lower_ not in NAME_PARTICLES
     )
 
 
@@ -365,12 +380,20 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     """Mentions of works dropped and groups made organisations, all of a name's mentions alike,
     when one of them follows a noun that says what it is ("the band Van Halen", "oil giant
     Yukos", "novel, Cloud Atlas,"). A "person" after a capitalised "The" is a work too ("The Da
-    Vinci Code", where the model took "The" into the name): people's names take no article."""
+    Vinci Code", where the model took "The" into the name, or "the play The False Servant" inside
+    a sentence): people's names take no article. So is a name the model tags a work elsewhere
+    ("Uganda bans Vagina Monologues" beside "the play The Vagina Monologues")."""
     kind: dict[tuple[str, ...], str] = {}
+    works = {
+        tuple(token.text for token in ent if not (token.i == ent.start and token.lower_ == "the"))
+        for ent in doc.ents if ent.label_ == "WORK_OF_ART"
+    }
     for m in mentions:
         before = _noun_before(doc, m)
-        after_the = m.label == "PERSON" and m.i > 0 and doc[m.i - 1].text == "The" \
-            and doc[m.i - 1].ent_type_ == "PERSON"
+        if m.words in works and m.label in ("PERSON", "ORG"):
+            kind[m.words] = "WORK"
+        after_the = m.label == "PERSON" and m.i > 0 and doc[m.i - 1].text == "The" and (
+            doc[m.i - 1].ent_type_ == "PERSON" or not doc[m.i - 1].is_sent_start)
         if (m.label in ("PERSON", "ORG") and before in WORK_NOUNS) or after_the:
             kind[m.words] = "WORK"
         elif m.label == "PERSON" and before in GROUP_NOUNS:
@@ -458,7 +481,25 @@ def _titled_or_speaking(doc: Doc, m: Mention) -> bool:
     return (
         (before is not None and (_bare(before.text) in TITLES or before.lower_ in SPEECH_VERBS))
         or (after is not None and after.lower_ in SPEECH_VERBS)
+        or _he_or_she_follows(doc, m)
     )
+
+
+def _he_or_she_follows(doc: Doc, m: Mention) -> bool:
+    """Whether a subject is taken up by "he" or "she" before any other name, in its sentence or
+    the next ("Collins ran in Birmingham ... he said"): a person, not a firm ("it")."""
+    if doc[m.j - 1].dep_ != "nsubj" or doc[m.j - 1].tag_ != "NNP":
+        return False
+    sentence = doc[m.j - 1].sent
+    end = sentence.end
+    if end < len(doc):
+        end = doc[end].sent.end
+    for token in doc[m.j:end]:
+        if token.ent_type_ == "PERSON":
+            return False
+        if token.lower_ in PERSONAL_PRONOUNS:
+            return True
+    return False
 
 
 def _lone_names(

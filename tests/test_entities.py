@@ -431,3 +431,18 @@ def test_a_person_the_model_took_into_another_entity_is_found(nlp, bbc):
     doc = bbc("sport/001.txt")  # "Russian Irina Shevchenko"
     assert "Irina Shevchenko" in doc._.persons
     assert {"name": "Russia", "code": "RU"} in doc._.countries
+
+
+def test_a_lone_surname_a_pronoun_takes_up_stays_a_person(nlp):
+    para = next(p for p in (BBC / "sport/010.txt").read_text(encoding="utf-8").split("\n")
+                if "such a strong field" in p)  # "Collins ran in ... ," he said"
+    assert "Collins" in nlp(para)._.persons
+
+
+def test_a_possessive_or_a_lower_case_word_ends_a_name(bbc):
+    assert "Joseph O'Connor" in bbc("entertainment/004.txt")._.persons  # "O'Connor's Star"
+    assert "Luc Bondy" in bbc("entertainment/008.txt")._.persons  # "Luc Bondy for Cruel"
+
+
+def test_a_name_the_model_tags_a_work_elsewhere_is_a_work(bbc):
+    assert "Vagina Monologues" not in bbc("entertainment/010.txt")._.persons
