@@ -159,17 +159,18 @@ def is_given_name(word: str) -> bool:
 
 def looks_personal(doc: Doc, i: int, j: int, common: frozenset[int] | None = None) -> bool:
     """A first name and one or two more name words whose surname the article uses alone too:
-    what the model tags ORG in "Tracey Emin, who ..." or "Alistair Cragg won" is a person.
+    what the model tags ORG in "Alistair Cragg won" or "officers Antoine Quirin and ..." is a
+    person. So is a first name and one word that is no first name, no country and no plain word
+    of the article ("Adrian Dunbar"), though the article never uses the surname alone.
 
-    A name ending in another first name ("Morgan Stanley") stays an organisation, and so does
-    one whose last word never stands alone ("Walter Reed Hospital", "Al Noor Mosque").
+    A name ending in another first name the article never uses alone ("Morgan Stanley") stays an
+    organisation, and so does one whose last word is an organisation's ("Walter Reed Hospital").
     """
     words = [token.text for token in doc[i:j]]
     if not (
         1 < len(words) <= 3
         and all(_NAME_WORD.fullmatch(word) for word in words)
         and is_given_name(words[0])
-        and not is_given_name(words[-1])
         and country_kind(words[0]) is None
         and not any(_bare(word) in TITLES or word.lower() in ORG_HEADS for word in words)
     ):
@@ -179,7 +180,8 @@ def looks_personal(doc: Doc, i: int, j: int, common: frozenset[int] | None = Non
         token.orth == surname and not (i <= token.i < j)
         and (not doc[token.i - 1].is_title or _bare(doc[token.i - 1].text) in TITLES)
         for token in doc[1:]
-    ) or (len(words) == 2 and _plain_surname(doc, words[-1], common))
+    ) or (len(words) == 2 and not is_given_name(words[-1])
+          and _plain_surname(doc, words[-1], common))
 
 
 def _plain_surname(doc: Doc, word: str, common: frozenset[int] | None) -> bool:
@@ -204,12 +206,20 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
         return None
     if label == "ORG" and doc[j - 1].text in EVENT_HEADS:
         return None  # an event or a prize: "European Indoor Championships", "Whitbread Prize"
+    if label == "ORG" and _cut_short(doc, i, j):
+        return None
     if j - i == 1 and label in ("PERSON", "ORG") and not doc[i].is_upper \
             and doc[i].lower in common:
         return None
     if label == "ORG" and looks_personal(doc, i, j, common):
         return "PERSON"
     return "ORG" if label == "PERSON" and text in PLATFORMS else label
+
+
+def _cut_short(doc: Doc, i: int, j: int) -> bool:
+    """Whether an organisation is a longer name the model cut short before its noun: it ends in
+    an adjective ("British Olympic relay gold medallists")."""
+    return j - i > 1 and doc[j - 1].tag_ == "JJ"
 
 
 def organisation_name(text: str) -> str:
@@ -454,7 +464,8 @@ def _vote_labels(
             labels[form] = "GPE" if kind == "country" else "NORP"
         else:
             labels[form] = max(votes, key=lambda lab: (votes[lab], -LABEL_PREFERENCE.index(lab)))
-            if labels[form] == "PERSON" and _place_not_person(form, texts[form], people, located):
+            if labels[form] in ("PERSON", "ORG") \
+                    and _place_not_person(form, texts[form], people, located):
                 labels[form] = "GPE"
     return labels
 

@@ -446,3 +446,17 @@ def test_a_possessive_or_a_lower_case_word_ends_a_name(bbc):
 
 def test_a_name_the_model_tags_a_work_elsewhere_is_a_work(bbc):
     assert "Vagina Monologues" not in bbc("entertainment/010.txt")._.persons
+
+
+def test_a_first_name_and_a_surname_the_article_uses_alone_is_a_person_whatever_it_is(nlp):
+    doc = nlp(wikinews_article("Antoine Quirin"))  # "officers Antoine Quirin and", "by Quirin"
+    assert "Antoine Quirin" in doc._.persons
+    assert "Antoine Quirin" not in doc._.organizations
+
+
+def test_an_organisation_the_article_puts_things_in_is_the_geonames_place(bbc):
+    assert "Colchester" not in bbc("sport/001.txt")._.organizations
+
+
+def test_an_organisation_ending_in_an_adjective_was_cut_short(bbc):
+    assert "British Olympic" not in bbc("sport/010.txt")._.organizations
