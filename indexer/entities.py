@@ -104,6 +104,8 @@ EVENT_HEADS = frozenset(_NOT_NAMES["event_heads"])
 NUMBERED_NAMES = frozenset(_NOT_NAMES["numbered_names"])
 # gender-guesser answers that mean the word is a usual first name.
 GIVEN_NAME_GUESSES = frozenset({"male", "female", "mostly_male", "mostly_female", "andy"})
+# A capitalised word standing alone or glued to the end of another ("JorgensenImage").
+_CAPTION_WORD = re.compile(r"(?:^|(?<=[a-z]))([A-Z][a-z]+)$")
 _NAME_WORD = re.compile(r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z]?[a-zà-ÿ]+)*")
 
 for _name in EXTENSIONS:
@@ -112,12 +114,24 @@ for _name in EXTENSIONS:
 
 @dataclass(slots=True)
 class Mention:
-    """One cleaned entity mention: token range [i, j) of the Doc, its words and its raw label."""
+    """One cleaned entity mention: token range [i, j) of the Doc, its words and its raw label;
+    cut is how many characters of the last token are no part of it ("JorgensenImage")."""
 
     i: int
     j: int
     words: tuple[str, ...]
     label: str
+    cut: int = 0
+
+    def text(self, doc: Doc) -> str:
+        """The mention as written, white space made single."""
+        text = _SPACES.sub(" ", doc[self.i:self.j].text)
+        return text[:len(text) - self.cut]
+
+    def end_char(self, doc: Doc) -> int:
+        """Character offset of the mention's end in doc.text."""
+        last = doc[self.j - 1]
+        return last.idx + len(last) - self.cut
 
 
 def _bare(token_text: str) -> str:
@@ -315,6 +329,7 @@ def _mentions(doc: Doc) -> list[Mention]:
     """Cleaned mentions of the labels we index, in document order."""
     mentions = []
     common = _common_words(doc)
+    labels = _caption_labels(doc)
     for ent in doc.ents:
         if ent.label_ not in ENTITY_LABELS:
             continue
@@ -344,8 +359,39 @@ def _mentions(doc: Doc) -> list[Mention]:
             # one name the model cut in two: "Susilo Bambang" "Yudhoyono"
             i, j = clean_span(doc, last.i, j, label) or (i, j)
             mentions.pop()
-        mentions.append(Mention(i, j, tuple(token.text for token in doc[i:j]), label))
+        mention = Mention(i, j, tuple(token.text for token in doc[i:j]), label)
+        mentions.append(_without_caption_label(doc, mention, labels) if labels else mention)
     return mentions
+
+
+def _caption_labels(doc: Doc) -> frozenset[str]:
+    """Capitalised words the article writes only before a colon, at least twice, alone or glued
+    to the word before ("Jo JorgensenImage: Jo Jorgensen for President", "Tom Tancredo Image:"):
+    the labels of picture captions, no part of any name."""
+    before_colon: Counter = Counter()
+    elsewhere: set[str] = set()
+    for token in doc[:-1]:
+        word = _CAPTION_WORD.search(token.text)
+        if word is None:
+            continue
+        if doc[token.i + 1].text == ":":
+            before_colon[word.group(1)] += 1
+        else:
+            elsewhere.add(word.group(1))
+    return frozenset(w for w, n in before_colon.items() if n > 1 and w not in elsewhere)
+
+
+def _without_caption_label(doc: Doc, m: Mention, labels: frozenset[str]) -> Mention:
+    """A person's mention without the caption label the text runs into it."""
+    last = doc[m.j - 1].text
+    if m.label != "PERSON":
+        return m
+    if last in labels and m.j - m.i > 1:
+        return Mention(m.i, m.j - 1, m.words[:-1], m.label)
+    for label in labels:
+        if last.endswith(label) and len(last) > len(label) and last[-len(label) - 1].islower():
+            return Mention(m.i, m.j, (*m.words[:-1], last[:-len(label)]), m.label, len(label))
+    return m
 
 
 def _leads_only(doc: Doc, i: int, k: int) -> bool:
@@ -697,7 +743,7 @@ def normalise(doc: Doc) -> Doc:
     texts: dict[tuple[str, ...], str] = {}
     for mention in mentions:
         forms.setdefault(mention.words, Counter())[mention.label] += 1
-        texts.setdefault(mention.words, _SPACES.sub(" ", doc[mention.i:mention.j].text))
+        texts.setdefault(mention.words, mention.text(doc))
     located = {m.words for m in mentions if m.i and doc[m.i - 1].lower_ in LOCATIVES}
     labels = _vote_labels(forms, texts, located)
     titled = {m.words for m in mentions if _titled_or_speaking(doc, m)}
@@ -709,7 +755,7 @@ def normalise(doc: Doc) -> Doc:
     mentions = sorted(mentions + found, key=lambda m: m.i)
     for mention in found:
         labels.setdefault(mention.words, mention.label)
-        texts.setdefault(mention.words, _SPACES.sub(" ", doc[mention.i:mention.j].text))
+        texts.setdefault(mention.words, mention.text(doc))
     first_seen: dict[tuple[str, ...], int] = {}
     for mention in mentions:
         first_seen.setdefault(mention.words, mention.i)
@@ -721,13 +767,13 @@ def normalise(doc: Doc) -> Doc:
     for mention in mentions:
         form = mention.words
         label = labels[form]
-        start, end = doc[mention.i].idx, doc[mention.j - 1].idx + len(doc[mention.j - 1])
+        start, end = doc[mention.i].idx, mention.end_char(doc)
         if label == "PERSON":
             canonical = texts[fullest[form]]
         else:
             canonical = (organisation_name(texts[full_org.get(form, form)]) if label == "ORG"
                          else texts[form])
-        text = doc[mention.i:mention.j].text
+        text = doc.text[start:end]
         entity = {"text": text, "label": label, "canonical": canonical, "start": start, "end": end}
         if countries.get(form) is not None:
             entity["country"], entity["country_code"] = countries[form]

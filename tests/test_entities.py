@@ -460,3 +460,11 @@ def test_an_organisation_the_article_puts_things_in_is_the_geonames_place(bbc):
 
 def test_an_organisation_ending_in_an_adjective_was_cut_short(bbc):
     assert "British Olympic" not in bbc("sport/010.txt")._.organizations
+
+
+def test_a_caption_label_run_into_a_name_is_cut(nlp):
+    doc = nlp(wikinews_article("Image: Jo Jorgensen for President"))
+    assert not [p for p in doc._.persons if "Image" in p]
+    assert "Jo Jorgensen" in doc._.persons
+    for e in doc._.entities:
+        assert doc.text[e["start"]:e["end"]] == e["text"]
