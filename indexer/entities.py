@@ -230,6 +230,34 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
     return "ORG" if label == "PERSON" and text in PLATFORMS else label
 
 
+def _country_across(doc: Doc, i: int, j: int, label: str) -> tuple[int, int] | None:
+    """A country's name that an entity cuts across ("The St Kitts and" of "The St Kitts and
+    Nevis star"), or that a place ends with after "of" or "and" ("the Republic of Ireland",
+    "North and South Korea"): the model's span is wrong or too wide, the country is right."""
+    for k in range(i, j):
+        for end in range(min(len(doc), k + MAX_PLACE_WORDS), max(j, k + 1), -1):
+            if doc[k].is_alpha and doc[end - 1].is_alpha \
+                    and country_kind(doc[k:end].text) == "country":
+                return k, end
+    if label in ("GPE", "LOC") and country_kind(doc[i:j].text) is None:
+        for k in range(i + 2, j):
+            if doc[k - 1].lower_ in ("of", "and") and country_kind(doc[k:j].text) == "country":
+                return k, j
+    return None
+
+
+def _place_leading(doc: Doc, i: int, j: int) -> list[Mention]:
+    """The place that opens an event or a name cut short, as a mention of its own: "Athens" of
+    "Athens Olympic 100m silver medallist", "Sydney" of "Sydney Olympic 100m champion"."""
+    if not (doc[j - 1].text in EVENT_HEADS or _cut_short(doc, i, j)):
+        return []
+    for k in range(j - 1, i, -1):
+        if country_kind(doc[i:k].text) != "demonym" \
+                and resolve_country(doc[i:k].text, "GPE") is not None:
+            return [Mention(i, k, tuple(token.text for token in doc[i:k]), "GPE")]
+    return []
+
+
 def _cut_short(doc: Doc, i: int, j: int) -> bool:
     """Whether an organisation is a longer name the model cut short before its noun: it ends in
     an adjective ("British Olympic relay gold medallists")."""
@@ -333,6 +361,11 @@ def _mentions(doc: Doc) -> list[Mention]:
     for ent in doc.ents:
         if ent.label_ not in ENTITY_LABELS:
             continue
+        country = _country_across(doc, ent.start, ent.end, ent.label_)
+        if country is not None:
+            k, end = country
+            mentions.append(Mention(k, end, tuple(token.text for token in doc[k:end]), "GPE"))
+            continue
         inside = _person_inside(doc, ent.start, ent.end, ent.label_, common)
         if inside is not None:
             k, end = inside
@@ -351,6 +384,8 @@ def _mentions(doc: Doc) -> list[Mention]:
             continue
         i, j = cleaned
         label = _relabelled(doc, i, j, ent.label_, common)
+        if label is None and ent.label_ == "ORG":
+            mentions.extend(_place_leading(doc, i, j))
         if label is None or (label != "PERSON" and _is_title_fragment(doc, i, j)):
             continue
         last = mentions[-1] if mentions else None

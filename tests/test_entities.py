@@ -468,3 +468,17 @@ def test_a_caption_label_run_into_a_name_is_cut(nlp):
     assert "Jo Jorgensen" in doc._.persons
     for e in doc._.entities:
         assert doc.text[e["start"]:e["end"]] == e["text"]
+
+
+def test_a_country_an_entity_cuts_across_or_ends_with_is_named(nlp, bbc):
+    assert {"name": "Saint Kitts and Nevis", "code": "KN"} in bbc("sport/010.txt")._.countries
+    assert "Kitts" not in bbc("sport/010.txt")._.persons  # "The St Kitts and" tagged PERSON
+    doc = nlp(wikinews_article("Northern Ireland and the Republic of Ireland"))
+    assert {"name": "Ireland", "code": "IE"} in doc._.countries
+    doc = nlp("Grain prices rose in South America and in North and South Korea.")
+    assert {"name": "South Korea", "code": "KR"} in doc._.countries
+    assert {"name": "United States", "code": "US"} not in doc._.countries
+
+
+def test_a_place_opening_an_event_is_named(bbc):
+    assert {"name": "United States", "code": "US"} in bbc("sport/005.txt")._.countries
