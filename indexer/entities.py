@@ -16,7 +16,18 @@ Rules, all within one article:
   names a country or its people, else the label most of its mentions have;
 - names the model tagged somewhere but missed elsewhere are added where they recur (a person's
   surname too), as are untagged country names and dateline places ("BONN 1996-08-30");
-- a short person name resolves to the fullest name it belongs to ("Putin" -> "Vladimir Putin");
+- a short person name resolves to the fullest name it belongs to ("Putin" -> "Vladimir Putin"),
+  a surname several people share to the one named first;
+- a one-word "person" the article never joins to a full name, puts a title before, has speak or
+  takes up with "he"/"she" is dropped (a lone first name, a brand or a work: "Sandra",
+  "Courvoisier"); a person the model took into another entity is found ("the House Nancy
+  Pelosi", "Russian Irina Shevchenko"); names after a company noun are organisations ("oil giant
+  Yukos"), names the model starts with "The" or tags a work elsewhere are works; caption labels
+  run into names are cut ("Jo JorgensenImage:");
+- organisations ending in an event word are events, not organisations ("Whitbread Prize"); an
+  acronym or short form resolves to the full name in the article ("NAO" -> "National Audit
+  Office", "Labour" -> "Labour Party"); a country before a name the article uses alone is dropped
+  ("US Federal Reserve");
 - countries come from indexer.countries, judged with the article's other places (a smaller
   city needs its country named as well).
 
