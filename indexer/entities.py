@@ -16,7 +16,18 @@ Rules, all within one article:
   names a country or its people, else the label most of its mentions have;
 - names the model tagged somewhere but missed elsewhere are added where they recur (a person's
   surname too), as are untagged country names and dateline places ("BONN 1996-08-30");
-- a short person name resolves to the fullest name it belongs to ("Putin" -> "Vladimir Putin");
+- a short person name resolves to the fullest name it belongs to ("Putin" -> "Vladimir Putin"),
+  a surname several people share to the one named first;
+- a one-word "person" the article never joins to a full name, puts a title before, has speak or
+  takes up with "he"/"she" is dropped (a lone first name, a brand or a work: "Sandra",
+  "Courvoisier"); a person the model took into another entity is found ("the House Nancy
+  Pelosi", "Russian Irina Shevchenko"); names after a company noun are organisations ("oil giant
+  Yukos"), names the model starts with "The" or tags a work elsewhere are works; caption labels
+  run into names are cut ("Jo JorgensenImage:");
+- organisations ending in an event word are events, not organisations ("Whitbread Prize"); an
+  acronym or short form resolves to the full name in the article ("NAO" -> "National Audit
+  Office", "Labour" -> "Labour Party"); a country before a name the article uses alone is dropped
+  ("US Federal Reserve");
 - countries come from indexer.countries, judged with the article's other places (a smaller
   city needs its country named as well).
 
@@ -63,7 +74,11 @@ WORK_NOUNS = frozenset({
     "film", "movie", "play", "musical", "opera", "novel", "book", "memoir", "album", "song",
     "single", "show", "series", "sitcom", "drama", "documentary", "game", "poem", "painting",
 })
-GROUP_NOUNS = frozenset({"band", "group", "club", "team", "side", "magazine", "newspaper"})
+GROUP_NOUNS = frozenset({
+    "band", "group", "club", "team", "side", "magazine", "newspaper", "company", "firm", "giant",
+    "maker", "carrier", "retailer", "brand", "airline", "manufacturer", "chain", "label",
+    "website", "broadcaster", "insurer", "conglomerate", "distributor", "supplier",
+})
 # Prepositions that put what follows on a map: "in Manchester", "at Lievin".
 LOCATIVES = frozenset({"in", "at", "from", "near", "outside", "around", "across"})
 DATELINE_FOLLOWERS = frozenset({",", "(", "-", "--", "—"})
@@ -77,6 +92,18 @@ CONNECTIVES = frozenset(_TITLES_DATA["connectives"])
 JOB_WORDS = frozenset(NAMEPARSER.titles)
 WEEKDAYS = frozenset(day.lower() for day in calendar.day_name)
 MONTHS = frozenset(month.lower() for month in calendar.month_name if month)
+# Speech verbs as written (the pipeline has no lemmatiser): "Peskov said", "said Peskov".
+SPEECH_VERBS = frozenset({
+    "said", "says", "say", "told", "tells", "added", "adds", "wrote", "writes", "explained",
+    "insisted", "insists",
+})
+PERSONAL_PRONOUNS = frozenset({"he", "she", "him", "his", "her"})
+# Lower-case words that belong inside a person's name.
+NAME_PARTICLES = frozenset({
+    "van", "von", "de", "da", "di", "du", "del", "della", "der", "den", "la", "le", "bin", "ibn",
+    "al", "el", "dos", "das", "y", "ter", "ten", "zu", "af", "bint", "ben",
+})
+ARTICLES = frozenset({"the", "a", "an"})
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
 _SPACES = re.compile(r"\s+")
 _NOT_NAMES = json.loads((Path(__file__).parent / "data" / "not_names.json").read_text("utf-8"))
@@ -84,8 +111,12 @@ NOT_ENTITIES = frozenset(_NOT_NAMES["not_entities"])
 PLATFORMS = frozenset(_NOT_NAMES["platforms"])
 GENERIC_ORGS = frozenset(_NOT_NAMES["generic"])
 ORG_HEADS = frozenset(_NOT_NAMES["org_heads"])
+EVENT_HEADS = frozenset(_NOT_NAMES["event_heads"])
+NUMBERED_NAMES = frozenset(_NOT_NAMES["numbered_names"])
 # gender-guesser answers that mean the word is a usual first name.
 GIVEN_NAME_GUESSES = frozenset({"male", "female", "mostly_male", "mostly_female", "andy"})
+# A capitalised word standing alone or glued to the end of another ("JorgensenImage").
+_CAPTION_WORD = re.compile(r"(?:^|(?<=[a-z]))([A-Z][a-z]+)$")
 _NAME_WORD = re.compile(r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z]?[a-zà-ÿ]+)*")
 
 for _name in EXTENSIONS:
@@ -94,12 +125,24 @@ for _name in EXTENSIONS:
 
 @dataclass(slots=True)
 class Mention:
-    """One cleaned entity mention: token range [i, j) of the Doc, its words and its raw label."""
+    """One cleaned entity mention: token range [i, j) of the Doc, its words and its raw label;
+    cut is how many characters of the last token are no part of it ("JorgensenImage")."""
 
     i: int
     j: int
     words: tuple[str, ...]
     label: str
+    cut: int = 0
+
+    def text(self, doc: Doc) -> str:
+        """The mention as written, white space made single."""
+        text = _SPACES.sub(" ", doc[self.i:self.j].text)
+        return text[:len(text) - self.cut]
+
+    def end_char(self, doc: Doc) -> int:
+        """Character offset of the mention's end in doc.text."""
+        last = doc[self.j - 1]
+        return last.idx + len(last) - self.cut
 
 
 def _bare(token_text: str) -> str:
@@ -139,19 +182,20 @@ def is_given_name(word: str) -> bool:
     return _first_names().get_gender(word) in GIVEN_NAME_GUESSES
 
 
-def looks_personal(doc: Doc, i: int, j: int) -> bool:
+def looks_personal(doc: Doc, i: int, j: int, common: frozenset[int] | None = None) -> bool:
     """A first name and one or two more name words whose surname the article uses alone too:
-    what the model tags ORG in "Tracey Emin, who ..." or "Alistair Cragg won" is a person.
+    what the model tags ORG in "Alistair Cragg won" or "officers Antoine Quirin and ..." is a
+    person. So is a first name and one word that is no first name, no country and no plain word
+    of the article ("Adrian Dunbar"), though the article never uses the surname alone.
 
-    A name ending in another first name ("Morgan Stanley") stays an organisation, and so does
-    one whose last word never stands alone ("Walter Reed Hospital", "Al Noor Mosque").
+    A name ending in another first name the article never uses alone ("Morgan Stanley") stays an
+    organisation, and so does one whose last word is an organisation's ("Walter Reed Hospital").
     """
     words = [token.text for token in doc[i:j]]
     if not (
         1 < len(words) <= 3
         and all(_NAME_WORD.fullmatch(word) for word in words)
         and is_given_name(words[0])
-        and not is_given_name(words[-1])
         and country_kind(words[0]) is None
         and not any(_bare(word) in TITLES or word.lower() in ORG_HEADS for word in words)
     ):
@@ -161,7 +205,14 @@ def looks_personal(doc: Doc, i: int, j: int) -> bool:
         token.orth == surname and not (i <= token.i < j)
         and (not doc[token.i - 1].is_title or _bare(doc[token.i - 1].text) in TITLES)
         for token in doc[1:]
-    )
+    ) or (len(words) == 2 and not is_given_name(words[-1])
+          and _plain_surname(doc, words[-1], common))
+
+
+def _plain_surname(doc: Doc, word: str, common: frozenset[int] | None) -> bool:
+    """A last word that is no plain word of the article and no country: "Emin", not "Britain"."""
+    common = _common_words(doc) if common is None else common
+    return get_string_id(word.lower()) not in common and country_kind(word) is None
 
 
 def _common_words(doc: Doc) -> frozenset[int]:
@@ -178,12 +229,50 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
     text = doc[i:j].text
     if text in NOT_ENTITIES or (label != "PERSON" and text in GENERIC_ORGS):
         return None
+    if label == "ORG" and doc[j - 1].text in EVENT_HEADS:
+        return None  # an event or a prize: "European Indoor Championships", "Whitbread Prize"
+    if label == "ORG" and _cut_short(doc, i, j):
+        return None
     if j - i == 1 and label in ("PERSON", "ORG") and not doc[i].is_upper \
             and doc[i].lower in common:
         return None
-    if label == "ORG" and looks_personal(doc, i, j):
+    if label == "ORG" and looks_personal(doc, i, j, common):
         return "PERSON"
     return "ORG" if label == "PERSON" and text in PLATFORMS else label
+
+
+def _country_across(doc: Doc, i: int, j: int, label: str) -> tuple[int, int] | None:
+    """A country's name that an entity cuts across ("The St Kitts and" of "The St Kitts and
+    Nevis star"), or that a place ends with after "of" or "and" ("the Republic of Ireland",
+    "North and South Korea"): the model's span is wrong or too wide, the country is right."""
+    for k in range(i, j):
+        for end in range(min(len(doc), k + MAX_PLACE_WORDS), max(j, k + 1), -1):
+            if doc[k].is_alpha and doc[end - 1].is_alpha \
+                    and country_kind(doc[k:end].text) == "country":
+                return k, end
+    if label in ("GPE", "LOC") and country_kind(doc[i:j].text) is None:
+        for k in range(i + 2, j):
+            if doc[k - 1].lower_ in ("of", "and") and country_kind(doc[k:j].text) == "country":
+                return k, j
+    return None
+
+
+def _place_leading(doc: Doc, i: int, j: int) -> list[Mention]:
+    """The place that opens an event or a name cut short, as a mention of its own: "Athens" of
+    "Athens Olympic 100m silver medallist", "Sydney" of "Sydney Olympic 100m champion"."""
+    if not (doc[j - 1].text in EVENT_HEADS or _cut_short(doc, i, j)):
+        return []
+    for k in range(j - 1, i, -1):
+        if country_kind(doc[i:k].text) != "demonym" \
+                and resolve_country(doc[i:k].text, "GPE") is not None:
+            return [Mention(i, k, tuple(token.text for token in doc[i:k]), "GPE")]
+    return []
+
+
+def _cut_short(doc: Doc, i: int, j: int) -> bool:
+    """Whether an organisation is a longer name the model cut short before its noun: it ends in
+    an adjective ("British Olympic relay gold medallists")."""
+    return j - i > 1 and doc[j - 1].tag_ == "JJ"
 
 
 def organisation_name(text: str) -> str:
@@ -199,11 +288,13 @@ def organisation_name(text: str) -> str:
 def clean_span(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | None:
     """Token range of a mention without titles and stray tokens, or None if nothing is left."""
     i, j = start, end
-    while i < j and (_is_stray(doc, i) or (doc[i].lower_ == "the" and j - i > 1)):
+    while i < j and (_is_stray(doc, i) or (doc[i].lower_ in ARTICLES and j - i > 1)):
         i += 1
     dated = False
     while j > i and (_is_stray(doc, j - 1) or doc[j - 1].lower_ in POSSESSIVES
                      or (dated and doc[j - 1].lower_ in MONTHS)):
+        if _numbered(doc, i, j, label):
+            break
         dated = dated or doc[j - 1].like_num
         j -= 1
     if label == "PERSON":
@@ -214,6 +305,7 @@ def clean_span(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | 
             i += 1
         while j - i > 1 and _leads_name(doc, i, j):
             i += 1
+        j = next((k for k in range(i + 1, j) if _ends_name(doc[k])), j)
         if j - i == 1 and (_bare(doc[i].text) in TITLES or _bare(doc[i].text) in JOB_WORDS):
             return None
         while j > i and (doc[j - 1].is_lower or doc[j - 1].is_punct):
@@ -225,16 +317,34 @@ def clean_span(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | 
     ):
         j = i + 1  # "Russian Bitcoin" -> "Russian"
     i, j = _balanced(doc, i, j)
-    while j > i and _is_stray(doc, j - 1):
+    while j > i and _is_stray(doc, j - 1) and not _numbered(doc, i, j, label):
         j -= 1
     if i >= j or not any(char.isalpha() for char in doc[i:j].text):
         return None
     return i, j
 
 
+def _numbered(doc: Doc, i: int, j: int, label: str) -> bool:
+    """Whether an organisation's last token is a number that is part of its name ("BBC Radio 4",
+    "Channel 4"): a single digit after a word that numbers stations and channels."""
+    return (
+        label == "ORG" and j - i > 1 and doc[j - 1].is_digit and len(doc[j - 1]) == 1
+        and doc[j - 2].text in NUMBERED_NAMES
+    )
+
+
+def _ends_name(token) -> bool:
+    """A word inside a "person" that ends the name: a possessive ("Joseph O'Connor's Star") or
+    a lower-case word that is no name particle ("Luc Bondy for Cruel", not "Van der Merwe")."""
+    return token.lower_ in POSSESSIVES or (
+        token.is_lower and token.is_alpha and token.lower_ not in NAME_PARTICLES
+    )
+
+
 def _leads_name(doc: Doc, i: int, j: int) -> bool:
     """A word before a person's name that is not part of it: an article, a job ("Guitarist
-    Eddie Van Halen", nameparser's titles) or a place ("Vermont Bernie Sanders")."""
+    Eddie Van Halen", nameparser's titles), a place ("Vermont Bernie Sanders") or a party
+    the article tags NORP elsewhere ("Tory Treasurer Lord Ashcroft")."""
     word = doc[i].text
     if doc[i].is_lower or doc[i].is_punct:
         return True
@@ -242,7 +352,7 @@ def _leads_name(doc: Doc, i: int, j: int) -> bool:
         return False
     return _bare(word) in JOB_WORDS or (
         j - i > 2 and resolve_country(word, "GPE") is not None
-    )
+    ) or any(ent.label_ == "NORP" and ent.text == word for ent in doc.ents)
 
 
 def _is_title_fragment(doc: Doc, i: int, j: int) -> bool:
@@ -258,27 +368,135 @@ def _mentions(doc: Doc) -> list[Mention]:
     """Cleaned mentions of the labels we index, in document order."""
     mentions = []
     common = _common_words(doc)
+    labels = _caption_labels(doc)
     for ent in doc.ents:
         if ent.label_ not in ENTITY_LABELS:
+            continue
+        country = _country_across(doc, ent.start, ent.end, ent.label_)
+        if country is not None:
+            k, end = country
+            mentions.append(Mention(k, end, tuple(token.text for token in doc[k:end]), "GPE"))
+            continue
+        inside = _person_inside(doc, ent.start, ent.end, ent.label_, common)
+        if inside is not None:
+            k, end = inside
+            for t in range(ent.start, k):  # "Russian Irina Shevchenko": Russia is named too
+                kind = country_kind(doc[t].text)
+                if kind is not None:
+                    label = "GPE" if kind == "country" else "NORP"
+                    mentions.append(Mention(t, t + 1, (doc[t].text,), label))
+            mentions.append(Mention(k, end, tuple(token.text for token in doc[k:end]), "PERSON"))
+            rest = clean_span(doc, end + 1, ent.end, "ORG") if end < ent.end else None
+            if rest is not None:
+                mentions.append(Mention(*rest, tuple(t.text for t in doc[slice(*rest)]), "ORG"))
             continue
         cleaned = clean_span(doc, ent.start, ent.end, ent.label_)
         if cleaned is None:
             continue
         i, j = cleaned
         label = _relabelled(doc, i, j, ent.label_, common)
+        if label is None and ent.label_ == "ORG":
+            mentions.extend(_place_leading(doc, i, j))
         if label is None or (label != "PERSON" and _is_title_fragment(doc, i, j)):
             continue
-        mentions.append(Mention(i, j, tuple(token.text for token in doc[i:j]), label))
+        last = mentions[-1] if mentions else None
+        if last and label == last.label == "PERSON" and last.j == i \
+                and doc[i - 1].whitespace_ == " ":
+            # one name the model cut in two: "Susilo Bambang" "Yudhoyono"
+            i, j = clean_span(doc, last.i, j, label) or (i, j)
+            mentions.pop()
+        mention = Mention(i, j, tuple(token.text for token in doc[i:j]), label)
+        mentions.append(_without_caption_label(doc, mention, labels) if labels else mention)
     return mentions
+
+
+def _caption_labels(doc: Doc) -> frozenset[str]:
+    """Capitalised words the article writes only before a colon, at least twice, alone or glued
+    to the word before ("Jo JorgensenImage: Jo Jorgensen for President", "Tom Tancredo Image:"):
+    the labels of picture captions, no part of any name."""
+    before_colon: Counter = Counter()
+    elsewhere: set[str] = set()
+    for token in doc[:-1]:
+        word = _CAPTION_WORD.search(token.text)
+        if word is None:
+            continue
+        if doc[token.i + 1].text == ":":
+            before_colon[word.group(1)] += 1
+        else:
+            elsewhere.add(word.group(1))
+    return frozenset(w for w, n in before_colon.items() if n > 1 and w not in elsewhere)
+
+
+def _without_caption_label(doc: Doc, m: Mention, labels: frozenset[str]) -> Mention:
+    """A person's mention without the caption label the text runs into it."""
+    last = doc[m.j - 1].text
+    if m.label != "PERSON":
+        return m
+    if last in labels and m.j - m.i > 1:
+        return Mention(m.i, m.j - 1, m.words[:-1], m.label)
+    for label in labels:
+        if last.endswith(label) and len(last) > len(label) and last[-len(label) - 1].islower():
+            return Mention(m.i, m.j, (*m.words[:-1], last[:-len(label)]), m.label, len(label))
+    return m
+
+
+def _leads_only(doc: Doc, i: int, k: int) -> bool:
+    """Whether words before a name only say who or where the person is: "the House", "Historian",
+    "Russian"."""
+    return all(
+        token.is_lower or token.is_punct or _bare(token.text) in TITLES
+        or token.lower_ in JOB_WORDS or token.text in GENERIC_ORGS
+        or country_kind(token.text) is not None
+        for token in doc[i:k]
+    )
+
+
+def _person_inside(
+    doc: Doc, i: int, j: int, label: str, common: frozenset[int]
+) -> tuple[int, int] | None:
+    """The token range of a person's name the model took into another entity, or None: after
+    words that only say who or where the person is ("the House Nancy Pelosi", "Russian Irina
+    Shevchenko", "Historian Darcy Richardson"), before "of" and the person's organisation ("Eli
+    Beckerman of Open the Debates"), or the whole of a "place" that is no GeoNames place and
+    starts with no plain word of the article ("Savannah Guthrie", not "River Senne")."""
+    if label == "PERSON":
+        return None
+    while i < j and (doc[i].lower_ in ARTICLES or _is_stray(doc, i)):
+        i += 1
+    while j > i and _is_stray(doc, j - 1):
+        j -= 1
+    for k in range(i + 1, j - 1):
+        if _leads_only(doc, i, k) and looks_personal(doc, k, j, common):
+            return k, j
+    for k in range(i + 2, j - 1):
+        if doc[k].lower_ == "of" and looks_personal(doc, i, k, common):
+            return i, k
+    whole = (
+        label == "GPE" and resolve_country(doc[i:j].text, label) is None
+        and j > i and doc[i].lower not in common
+    )
+    return (i, j) if whole and looks_personal(doc, i, j, common) else None
 
 
 def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     """Mentions of works dropped and groups made organisations, all of a name's mentions alike,
-    when one of them follows a noun that says what it is ("the band Van Halen")."""
+    when one of them follows a noun that says what it is ("the band Van Halen", "oil giant
+    Yukos", "novel, Cloud Atlas,"). A "person" after a capitalised "The" is a work too ("The Da
+    Vinci Code", where the model took "The" into the name, or "the play The False Servant" inside
+    a sentence): people's names take no article. So is a name the model tags a work elsewhere
+    ("Uganda bans Vagina Monologues" beside "the play The Vagina Monologues")."""
     kind: dict[tuple[str, ...], str] = {}
+    works = {
+        tuple(token.text for token in ent if not (token.i == ent.start and token.lower_ == "the"))
+        for ent in doc.ents if ent.label_ == "WORK_OF_ART"
+    }
     for m in mentions:
-        before = doc[m.i - 1].lower_ if m.i else ""
-        if m.label in ("PERSON", "ORG") and before in WORK_NOUNS:
+        before = _noun_before(doc, m)
+        if m.words in works and m.label in ("PERSON", "ORG"):
+            kind[m.words] = "WORK"
+        after_the = m.label == "PERSON" and m.i > 0 and doc[m.i - 1].text == "The" and (
+            doc[m.i - 1].ent_type_ == "PERSON" or not doc[m.i - 1].is_sent_start)
+        if (m.label in ("PERSON", "ORG") and before in WORK_NOUNS) or after_the:
             kind[m.words] = "WORK"
         elif m.label == "PERSON" and before in GROUP_NOUNS:
             kind.setdefault(m.words, "ORG")
@@ -290,6 +508,15 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
             m.label = kind[m.words]
         kept.append(m)
     return kept
+
+
+def _noun_before(doc: Doc, m: Mention) -> str:
+    """The lower-case word right before a mention, or before the comma of an apposition
+    ("novel, Cloud Atlas, makes"); "" if there is none."""
+    k = m.i - 1
+    if k > 0 and doc[k].text == "," and m.j < len(doc) and doc[m.j].text == ",":
+        k -= 1
+    return doc[k].lower_ if k >= 0 and doc[k].is_lower else ""
 
 
 def _is_part_of(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
@@ -329,7 +556,8 @@ def _vote_labels(
             labels[form] = "GPE" if kind == "country" else "NORP"
         else:
             labels[form] = max(votes, key=lambda lab: (votes[lab], -LABEL_PREFERENCE.index(lab)))
-            if labels[form] == "PERSON" and _place_not_person(form, texts[form], people, located):
+            if labels[form] in ("PERSON", "ORG") \
+                    and _place_not_person(form, texts[form], people, located):
                 labels[form] = "GPE"
     return labels
 
@@ -346,6 +574,49 @@ def _place_not_person(
         and not (len(form) == 1 and is_given_name(form[0]))
         and not any(word in full for full in people if full != form for word in form)
     )
+
+
+def _titled_or_speaking(doc: Doc, m: Mention) -> bool:
+    """Whether a mention has a title before it ("Mr Kennedy") or speaks ("Peskov said", "said
+    Peskov"): what makes a lone surname a person."""
+    before = doc[m.i - 1] if m.i else None
+    after = doc[m.j] if m.j < len(doc) else None
+    return (
+        (before is not None and (_bare(before.text) in TITLES or before.lower_ in SPEECH_VERBS))
+        or (after is not None and after.lower_ in SPEECH_VERBS)
+        or _he_or_she_follows(doc, m)
+    )
+
+
+def _he_or_she_follows(doc: Doc, m: Mention) -> bool:
+    """Whether a subject is taken up by "he" or "she" before any other name, in its sentence or
+    the next ("Collins ran in Birmingham ... he said"): a person, not a firm ("it")."""
+    if doc[m.j - 1].dep_ != "nsubj" or doc[m.j - 1].tag_ != "NNP":
+        return False
+    sentence = doc[m.j - 1].sent
+    end = sentence.end
+    if end < len(doc):
+        end = doc[end].sent.end
+    for token in doc[m.j:end]:
+        if token.ent_type_ == "PERSON":
+            return False
+        if token.lower_ in PERSONAL_PRONOUNS:
+            return True
+    return False
+
+
+def _lone_names(
+    labels: dict[tuple[str, ...], str], titled: set[tuple[str, ...]]
+) -> set[tuple[str, ...]]:
+    """One-word "persons" the article never joins to another name, titles nor has speak: a
+    first name no surname follows ("Sandra", "Hurricane Humberto") or a company, brand or work
+    the model took for a surname ("Diageo", "Lua"). A person named once in full is not one."""
+    people = [form for form, label in labels.items() if label == "PERSON" and len(form) > 1]
+    return {
+        form for form, label in labels.items()
+        if label == "PERSON" and len(form) == 1 and form not in titled
+        and not any(form[0] in full for full in people)
+    }
 
 
 def _propagate(
@@ -421,8 +692,14 @@ def _is_dateline(doc: Doc, i: int, j: int) -> bool:
     )
 
 
-def _fullest_names(persons: set[tuple[str, ...]]) -> dict[tuple[str, ...], tuple[str, ...]]:
-    """Each person form -> the fullest name in the article it is a short form of (or itself)."""
+def _fullest_names(
+    persons: set[tuple[str, ...]], first_seen: dict[tuple[str, ...], int]
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Each person form -> the fullest name in the article it is a short form of (or itself).
+
+    A surname several people share ("Cummings": Elijah, his father, his wife) is the one the
+    article names first, whom news writing goes on to call by surname alone.
+    """
     resolved = {}
     for form in persons:
         longer = [full for full in persons if _is_part_of(form, full)]
@@ -430,8 +707,45 @@ def _fullest_names(persons: set[tuple[str, ...]]) -> dict[tuple[str, ...], tuple
             resolved[form] = form
             continue
         fullest = max(longer, key=len)
-        consistent = all(full == fullest or _is_part_of(full, fullest) for full in longer)
-        resolved[form] = fullest if consistent else form
+        if not all(full == fullest or _is_part_of(full, fullest) for full in longer):
+            first = min(longer, key=lambda full: first_seen.get(full, len(first_seen)))
+            fullest = max((full for full in longer if _is_part_of(first, full) or full == first),
+                          key=len)
+        resolved[form] = fullest
+    return resolved
+
+
+def _initials(form: tuple[str, ...]) -> str:
+    """First letters of an organisation's capitalised words: "National Audit Office" -> "NAO"."""
+    return "".join(word[0] for word in form if word[:1].isupper())
+
+
+def _fullest_organisations(orgs: set[tuple[str, ...]]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """Short forms of an organisation -> its full name in the same article, when only one fits.
+
+    An acronym the full name's initials spell or end ("NAO" for "National Audit Office", "SEC" for
+    "US Securities Exchange Commission"); a name the full one ends with ("Reynolds Tobacco" for
+    "RJ Reynolds Tobacco"); a name the full one extends by an organisation word ("Labour" for
+    "Labour Party"). A name extended otherwise is another body ("AOL" and "AOL Europe"); a
+    country before a name the article also uses alone is no part of it ("US Federal Reserve").
+    """
+    resolved = {
+        form: form[1:] for form in orgs
+        if len(form) > 1 and form[1:] in orgs and country_kind(form[0]) == "country"
+    }
+    orgs = orgs - resolved.keys()
+    for form in orgs:
+        if len(form) == 1 and form[0].isupper() and form[0].isalpha() and len(form[0]) > 1:
+            longer = [full for full in orgs if len(full) > 1 and (
+                _initials(full) == form[0]
+                or (len(form[0]) > 2 and _initials(full).endswith(form[0])))]
+        else:
+            longer = [full for full in orgs if len(full) > len(form) and (
+                full[-len(form):] == form
+                or (full[:len(form)] == form and all(
+                    word.lower() in ORG_HEADS for word in full[len(form):])))]
+        if len({_SPACES.sub(" ", " ".join(full)) for full in longer}) == 1:
+            resolved[form] = longer[0]
     return resolved
 
 
@@ -470,33 +784,42 @@ def _countries(
 
 def normalise(doc: Doc) -> Doc:
     """Set doc._.entities, persons, organizations and countries from the raw doc.ents."""
-    mentions = _mentions(doc)
+    mentions = _named_by_noun(doc, _mentions(doc))
     forms: dict[tuple[str, ...], Counter] = {}
     texts: dict[tuple[str, ...], str] = {}
     for mention in mentions:
         forms.setdefault(mention.words, Counter())[mention.label] += 1
-        texts.setdefault(mention.words, _SPACES.sub(" ", doc[mention.i:mention.j].text))
+        texts.setdefault(mention.words, mention.text(doc))
     located = {m.words for m in mentions if m.i and doc[m.i - 1].lower_ in LOCATIVES}
-    mentions = _named_by_noun(doc, mentions)
     labels = _vote_labels(forms, texts, located)
+    titled = {m.words for m in mentions if _titled_or_speaking(doc, m)}
+    lone = _lone_names(labels, titled)
+    mentions = [m for m in mentions if m.words not in lone]
+    labels = {form: label for form, label in labels.items() if form not in lone}
     outside = doc.to_array(ENT_IOB) == OUTSIDE_IOB
     found = _propagate(doc, labels, outside) + _missed_places(doc, outside)
     mentions = sorted(mentions + found, key=lambda m: m.i)
     for mention in found:
         labels.setdefault(mention.words, mention.label)
-        texts.setdefault(mention.words, _SPACES.sub(" ", doc[mention.i:mention.j].text))
-    fullest = _fullest_names({form for form, label in labels.items() if label == "PERSON"})
+        texts.setdefault(mention.words, mention.text(doc))
+    first_seen: dict[tuple[str, ...], int] = {}
+    for mention in mentions:
+        first_seen.setdefault(mention.words, mention.i)
+    fullest = _fullest_names({form for form, label in labels.items() if label == "PERSON"},
+                             first_seen)
+    full_org = _fullest_organisations({form for form, label in labels.items() if label == "ORG"})
     countries = _countries(labels, texts)
     entities = []
     for mention in mentions:
         form = mention.words
         label = labels[form]
-        start, end = doc[mention.i].idx, doc[mention.j - 1].idx + len(doc[mention.j - 1])
+        start, end = doc[mention.i].idx, mention.end_char(doc)
         if label == "PERSON":
             canonical = texts[fullest[form]]
         else:
-            canonical = organisation_name(texts[form]) if label == "ORG" else texts[form]
-        text = doc[mention.i:mention.j].text
+            canonical = (organisation_name(texts[full_org.get(form, form)]) if label == "ORG"
+                         else texts[form])
+        text = doc.text[start:end]
         entity = {"text": text, "label": label, "canonical": canonical, "start": start, "end": end}
         if countries.get(form) is not None:
             entity["country"], entity["country_code"] = countries[form]
