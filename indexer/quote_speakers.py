@@ -252,6 +252,10 @@ def speaker_from_token(token: Token, index: EntityIndex) -> Speaker:
         found = index.person_before(start)  # 'the Bishop said': the person named before
         if found is not None:
             return Speaker(found[0], "PERSON", start, end, False, found[1])
+    if ent is not None and ent["label"] == "ORG":
+        person = _person_after_organisation(token, ent)
+        if person is not None:  # 'director of Amnesty International Man-kei Tam said'
+            return Speaker(person[0], "PERSON", person[1], end, True)
     if ent is not None and ent["label"] in NAME_LABELS:
         return Speaker(ent["canonical"], NAME_LABELS[ent["label"]], start, end, True)
     if lower in PERSON_PRONOUNS:
@@ -323,6 +327,23 @@ def _apposed_name(token: Token, index: EntityIndex) -> Token | None:
     return None
 
 
+def _person_after_organisation(token: Token, ent: dict) -> tuple[str, int] | None:
+    """The person's name and start when the model ran an organisation into the name of the
+    person who speaks for it: an organisation's head word, then two or three name words ending
+    at the speaking token."""
+    doc = token.doc
+    words = [t for t in doc if ent["start"] <= t.idx < ent["end"]]
+    if not words or words[-1].i != token.i:
+        return None
+    for n in range(1, len(words) - 1):
+        name = doc.text[words[n].idx : ent["end"]]
+        rest = name.split()
+        if (words[n - 1].lower_ in ORG_HEAD_WORDS and 2 <= len(rest) <= 3
+                and all(w[:1].isupper() and w.replace("-", "").isalpha() for w in rest)):
+            return name, words[n].idx
+    return None
+
+
 def _is_role(token: Token, ent: dict) -> bool:
     """A one-word 'person' written with 'the' before it ('the Bishop') is a role, not a name."""
     if " " in ent["canonical"]:
@@ -367,6 +388,7 @@ def _load_nouns() -> dict[str, frozenset[str]]:
 
 
 _NOUNS = _load_nouns()
+ORG_HEAD_WORDS = frozenset(_NOUNS["organisation_heads"])
 TITLE_WORDS = frozenset(json.loads(
     resources.files("indexer").joinpath("data/titles.json").read_text(encoding="utf-8"))["titles"])
 ORG_NOUNS = _NOUNS["organisation"]

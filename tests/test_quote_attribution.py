@@ -157,3 +157,8 @@ def test_a_speaker_is_a_capitalised_name_never_quoted_foreign_words(quotes):
     text = seed_body("Living with HIV during COVID-19")
     for q in quotes(text):
         assert q["speaker"] is None or q["speaker"][:1].isupper(), q
+
+
+def test_a_person_run_into_their_organisations_name_speaks_alone(quotes):
+    qs = quotes(seed_body("Hong Kong leader announces withdrawal"))
+    assert quote_with(qs, "This announcement cannot change")["speaker"] == "Man-kei Tam"
