@@ -12,6 +12,7 @@ import shutil
 
 import pytest
 
+from indexer.cli import main as newsindex
 from indexer.resolution.context import recompute
 from indexer.search import Searcher
 from indexer.store import Store
@@ -108,7 +109,14 @@ def test_split_and_merge_from_the_entity_page_change_counts_at_once(client, fold
     assert stored["person"]["Trump"] == "Donald Trump" and "not_same" not in stored
 
 
-def test_a_merge_offered_on_the_entity_page_is_made_by_one_click(client):
+def test_a_merge_offered_on_the_entity_page_is_made_by_one_click(folder, tmp_path):
+    # An article that names only "Biden", sharing no one and nothing with Joe Biden's articles:
+    # the merge is offered, not made.
+    lone = tmp_path / "harvest.txt"
+    lone.write_text('Harvest festival opens\n\nBiden said the harvest was the best in years. '
+                    '"We will keep helping farmers," Biden said at the fair.\n', encoding="utf-8")
+    assert newsindex(["--index", str(folder), "index", str(lone)]) == 0
+    client = create_app({"INDEX_DIR": str(folder), "TESTING": True}).test_client()
     page = client.get("/person/Joe%20Biden").get_data(as_text=True)
     assert re.search(r'class="spellings suggested".*data-value="Biden"', page, re.S)
     form = {"kind": "person", "name": "Joe Biden", "spelling": "Biden", CSRF_FIELD: csrf(client)}
