@@ -44,6 +44,12 @@ def _in_body(start: int, offset: int) -> bool:
     return start >= offset
 
 
+def _is_source(name: str, source: str | None) -> bool:
+    """The publisher's own name ('Wikinews' in a Wikinews article) is no organisation the
+    article is about: every article of the source would list it."""
+    return source is not None and name.casefold() == source.strip().casefold()
+
+
 def build_record(article: Article, doc: Doc, taxonomy=None) -> Record:
     """The annotated record (CONTRACT.md shape) of one article from its processed Doc."""
     offset = len(article.title) + len(SEPARATOR)
@@ -74,7 +80,7 @@ def build_record(article: Article, doc: Doc, taxonomy=None) -> Record:
         "url": article.url,
         "author": article.author,
         "persons": list(doc._.persons),
-        "organizations": list(doc._.organizations),
+        "organizations": [o for o in doc._.organizations if not _is_source(o, article.source)],
         "countries": [c["name"] for c in doc._.countries],
         "country_codes": [c["code"] for c in doc._.countries],
         "quotes": quotes,

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 
 from indexer.entities import TITLES, canonical_person_at, clean_span
-from tests.conftest import CORPORA, SEEDS
+from tests.conftest import CORPORA, ROOT, SEEDS
 
 WIKINEWS = CORPORA / "wikinews-2019-2020"
 BBC = CORPORA / "bbc-news"
@@ -482,3 +482,14 @@ def test_a_country_an_entity_cuts_across_or_ends_with_is_named(nlp, bbc):
 
 def test_a_place_opening_an_event_is_named(bbc):
     assert {"name": "United States", "code": "US"} in bbc("sport/005.txt")._.countries
+
+
+def test_the_source_is_not_an_organisation_of_its_own_articles(nlp):
+    from indexer.annotation import annotate
+    from indexer.sources import read_sources
+
+    rows = [a for a in read_sources([ROOT / "seeds" / "wikinews-2019-2020.csv"])
+            if "Wikinews" in a.body][:3]
+    assert rows and all(a.source == "Wikinews" for a in rows)
+    for record in annotate(rows, nlp, workers=0):
+        assert "Wikinews" not in record["organizations"]
