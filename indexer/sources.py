@@ -187,15 +187,50 @@ def from_record(record: object, path: str | os.PathLike, where: str = "") -> Art
     )
 
 
+FRONT_MATTER_KEYS = ("title", "date", "source", "url", "author")
+FRONT_MATTER_LINE = re.compile(r"[A-Za-z_][\w-]*[ \t]*:.*|[ \t]*")
+FENCE = re.compile(r"---[ \t]*\r?")
+
+
+def front_matter(text: str) -> tuple[dict[str, str], str]:
+    """`key: value` lines between two `---` lines at the top of a .txt/.md file, and the rest.
+    Anything else (no closing `---`, a line that is no `key: value`) is no front matter: the text
+    is returned whole."""
+    lines = text.split("\n")
+    if not lines or not FENCE.fullmatch(lines[0]):
+        return {}, text
+    fields = {}
+    for n, line in enumerate(lines[1:], start=1):
+        if FENCE.fullmatch(line):
+            return fields, "\n".join(lines[n + 1 :])
+        if not FRONT_MATTER_LINE.fullmatch(line.rstrip("\r")):
+            return {}, text
+        key, _, value = line.partition(":")
+        if key.strip().lower() in FRONT_MATTER_KEYS:
+            fields[key.strip().lower()] = value.strip().strip("'\"")
+    return {}, text
+
+
 def read_text(path: Path, text: str) -> Iterator[Article]:
-    """A .txt/.md file: the first line is the title, everything after it the body, unchanged."""
-    first, _, body = text.lstrip("\ufeff").partition("\n")
-    title = first.strip().lstrip("#").strip()
-    if not body.strip():
-        body, title = title, ""
+    """A .txt/.md file: optional front matter (title, date, source, url, author); then the first
+    line is the title unless the front matter gave one, and everything after it the body,
+    unchanged."""
+    fields, text = front_matter(text.lstrip("\ufeff"))
+    if fields.get("title"):
+        title, body = fields["title"], text
+    else:
+        first, _, body = text.partition("\n")
+        title = first.strip().lstrip("#").strip()
+        if not body.strip():
+            body, title = title, ""
     if not has_words(body):
         raise SourceError(path, "no article text (no letters or digits)")
-    yield Article(id=article_id(None, None, title, body), title=title, body=body, path=str(path))
+    url = fields.get("url") or None
+    yield Article(
+        id=article_id(None, url, title, body), title=title, body=body,
+        published=normalise_date(fields.get("date")), source=fields.get("source") or None,
+        url=url, author=fields.get("author") or None, path=str(path),
+    )
 
 
 def read_json(path: Path, text: str) -> Iterator[Article | SourceError]:

@@ -154,3 +154,24 @@ def test_ids_are_stable_given_then_url_then_content(tmp_path):
     assert ids[0] == "given"
     assert ids[1] == ids[2] != ids[3]
     assert ids == [a.id for a in articles_and_errors([path])[0]]
+
+
+def test_front_matter_gives_title_date_source_url_and_author(tmp_path):
+    path = tmp_path / "summit.md"
+    path.write_text("---\ntitle: NATO ministers meet\ndate: 6 March 2025\n"
+                    "source: \"Daily Ledger\"\nurl: https://example.org/nato\n"
+                    "author: A. Writer\nlayout: post\n---\n"
+                    "BRUSSELS — Defence ministers met on Thursday.\n", encoding="utf-8")
+    (article,) = read_sources([path])
+    assert (article.title, article.published, article.source, article.url, article.author) == (
+        "NATO ministers meet", "2025-03-06", "Daily Ledger", "https://example.org/nato",
+        "A. Writer")
+    assert article.body == "BRUSSELS — Defence ministers met on Thursday.\n"
+
+
+def test_dashes_that_are_no_front_matter_leave_the_text_whole(tmp_path):
+    path = tmp_path / "rule.md"
+    path.write_text("---\nA rule, then a title-like line\n---\nThe body.\n", encoding="utf-8")
+    (article,) = read_sources([path])
+    assert article.title == "---" and article.published is None
+    assert article.body == "A rule, then a title-like line\n---\nThe body.\n"
