@@ -44,7 +44,6 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
-import gender_guesser.detector
 import numpy
 from nameparser.config import CONSTANTS as NAMEPARSER
 from spacy.attrs import ENT_IOB, IS_SPACE, LOWER, ORTH
@@ -59,6 +58,7 @@ from indexer.countries import (
     other_country,
     resolve_country,
 )
+from indexer.first_names import is_given_name
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
 # Which label wins when a surface form's mentions split evenly.
@@ -114,7 +114,6 @@ ORG_HEADS = frozenset(_NOT_NAMES["org_heads"])
 EVENT_HEADS = frozenset(_NOT_NAMES["event_heads"])
 NUMBERED_NAMES = frozenset(_NOT_NAMES["numbered_names"])
 # gender-guesser answers that mean the word is a usual first name.
-GIVEN_NAME_GUESSES = frozenset({"male", "female", "mostly_male", "mostly_female", "andy"})
 # A capitalised word standing alone or glued to the end of another ("JorgensenImage").
 _CAPTION_WORD = re.compile(r"(?:^|(?<=[a-z]))([A-Z][a-z]+)$")
 _NAME_WORD = re.compile(r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z]?[a-zà-ÿ]+)*")
@@ -168,18 +167,6 @@ def _balanced(doc: Doc, i: int, j: int) -> tuple[int, int]:
         elif doc[k].text == ")" and opened:
             opened.pop()
     return i, (opened[0] if opened else j)
-
-
-@lru_cache(maxsize=1)
-def _first_names() -> gender_guesser.detector.Detector:
-    """gender-guesser's table of ~40,000 first names (loaded once, on first use)."""
-    return gender_guesser.detector.Detector(case_sensitive=False)
-
-
-@lru_cache(maxsize=8192)
-def is_given_name(word: str) -> bool:
-    """Whether a word is a usual first name somewhere ("Tracey", "Magnus", "Judit")."""
-    return _first_names().get_gender(word) in GIVEN_NAME_GUESSES
 
 
 def looks_personal(doc: Doc, i: int, j: int, common: frozenset[int] | None = None) -> bool:

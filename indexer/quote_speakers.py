@@ -8,8 +8,9 @@ from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 
-import gender_guesser.detector
 from spacy.tokens import Doc, Token
+
+from indexer import first_names
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
@@ -140,19 +141,13 @@ class EntityIndex:
         return None
 
 
-@lru_cache(maxsize=1)
-def _detector() -> gender_guesser.detector.Detector:
-    """gender-guesser's table of ~40,000 first names (loaded once, on first use)."""
-    return gender_guesser.detector.Detector(case_sensitive=False)
-
-
 @lru_cache(maxsize=4096)
 def first_name_gender(name: str) -> str | None:
     """The usual gender of a full name's first name; None for a lone surname or an unclear one."""
     words = name.split()
     if len(words) < 2:
         return None
-    return GUESSES.get(_detector().get_gender(words[0]))
+    return GUESSES.get(first_names.guess(words[0]))
 
 
 def _main_subject(token: Token) -> bool:

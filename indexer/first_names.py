@@ -1,0 +1,26 @@
+"""First names from gender-guesser's table of ~40,000 (loaded once, on first use): whether a word
+is a usual first name (entities) and which gender it usually has (quote pronouns)."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+
+import gender_guesser.detector
+
+GIVEN = frozenset({"male", "female", "mostly_male", "mostly_female", "andy"})
+
+
+@lru_cache(maxsize=1)
+def _table() -> gender_guesser.detector.Detector:
+    return gender_guesser.detector.Detector(case_sensitive=False)
+
+
+@lru_cache(maxsize=8192)
+def guess(word: str) -> str:
+    """gender-guesser's answer for one word: male, female, mostly_*, andy or unknown."""
+    return _table().get_gender(word)
+
+
+def is_given_name(word: str) -> bool:
+    """Whether a word is a usual first name somewhere ("Tracey", "Magnus", "Judit")."""
+    return guess(word) in GIVEN
