@@ -122,24 +122,31 @@ def _pair_paragraph(
     return spans, open_at, run
 
 
-def quote_style(text: str) -> QuoteStyle:
-    """Single marks when the article quotes with them: more single-quoted stretches of a few
-    words than double-quoted ones (British papers; headlines alone do not decide it)."""
+def styled_spans(text: str) -> tuple[QuoteStyle, list[MarkedSpan]]:
+    """The article's quote style and its quotation spans, each style paired once. Single marks
+    when the article quotes with them: more single-quoted stretches of a few words than
+    double-quoted ones (British papers; headlines alone do not decide it)."""
+    doubles = _spans(text, DOUBLE)
     if not any(ch in SINGLE.marks for ch in text) or "''" in text:
-        return DOUBLE  # doubled apostrophes stand for double marks (typewriter style)
+        return DOUBLE, doubles  # doubled apostrophes stand for double marks (typewriter style)
+    singles = _spans(text, SINGLE)
 
-    def quotations(style: QuoteStyle) -> int:
-        return sum(len(text[s.start : s.end].split()) >= STYLE_MIN_WORDS
-                   for s in _spans(text, style))
+    def quotations(spans: list[MarkedSpan]) -> int:
+        return sum(len(text[s.start : s.end].split()) >= STYLE_MIN_WORDS for s in spans)
 
-    singles = quotations(SINGLE)
-    return SINGLE if singles and singles > quotations(DOUBLE) else DOUBLE
+    many = quotations(singles)
+    return (SINGLE, singles) if many and many > quotations(doubles) else (DOUBLE, doubles)
+
+
+def quote_style(text: str) -> QuoteStyle:
+    """The marks an article quotes with (see styled_spans)."""
+    return styled_spans(text)[0]
 
 
 def find_marked_spans(text: str, style: QuoteStyle | None = None) -> list[MarkedSpan]:
     """All quotation-mark spans in text, in order, in the article's quote style (or the one
     given); a linear scan that never raises."""
-    return _spans(text, style or quote_style(text))
+    return _spans(text, style) if style else styled_spans(text)[1]
 
 
 def _spans(text: str, style: QuoteStyle) -> list[MarkedSpan]:

@@ -9,7 +9,7 @@ from importlib import resources
 from spacy.language import Language
 from spacy.tokens import Doc, Token
 
-from indexer.quote_marks import ALL_MARKS, MarkedSpan, find_marked_spans, quote_style
+from indexer.quote_marks import ALL_MARKS, MarkedSpan, styled_spans
 from indexer.quote_speakers import (
     PRONOUN_GENDER,
     EntityIndex,
@@ -412,8 +412,7 @@ class _Found:
 
 def find_quotes(doc: Doc, keep_partial: bool = True) -> list[dict]:
     """Direct (and with keep_partial, partial) quotations of a Doc with cue, speaker, confidence."""
-    style = quote_style(doc.text)
-    spans = find_marked_spans(doc.text, style)
+    style, spans = styled_spans(doc.text)
     if not spans:
         return []
     ctx = _Context(doc, spans, style.marks)
