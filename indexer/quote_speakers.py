@@ -11,6 +11,7 @@ from importlib import resources
 from spacy.tokens import Doc, Token
 
 from indexer import first_names
+from indexer.entities import ORG_HEADS
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})
@@ -33,7 +34,6 @@ ORG_REACH = 1000  # characters back that 'the company said' looks for the compan
 RELATIVE_PRONOUNS = frozenset({"who", "which", "that"})
 NAME_LABELS = {"PERSON": "PERSON", "ORG": "ORG", "NORP": "ORG", "GPE": "ORG", "FAC": "ORG"}
 NP_DEPS = frozenset({"compound", "det", "amod", "poss", "nummod", "nmod", "case", "quantmod"})
-PHRASE_POS = frozenset({"NOUN", "PROPN", "PRON"})
 # Dependencies through which a participle or conjoined verb shares its governor's subject.
 CLIMB_DEPS = frozenset({"advcl", "conj", "xcomp", "pcomp", "acl", "prep"})
 
@@ -327,7 +327,8 @@ def _person_after_organisation(token: Token, ent: dict) -> tuple[str, int] | Non
     person who speaks for it: an organisation's head word, then two or three name words ending
     at the speaking token."""
     doc = token.doc
-    words = [t for t in doc if ent["start"] <= t.idx < ent["end"]]
+    span = doc.char_span(ent["start"], ent["end"], alignment_mode="expand")
+    words = list(span) if span is not None else []
     if not words or words[-1].i != token.i:
         return None
     for n in range(1, len(words) - 1):
@@ -383,7 +384,7 @@ def _load_nouns() -> dict[str, frozenset[str]]:
 
 
 _NOUNS = _load_nouns()
-ORG_HEAD_WORDS = frozenset(_NOUNS["organisation_heads"])
+ORG_HEAD_WORDS = ORG_HEADS | _NOUNS["organisation_heads"]
 TITLE_WORDS = frozenset(json.loads(
     resources.files("indexer").joinpath("data/titles.json").read_text(encoding="utf-8"))["titles"])
 ORG_NOUNS = _NOUNS["organisation"]
