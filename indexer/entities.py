@@ -88,6 +88,10 @@ _TITLES_FILE = Path(__file__).parent / "data" / "titles.json"
 _TITLES_DATA = json.loads(_TITLES_FILE.read_text(encoding="utf-8"))
 TITLES = frozenset(_TITLES_DATA["titles"])
 CONNECTIVES = frozenset(_TITLES_DATA["connectives"])
+# People's titles and ranks that end no organisation's name: an "organisation" ending in one is a
+# rank ("Grand Masters"); "Treasury" and the other portfolio words name bodies too.
+RANK_WORDS = frozenset(_TITLES_DATA["ranks"])
+RANKS = (TITLES - frozenset(_TITLES_DATA["portfolios"])) | RANK_WORDS
 # Job words and titles that may head a name ("Novelist Andrea Levy"): nameparser's list.
 JOB_WORDS = frozenset(NAMEPARSER.titles)
 WEEKDAYS = frozenset(day.lower() for day in calendar.day_name)
@@ -104,6 +108,8 @@ NAME_PARTICLES = frozenset({
     "al", "el", "dos", "das", "y", "ter", "ten", "zu", "af", "bint", "ben",
 })
 ARTICLES = frozenset({"the", "a", "an"})
+# Forms of address: an "organisation" opening with one is a person ("Mr Balls", "Mr Stone").
+HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame"})
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
 _SPACES = re.compile(r"\s+")
 _NOT_NAMES = json.loads((Path(__file__).parent / "data" / "not_names.json").read_text("utf-8"))
@@ -113,6 +119,9 @@ GENERIC_ORGS = frozenset(_NOT_NAMES["generic"])
 ORG_HEADS = frozenset(_NOT_NAMES["org_heads"])
 EVENT_HEADS = frozenset(_NOT_NAMES["event_heads"])
 NUMBERED_NAMES = frozenset(_NOT_NAMES["numbered_names"])
+# Words that are titles but also end the names of bodies ("Toronto Police", "Scottish Executive").
+ORG_WORDS = ORG_HEADS | {word.lower() for word in GENERIC_ORGS} | frozenset(
+    _NOT_NAMES["title_org_words"])
 # gender-guesser answers that mean the word is a usual first name.
 # A capitalised word standing alone or glued to the end of another ("JorgensenImage").
 _CAPTION_WORD = re.compile(r"(?:^|(?<=[a-z]))([A-Z][a-z]+)$")
@@ -218,14 +227,43 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
         return None
     if label == "ORG" and doc[j - 1].text in EVENT_HEADS:
         return None  # an event or a prize: "European Indoor Championships", "Whitbread Prize"
-    if label == "ORG" and _cut_short(doc, i, j):
+    if label == "ORG" and (_cut_short(doc, i, j) or _names_a_title(doc, i, j)):
         return None
+    if not any(_is_latin(char) for char in text):
+        return None  # a word of a quoted Farsi or Russian sentence, not an English name
     if j - i == 1 and label in ("PERSON", "ORG") and not doc[i].is_upper \
             and doc[i].lower in common:
         return None
     if label == "ORG" and looks_personal(doc, i, j, common):
         return "PERSON"
     return "ORG" if label == "PERSON" and text in PLATFORMS else label
+
+
+def _names_a_title(doc: Doc, i: int, j: int) -> bool:
+    """Whether an "organisation" is a rank or an office: it ends in a job word ("Grand Masters",
+    "Israeli Grand Master"), or it is a few words no organisation word ends that a capitalised
+    title follows ("Iranian Grand" of "Iranian Grand Master", "Crown" of "Crown Princess")."""
+    last = _bare(doc[j - 1].text)
+    if not any(token.lower_ == "of" for token in doc[i:j]) and (
+            _is_job_word(last) or (last.endswith("s") and last[:-1] in RANK_WORDS)):
+        return True  # not "Lehman Brothers", "House of Representatives", "Court of Justice"
+    after = doc[j] if j < len(doc) else None
+    return (
+        after is not None and after.is_title and _is_job_word(_bare(after.text))
+        and j - i <= 2 and not doc[i:j].text.isupper()
+        and not any(token.lower_ in ORG_HEADS for token in doc[i:j])
+    )
+
+
+def _is_job_word(word: str) -> bool:
+    """A person's title or rank that no organisation's name ends with ("master", "secretary";
+    not "police" or "army", which name bodies too)."""
+    return word in RANKS and word not in ORG_WORDS
+
+
+def _is_latin(char: str) -> bool:
+    """A letter of the Latin script (accents and ligatures included)."""
+    return char.isalpha() and (char < "\u0250" or "\u1e00" <= char <= "\u1eff")
 
 
 def _country_across(doc: Doc, i: int, j: int, label: str) -> tuple[int, int] | None:
@@ -297,6 +335,9 @@ def clean_span(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | 
             return None
         while j > i and (doc[j - 1].is_lower or doc[j - 1].is_punct):
             j -= 1
+    elif label == "ORG":
+        while j - i > 1 and doc[j - 1].is_lower and doc[j - 1].is_stop:
+            j -= 1  # "Sweeney Todd and" of "Sweeney Todd and A Funny Thing ..."
     elif (
         label == "NORP" and j - i > 1
         and resolve_country(doc[i:j].text, label) is None
@@ -377,11 +418,12 @@ def _mentions(doc: Doc) -> list[Mention]:
             if rest is not None:
                 mentions.append(Mention(*rest, tuple(t.text for t in doc[slice(*rest)]), "ORG"))
             continue
-        cleaned = clean_span(doc, ent.start, ent.end, ent.label_)
+        raw_label = "PERSON" if _addressed(doc, ent.start, ent.end, ent.label_) else ent.label_
+        cleaned = clean_span(doc, ent.start, ent.end, raw_label)
         if cleaned is None:
             continue
         i, j = cleaned
-        label = _relabelled(doc, i, j, ent.label_, common)
+        label = _relabelled(doc, i, j, raw_label, common)
         if label is None and ent.label_ == "ORG":
             mentions.extend(_place_leading(doc, i, j))
         if label is None or (label != "PERSON" and _is_title_fragment(doc, i, j)):
@@ -395,6 +437,15 @@ def _mentions(doc: Doc) -> list[Mention]:
         mention = Mention(i, j, tuple(token.text for token in doc[i:j]), label)
         mentions.append(_without_caption_label(doc, mention, labels) if labels else mention)
     return mentions
+
+
+def _addressed(doc: Doc, i: int, j: int, label: str) -> bool:
+    """Whether an organisation is a person addressed by a form of address: "Mr Balls"."""
+    return (
+        label == "ORG" and 1 < j - i <= 3 and _bare(doc[i].text) in HONORIFICS
+        and all(_NAME_WORD.fullmatch(token.text) for token in doc[i + 1:j])
+        and not any(token.lower_ in ORG_WORDS for token in doc[i + 1:j])
+    )
 
 
 def _caption_labels(doc: Doc) -> frozenset[str]:
