@@ -595,23 +595,35 @@ def _vote_labels(
         else:
             labels[form] = max(votes, key=lambda lab: (votes[lab], -LABEL_PREFERENCE.index(lab)))
             if labels[form] in ("PERSON", "ORG") \
-                    and _place_not_person(form, texts[form], people, located):
+                    and _place_not_person(form, texts[form], people, located, votes):
                 labels[form] = "GPE"
     return labels
 
 
 def _place_not_person(
     form: tuple[str, ...], text: str, people: list[tuple[str, ...]],
-    located: set[tuple[str, ...]],
+    located: set[tuple[str, ...]], votes: Counter,
 ) -> bool:
-    """Whether a "person" is a GeoNames place the article names no one after and puts things in
-    ("in Manchester", "at Lievin"): a first name, or a part of a longer name, stays a person."""
+    """Whether a "person" or "organisation" is a GeoNames place the article names no one after
+    and puts things in ("in Manchester", "at Lievin", "the consulate in Erbil"): a first name
+    tagged a person, or a part of a longer name, stays a person."""
     return (
         form in located
         and resolve_country(text, "GPE") is not None
-        and not (len(form) == 1 and is_given_name(form[0]))
+        and not (len(form) == 1 and votes["PERSON"] and is_given_name(form[0]))
         and not any(word in full for full in people if full != form for word in form)
     )
+
+
+def _located(doc: Doc, m: Mention) -> bool:
+    """Whether a mention is put on a map: after "in", "at", "from" ("the consulate in Erbil"), or
+    in a list with a place ("Blackpool, Bournemouth and Brighton")."""
+    if m.i and doc[m.i - 1].lower_ in LOCATIVES:
+        return True
+    head = doc[m.j - 1]
+    linked = [head.head] if head.dep_ == "conj" else []
+    linked += [child for child in head.children if child.dep_ == "conj"]
+    return any(token.ent_type_ == "GPE" and not m.i <= token.i < m.j for token in linked)
 
 
 def _titled_or_speaking(doc: Doc, m: Mention) -> bool:
@@ -758,6 +770,30 @@ def _initials(form: tuple[str, ...]) -> str:
     return "".join(word[0] for word in form if word[:1].isupper())
 
 
+def _bracketed_acronyms(doc: Doc, mentions: list[Mention]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """An acronym in brackets right after an organisation's name -> that name, whatever its
+    initials: "the Federal Security Service (FSB)"."""
+    out = {}
+    for m in mentions:
+        k = m.j
+        if m.label == "ORG" and k + 2 < len(doc) and doc[k].text in ("(", "[") \
+                and doc[k + 2].text in (")", "]") and doc[k + 1].is_upper \
+                and doc[k + 1].is_alpha and len(doc[k + 1]) > 1:
+            out.setdefault((doc[k + 1].text,), m.words)
+    return out
+
+
+def _same_country_prefix(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+    """Two spellings of one body whose leading country is written two ways: "US Chess
+    Federation" and "United States Chess Federation"."""
+    for n in range(1, min(len(full), MAX_PLACE_WORDS)):
+        if full[n:] == short[1:] and len(short) > 1 and short[0] != full[0]:
+            a, b = resolve_country(short[0], "GPE"), resolve_country(" ".join(full[:n]), "GPE")
+            if a is not None and a == b and country_kind(short[0]) == "country":
+                return True
+    return False
+
+
 def _fullest_organisations(orgs: set[tuple[str, ...]]) -> dict[tuple[str, ...], tuple[str, ...]]:
     """Short forms of an organisation -> its full name in the same article, when only one fits.
 
@@ -782,6 +818,7 @@ def _fullest_organisations(orgs: set[tuple[str, ...]]) -> dict[tuple[str, ...], 
                 full[-len(form):] == form
                 or (full[:len(form)] == form and all(
                     word.lower() in ORG_HEADS for word in full[len(form):])))]
+            longer = longer or [full for full in orgs if _same_country_prefix(form, full)]
         if len({_SPACES.sub(" ", " ".join(full)) for full in longer}) == 1:
             resolved[form] = longer[0]
     return resolved
@@ -828,7 +865,7 @@ def normalise(doc: Doc) -> Doc:
     for mention in mentions:
         forms.setdefault(mention.words, Counter())[mention.label] += 1
         texts.setdefault(mention.words, mention.text(doc))
-    located = {m.words for m in mentions if m.i and doc[m.i - 1].lower_ in LOCATIVES}
+    located = {m.words for m in mentions if _located(doc, m)}
     labels = _vote_labels(forms, texts, located)
     titled = {m.words for m in mentions if _titled_or_speaking(doc, m)}
     lone = _lone_names(labels, titled)
@@ -846,6 +883,9 @@ def normalise(doc: Doc) -> Doc:
     fullest = _fullest_names({form for form, label in labels.items() if label == "PERSON"},
                              first_seen)
     full_org = _fullest_organisations({form for form, label in labels.items() if label == "ORG"})
+    for acronym, full in _bracketed_acronyms(doc, mentions).items():
+        if labels.get(acronym) == "ORG" and labels.get(full) == "ORG":
+            full_org[acronym] = full_org.get(full, full)
     countries = _countries(labels, texts)
     entities = []
     for mention in mentions:
