@@ -538,14 +538,32 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
             kind[m.words] = "WORK"
         elif m.label == "PERSON" and before in GROUP_NOUNS:
             kind.setdefault(m.words, "ORG")
+    owned = {m.words for m in mentions if m.label == "ORG" and _owned(doc, m)}
+    for m in mentions:
+        if m.label == "ORG" and not _owned(doc, m):
+            owned.discard(m.words)
     kept = []
     for m in mentions:
-        if kind.get(m.words) == "WORK":
+        if kind.get(m.words) == "WORK" or m.words in owned:
             continue
         if m.words in kind:
             m.label = kind[m.words]
         kept.append(m)
     return kept
+
+
+def _owned(doc: Doc, m: Mention) -> bool:
+    """Whether an "organisation" follows an organisation's or a person's possessive ("IBM's
+    Workplace", "the BBC's Focus on Africa", "Alice Sebold's The Lovely Bones"): a product,
+    programme or work of its owner, when the article never names it otherwise; a body's own
+    committee or channel stays ("the Bank's Monetary Policy Committee")."""
+    k = m.i - 1
+    if k >= 0 and doc[k].text == "The":
+        k -= 1
+    return (
+        k > 0 and doc[k].lower_ in POSSESSIVES and doc[k - 1].ent_type_ in ("ORG", "PERSON")
+        and not any(word.lower() in ORG_WORDS or word in NUMBERED_NAMES for word in m.words)
+    )
 
 
 def _noun_before(doc: Doc, m: Mention) -> str:
