@@ -111,6 +111,7 @@ ARTICLES = frozenset({"the", "a", "an"})
 # Forms of address: an "organisation" opening with one is a person ("Mr Balls", "Mr Stone").
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame"})
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
+LEADING_VERB_TAGS = frozenset({"VBG", "VBD", "VBZ", "RB"})
 _SPACES = re.compile(r"\s+")
 _NOT_NAMES = json.loads((Path(__file__).parent / "data" / "not_names.json").read_text("utf-8"))
 NOT_ENTITIES = frozenset(_NOT_NAMES["not_entities"])
@@ -338,6 +339,8 @@ def clean_span(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | 
     elif label == "ORG":
         while j - i > 1 and doc[j - 1].is_lower and doc[j - 1].is_stop:
             j -= 1  # "Sweeney Todd and" of "Sweeney Todd and A Funny Thing ..."
+        while j - i > 1 and doc[i].tag_ in LEADING_VERB_TAGS:
+            i += 1  # "Enrolling Minetest" at the start of a sentence
     elif (
         label == "NORP" and j - i > 1
         and resolve_country(doc[i:j].text, label) is None
