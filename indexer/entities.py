@@ -791,7 +791,9 @@ def _initials(form: tuple[str, ...]) -> str:
     return "".join(word[0] for word in form if word[:1].isupper())
 
 
-def _bracketed_acronyms(doc: Doc, mentions: list[Mention]) -> dict[tuple[str, ...], tuple[str, ...]]:
+def _bracketed_acronyms(
+    doc: Doc, mentions: list[Mention]
+) -> dict[tuple[str, ...], tuple[str, ...]]:
     """An acronym in brackets right after an organisation's name -> that name, whatever its
     initials: "the Federal Security Service (FSB)"."""
     out = {}
