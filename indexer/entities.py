@@ -647,6 +647,31 @@ def _located(doc: Doc, m: Mention) -> bool:
     return any(token.ent_type_ == "GPE" and not m.i <= token.i < m.j for token in linked)
 
 
+def _groups(
+    doc: Doc, labels: dict[tuple[str, ...], str]
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """"Persons" the article also writes in the plural or the singular: a party or a group,
+    for people's names take no plural ("Lib Dem" beside "Lib Dems", "Tories" beside "Tory").
+    Each -> its plural, the group's name ("Lib Dem MPs" are of the "Lib Dems")."""
+    out = {}
+    for form, label in labels.items():
+        last = form[-1]
+        if label != "PERSON" or len(last) < 3 or not last[0].isupper():
+            continue
+        if last.endswith("ies"):
+            others = [last[:-3] + "y"]
+        elif last.endswith("s"):
+            others = [last[:-1]]
+        else:
+            others = [last + "s", last[:-1] + "ies"] if last.endswith("y") else [last + "s"]
+        for other in others:
+            text = " ".join((*form[:-1], other))
+            if re.search(rf"(?<!\w){re.escape(text)}(?!\w)", doc.text):
+                out[form] = form if last.endswith("s") else (*form[:-1], other)
+                break
+    return out
+
+
 def _titled_or_speaking(doc: Doc, m: Mention) -> bool:
     """Whether a mention has a title before it ("Mr Kennedy") or speaks ("Peskov said", "said
     Peskov"): what makes a lone surname a person."""
@@ -890,6 +915,9 @@ def normalise(doc: Doc) -> Doc:
         texts.setdefault(mention.words, mention.text(doc))
     located = {m.words for m in mentions if _located(doc, m)}
     labels = _vote_labels(forms, texts, located)
+    groups = _groups(doc, labels)
+    for form in groups:
+        labels[form] = "ORG"
     titled = {m.words for m in mentions if _titled_or_speaking(doc, m)}
     lone = _lone_names(labels, titled)
     mentions = [m for m in mentions if m.words not in lone]
@@ -906,6 +934,9 @@ def normalise(doc: Doc) -> Doc:
     fullest = _fullest_names({form for form, label in labels.items() if label == "PERSON"},
                              first_seen)
     full_org = _fullest_organisations({form for form, label in labels.items() if label == "ORG"})
+    for form, plural in groups.items():
+        if labels.get(plural) == "ORG":
+            full_org[form] = full_org.get(plural, plural)
     for acronym, full in _bracketed_acronyms(doc, mentions).items():
         if labels.get(acronym) == "ORG" and labels.get(full) == "ORG":
             full_org[acronym] = full_org.get(full, full)

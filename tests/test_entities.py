@@ -493,3 +493,62 @@ def test_the_source_is_not_an_organisation_of_its_own_articles(nlp):
     assert rows and all(a.source == "Wikinews" for a in rows)
     for record in annotate(rows, nlp, workers=0):
         assert "Wikinews" not in record["organizations"]
+
+
+def test_an_organisation_that_is_a_rank_or_an_office_is_none(nlp):
+    doc = nlp(wikinews_article("Iranian Grand Master Ehasn"))  # "Iranian Grand" + "Master"
+    assert not [o for o in doc._.organizations if "Grand" in o or "Master" in o]
+
+
+def test_an_organisation_opening_with_a_form_of_address_is_a_person(nlp):
+    doc = nlp("Ed Balls denied the claim. Mr Balls, who stepped down from his Treasury post, "
+              "said the Budget would be prudent.")
+    assert "Mr Balls" not in doc._.organizations
+    assert "Ed Balls" in doc._.persons
+
+
+def test_words_of_another_script_are_no_names(nlp):
+    doc = nlp(wikinews_article("Farsi language:"))
+    for e in doc._.entities:
+        if e["label"] in ("PERSON", "ORG"):
+            assert any("a" <= c.lower() <= "z" for c in e["canonical"]), e
+
+
+def test_an_acronym_in_brackets_stands_for_the_organisation_before_it(nlp):
+    doc = nlp("The Federal Security Service (FSB) said gas caused the blast. The FSB denies "
+              "that the two explosions are linked, but FSB sources have told reporters more.")
+    assert "FSB" not in doc._.organizations
+    assert "Federal Security Service" in doc._.organizations
+
+
+def test_a_country_spelled_two_ways_before_one_body_is_one_body(nlp):
+    doc = nlp(wikinews_article("plays for the United States Chess Federation"))
+    assert "United States Chess Federation" in doc._.organizations
+    assert "US Chess Federation" not in doc._.organizations
+
+
+def test_an_organisation_listed_with_places_or_put_in_one_is_the_place(nlp):
+    doc = nlp("Iran was allowed to use the consulate in Erbil. Party conferences have rotated "
+              "between Blackpool, Bournemouth and Brighton for decades.")
+    assert {"Erbil", "Bournemouth"}.isdisjoint(doc._.organizations)
+    assert {"name": "Iraq", "code": "IQ"} in doc._.countries
+
+
+def test_a_product_or_programme_after_its_owners_possessive_is_no_organisation(nlp):
+    doc = nlp("IBM said it will add Linux-based elements to IBM's Workplace software, a suite "
+              "of programs for desktop computers.")
+    assert "Workplace" not in doc._.organizations
+    assert "IBM" in doc._.organizations
+
+
+def test_a_verb_opening_an_organisation_at_a_sentence_start_is_cut(nlp):
+    doc = nlp(wikinews_article("Enrolling Minetest"))
+    assert not [o for o in doc._.organizations if o.startswith("Enrolling")]
+
+
+def test_a_person_the_article_also_writes_in_the_plural_is_a_group(nlp):
+    doc = nlp("Lib Dem leader Charles Kennedy said the Lib Dems would do well in the south. "
+              "Tory chairman Liam Fox said the Tories would not.")
+    assert {"Lib Dem", "Lib Dems", "Tories"}.isdisjoint(doc._.persons)
+    assert "Lib Dems" in doc._.organizations
+    assert "Charles Kennedy" in doc._.persons
