@@ -113,6 +113,8 @@ HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame"})
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
 LEADING_VERB_TAGS = frozenset({"VBG", "VBD", "VBZ", "RB"})
 _SPACES = re.compile(r"\s+")
+# A nickname in quotes inside a full name: 'Pasquale "Pat" Di Cicco'.
+_NICKNAME = re.compile(r"\s+[\"“‘'][^\"”’']{1,20}[\"”’']\s+")
 _NOT_NAMES = json.loads((Path(__file__).parent / "data" / "not_names.json").read_text("utf-8"))
 NOT_ENTITIES = frozenset(_NOT_NAMES["not_entities"])
 PLATFORMS = frozenset(_NOT_NAMES["platforms"])
@@ -334,7 +336,8 @@ def clean_span(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | 
         j = next((k for k in range(i + 1, j) if _ends_name(doc[k])), j)
         if j - i == 1 and (_bare(doc[i].text) in TITLES or _bare(doc[i].text) in JOB_WORDS):
             return None
-        while j > i and (doc[j - 1].is_lower or doc[j - 1].is_punct):
+        while j > i and (doc[j - 1].is_lower or doc[j - 1].is_punct) \
+                and not _hyphen_joined(doc[j - 1]):
             j -= 1
     elif label == "ORG":
         while j - i > 1 and doc[j - 1].is_lower and doc[j - 1].is_stop:
@@ -369,6 +372,16 @@ def _ends_name(token) -> bool:
     a lower-case word that is no name particle ("Luc Bondy for Cruel", not "Van der Merwe")."""
     return token.lower_ in POSSESSIVES or (
         token.is_lower and token.is_alpha and token.lower_ not in NAME_PARTICLES
+        and not _hyphen_joined(token)
+    )
+
+
+def _hyphen_joined(token) -> bool:
+    """A word a hyphen joins to the name word before it, no space between: "kwan" of
+    "Hoi-kwan"."""
+    return (
+        token.i > 1 and token.nbor(-1).text == "-" and not token.nbor(-1).whitespace_
+        and not token.nbor(-2).whitespace_ and token.nbor(-2).is_title
     )
 
 
@@ -947,7 +960,7 @@ def normalise(doc: Doc) -> Doc:
         label = labels[form]
         start, end = doc[mention.i].idx, mention.end_char(doc)
         if label == "PERSON":
-            canonical = texts[fullest[form]]
+            canonical = _NICKNAME.sub(" ", texts[fullest[form]])
         else:
             canonical = (organisation_name(texts[full_org.get(form, form)]) if label == "ORG"
                          else texts[form])

@@ -552,3 +552,15 @@ def test_a_person_the_article_also_writes_in_the_plural_is_a_group(nlp):
     assert {"Lib Dem", "Lib Dems", "Tories"}.isdisjoint(doc._.persons)
     assert "Lib Dems" in doc._.organizations
     assert "Charles Kennedy" in doc._.persons
+
+
+def test_a_quoted_nickname_is_no_part_of_the_canonical_name(nlp):
+    doc = nlp('She married the Hollywood agent Pasquale "Pat" Di Cicco in 1941.')
+    assert "Pasquale Di Cicco" in doc._.persons
+    assert not [p for p in doc._.persons if '"' in p]
+
+
+def test_a_lower_case_word_hyphen_joined_to_a_name_is_part_of_it(nlp):
+    doc = nlp("Legislator Yolanda Yu Hoi-kwan was hit by a tear gas canister on Sunday.")
+    assert "Yolanda Yu Hoi-kwan" in doc._.persons
+    assert "Yolanda Yu Hoi" not in doc._.persons
