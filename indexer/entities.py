@@ -122,6 +122,7 @@ GENERIC_ORGS = frozenset(_NOT_NAMES["generic"])
 ORG_HEADS = frozenset(_NOT_NAMES["org_heads"])
 EVENT_HEADS = frozenset(_NOT_NAMES["event_heads"])
 NUMBERED_NAMES = frozenset(_NOT_NAMES["numbered_names"])
+CLUB_HEADS = frozenset(_NOT_NAMES["club_heads"])
 # Words that are titles but also end the names of bodies ("Toronto Police", "Scottish Executive").
 ORG_WORDS = ORG_HEADS | {word.lower() for word in GENERIC_ORGS} | frozenset(
     _NOT_NAMES["title_org_words"])
@@ -239,7 +240,18 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
         return None
     if label == "ORG" and looks_personal(doc, i, j, common):
         return "PERSON"
+    if label == "PERSON" and _club(doc, i, j):
+        return "ORG"
     return "ORG" if label == "PERSON" and text in PLATFORMS else label
+
+
+def _club(doc: Doc, i: int, j: int) -> bool:
+    """Whether a "person" is a club: a GeoNames place and a club word ("Manchester United",
+    "Bristol City"); a first name keeps a person ("Charlotte City" would be one)."""
+    return (
+        j - i > 1 and doc[j - 1].text in CLUB_HEADS and not is_given_name(doc[i].text)
+        and resolve_country(doc[i:j - 1].text, "GPE") is not None
+    )
 
 
 def _names_a_title(doc: Doc, i: int, j: int) -> bool:

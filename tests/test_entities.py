@@ -564,3 +564,11 @@ def test_a_lower_case_word_hyphen_joined_to_a_name_is_part_of_it(nlp):
     doc = nlp("Legislator Yolanda Yu Hoi-kwan was hit by a tear gas canister on Sunday.")
     assert "Yolanda Yu Hoi-kwan" in doc._.persons
     assert "Yolanda Yu Hoi" not in doc._.persons
+
+
+def test_a_place_and_a_club_word_tagged_a_person_is_a_club(nlp):
+    doc = nlp("Manchester United beat Leeds United 2-0 at Old Trafford on Saturday, and "
+              "Sir Alex Ferguson said Manchester United had played well.")
+    assert {"Manchester United", "Leeds United"}.isdisjoint(doc._.persons)
+    assert "Manchester United" in doc._.organizations
+    assert "Alex Ferguson" in doc._.persons

@@ -185,3 +185,17 @@ def test_splitting_a_shipped_alias_keeps_it_apart(tmp_path):
 def test_a_split_needs_two_values():
     with pytest.raises(ValueError):
         Aliases().split("person", "Trump", "Trump")
+
+
+def test_an_organisation_merges_across_the_spellings_of_its_country_not_a_bare_name():
+    counts = {"US Supreme Court": 5, "United States Supreme Court": 3, "Supreme Court": 18,
+              "UK Parliament": 2, "United Kingdom Parliament": 1}
+    found = {j.variant: j.canonical for j in archive.organization_judgements(counts)}
+    assert found == {"United States Supreme Court": "US Supreme Court",
+                     "United Kingdom Parliament": "UK Parliament"}  # "Supreme Court" apart
+
+
+def test_a_one_word_organisation_merges_into_the_one_name_adding_an_organisation_word():
+    counts = {"Labour": 123, "Labour Party": 37, "Green": 2, "Green Party": 4, "Green Bank": 1}
+    found = {j.variant: j.canonical for j in archive.organization_judgements(counts)}
+    assert found == {"Labour": "Labour Party"}  # "Green" has two: left apart

@@ -35,6 +35,8 @@ from pathlib import Path
 
 import fingerprints
 
+from indexer.countries import country_kind, resolve_country
+from indexer.entities import ORG_HEADS
 from indexer.resolution.judgements import By, Judgement, Verdict
 from indexer.resolution.names import PARTICLES, PersonName, fold, middles_agree, parse
 
@@ -55,6 +57,7 @@ COMMON = 0.1
 
 SHOUTED = re.compile(r"^[^a-z]*[A-Z]{3,}[^a-z]*$")  # "MAGA", "ALDI": an acronym, not a name
 ACRONYM = re.compile(r"^[A-Z]{2,6}$")
+MAX_COUNTRY_WORDS = 3  # "United States", "United Arab Emirates" before an organisation's name
 SMALL_WORDS = frozenset({"of", "and", "the", "for", "on", "in", "de", "du", "des", "la", "le"})
 
 
@@ -176,15 +179,32 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in words).upper()
 
 
+def organization_key(name: str) -> str | None:
+    """An organisation's `fingerprints` key, a leading country named by its code: "US Supreme
+    Court", "United States Supreme Court" and "U.S. supreme court" are one key. A bare "Supreme
+    Court" keeps its own key: several countries have one, so it is left apart, not qualified."""
+    words = name.split()
+    for n in range(min(len(words) - 1, MAX_COUNTRY_WORDS), 0, -1):
+        country = " ".join(words[:n])
+        if country_kind(country) == "country":
+            code = resolve_country(country, "GPE")
+            rest = fingerprints.generate(" ".join(words[n:]))
+            if code is not None and rest:
+                return f"{code[1].lower()} {rest}"
+    return fingerprints.generate(name)
+
+
 def organization_judgements(
     counts: dict[str, int], shared: Shared | None = None
 ) -> list[Judgement]:
-    """Organisation names that differ only in case, accents, punctuation or legal form; and an
-    acronym ("NTSB") with the one name in the archive it abbreviates, when their articles share
-    context (without a way to ask, or short of it, the merge is only offered)."""
+    """Organisation names that differ only in case, accents, punctuation, legal form or the
+    spelling of a leading country; a one-word name and the one name in the archive that adds
+    an organisation word to it ("Labour", "Labour Party"); and an acronym ("NTSB") with the one
+    name in the archive it abbreviates, when their articles share context (without a way to
+    ask, or short of it, the merge is only offered)."""
     groups: dict[str, list[str]] = defaultdict(list)
     for name in counts:
-        key = fingerprints.generate(name)
+        key = organization_key(name)
         if key:
             groups[key].append(name)
     out = []
@@ -192,10 +212,23 @@ def organization_judgements(
     for group in groups.values():
         keep = _best(group, counts)
         out += [_judgement("organization", n, keep, "same name but for case, accents, "
-                           "punctuation or legal form", mentions=counts[n])
+                           "punctuation, legal form or the spelling of its country",
+                           mentions=counts[n])
                 for n in group if n != keep]
         if len(keep.split()) > 1:
             spelled[initials(keep)].append(keep)
+    heads = [keep for keep in (_best(g, counts) for g in groups.values())
+             if len(keep.split()) > 1 and keep.split()[-1].lower() in ORG_HEADS]
+    extended: dict[str, list[str]] = defaultdict(list)  # "labour" -> ["Labour Party"]
+    for full in heads:
+        extended[fingerprints.generate(full.rsplit(" ", 1)[0])].append(full)
+    for group in groups.values():
+        short = _best(group, counts)
+        fulls = extended.get(fingerprints.generate(short) or "", [])
+        if len(fulls) == 1 and len(short.split()) == 1:
+            out.append(_judgement("organization", short, fulls[0], "the one name in the "
+                                  "archive that adds an organisation word to this one",
+                                  mentions=counts[short], canonical_mentions=counts[fulls[0]]))
     for group in groups.values():
         acronym = _best(group, counts)
         if not ACRONYM.match(acronym) or len(spelled.get(acronym, [])) != 1:
