@@ -28,6 +28,12 @@ Rules, all within one article:
   acronym or short form resolves to the full name in the article ("NAO" -> "National Audit
   Office", "Labour" -> "Labour Party"); a country before a name the article uses alone is dropped
   ("US Federal Reserve");
+- an "organisation" that is a rank or office ("Grand Masters", "Iranian Grand" of "Iranian
+  Grand Master"), a product, programme or work after its owner's possessive ("IBM's
+  Workplace"), or a word of another script is none; one opening with "Mr" is a person; a
+  "person" the article also writes in the plural is a group ("Lib Dems"), and a place with a
+  club word is a club ("Manchester United"); an acronym in brackets after a name stands for it
+  ("Federal Security Service (FSB)"), and one body's country spelled two ways is one body;
 - countries come from indexer.countries, judged with the article's other places (a smaller
   city needs its country named as well).
 
@@ -661,17 +667,6 @@ def _place_not_person(
     )
 
 
-def _located(doc: Doc, m: Mention) -> bool:
-    """Whether a mention is put on a map: after "in", "at", "from" ("the consulate in Erbil"), or
-    in a list with a place ("Blackpool, Bournemouth and Brighton")."""
-    if m.i and doc[m.i - 1].lower_ in LOCATIVES:
-        return True
-    head = doc[m.j - 1]
-    linked = [head.head] if head.dep_ == "conj" else []
-    linked += [child for child in head.children if child.dep_ == "conj"]
-    return any(token.ent_type_ == "GPE" and not m.i <= token.i < m.j for token in linked)
-
-
 def _groups(
     doc: Doc, labels: dict[tuple[str, ...], str]
 ) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -938,7 +933,7 @@ def normalise(doc: Doc) -> Doc:
     for mention in mentions:
         forms.setdefault(mention.words, Counter())[mention.label] += 1
         texts.setdefault(mention.words, mention.text(doc))
-    located = {m.words for m in mentions if _located(doc, m)}
+    located = {m.words for m in mentions if m.i and doc[m.i - 1].lower_ in LOCATIVES}
     labels = _vote_labels(forms, texts, located)
     groups = _groups(doc, labels)
     for form in groups:
