@@ -117,6 +117,7 @@ ARTICLES = frozenset({"the", "a", "an"})
 # Forms of address: an "organisation" opening with one is a person ("Mr Balls", "Mr Stone").
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame"})
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
+RUN_LINKS = frozenset({"of", "for", "on", "and", "et"})  # inside an organisation's name
 LEADING_VERB_TAGS = frozenset({"VBG", "VBD", "VBZ", "RB"})
 _SPACES = re.compile(r"\s+")
 # A nickname in quotes inside a full name: 'Pasquale "Pat" Di Cicco'.
@@ -453,7 +454,10 @@ def _mentions(doc: Doc) -> list[Mention]:
                 mentions.append(Mention(*rest, tuple(t.text for t in doc[slice(*rest)]), "ORG"))
             continue
         raw_label = "PERSON" if _addressed(doc, ent.start, ent.end, ent.label_) else ent.label_
-        cleaned = clean_span(doc, ent.start, ent.end, raw_label)
+        start, end = ent.start, ent.end
+        if raw_label == "ORG":
+            start, end = _organisation_run(doc, start, end)
+        cleaned = clean_span(doc, start, end, raw_label)
         if cleaned is None:
             continue
         i, j = cleaned
@@ -471,6 +475,36 @@ def _mentions(doc: Doc) -> list[Mention]:
         mention = Mention(i, j, tuple(token.text for token in doc[i:j]), label)
         mentions.append(_without_caption_label(doc, mention, labels) if labels else mention)
     return mentions
+
+
+def _organisation_run(doc: Doc, i: int, j: int) -> tuple[int, int]:
+    """An organisation's whole name where the model stopped short: before "of", "for", "on" (or
+    "and" in a name with "of") and capitalised words it tagged nothing or a place ("Court of
+    Appeals for the District of Columbia", "National Institute of Allergy and Infectious
+    Diseases", "Select Committee on Benghazi"), or after an acronym it left out ("BNP
+    Paribas")."""
+    if i > 0 and doc[i - 1].is_upper and doc[i - 1].is_alpha and doc[i - 1].ent_iob_ == "O" \
+            and doc[i - 1].tag_ in PROPER_NOUN_TAGS and not doc[i - 1].is_sent_start:
+        i -= 1
+    if all(_bare(token.text) in TITLES for token in doc[i:j]):
+        return i, j  # an office: "Secretary of State for the Family"
+    while j + 1 < len(doc) and doc[j].lower_ in RUN_LINKS and (
+            doc[j].lower_ != "and" or any(token.lower_ == "of" for token in doc[i:j])):
+        k = j + 1
+        if doc[k].lower_ == "the" and doc[j].lower_ != "and":
+            k += 1
+        end = k
+        while end < len(doc) and len(doc[end]) > 1 \
+                and (doc[end].is_title or doc[end].lower_ in ("of", "and")) \
+                and (doc[end].ent_iob_ == "O" or (doc[end].ent_type_ == "GPE"
+                                                   and doc[j].lower_ != "and")):
+            end += 1
+        while end > k and not doc[end - 1].is_title:
+            end -= 1
+        if end == k or (end < len(doc) and doc[end].is_title):
+            break
+        j = end
+    return i, j
 
 
 def _addressed(doc: Doc, i: int, j: int, label: str) -> bool:

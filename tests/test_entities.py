@@ -571,3 +571,13 @@ def test_a_place_and_a_club_word_tagged_a_person_is_a_club(nlp):
     assert {"Manchester United", "Leeds United"}.isdisjoint(doc._.persons)
     assert "Manchester United" in doc._.organizations
     assert "Alex Ferguson" in doc._.persons
+
+
+def test_an_organisation_the_model_stopped_short_runs_to_its_whole_name(nlp):
+    doc = nlp("But the Court of Appeals for the District of Columbia ruled against the firms. "
+              "Analyst Nick Van den Brul of BNP Paribas said the results were strong.")
+    assert "Court of Appeals for the District of Columbia" in doc._.organizations
+    assert "Court of Appeals" not in doc._.organizations
+    assert "BNP Paribas" in doc._.organizations
+    doc = nlp("Shadow Secretary of State for the Family Theresa May criticised the plan.")
+    assert not [o for o in doc._.organizations if "Family" in o]
