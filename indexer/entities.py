@@ -83,8 +83,10 @@ WORK_NOUNS = frozenset({
 GROUP_NOUNS = frozenset({
     "band", "group", "club", "team", "side", "magazine", "newspaper", "company", "firm", "giant",
     "maker", "carrier", "retailer", "brand", "airline", "manufacturer", "chain", "label",
-    "website", "broadcaster", "insurer", "conglomerate", "distributor", "supplier",
+    "website", "broadcaster", "insurer", "conglomerate", "distributor", "supplier", "publisher",
 })
+# Nouns a lone surname leads that only a person leads: "the Clinton administration".
+LED_BY = frozenset({"administration", "presidency", "era"})
 # Prepositions that put what follows on a map: "in Manchester", "at Lievin".
 LOCATIVES = frozenset({"in", "at", "from", "near", "outside", "around", "across"})
 DATELINE_FOLLOWERS = frozenset({",", "(", "-", "--", "—"})
@@ -457,6 +459,8 @@ def _mentions(doc: Doc) -> list[Mention]:
         start, end = ent.start, ent.end
         if raw_label == "ORG":
             start, end = _organisation_run(doc, start, end)
+        elif raw_label == "PERSON":
+            start = _first_names_before(doc, start)
         cleaned = clean_span(doc, start, end, raw_label)
         if cleaned is None:
             continue
@@ -505,6 +509,21 @@ def _organisation_run(doc: Doc, i: int, j: int) -> tuple[int, int]:
             break
         j = end
     return i, j
+
+
+def _first_names_before(doc: Doc, i: int) -> int:
+    """The start of a person's name where the model left out the first names: untagged
+    capitalised name words before it, the first a given name ("Superintendent Yolanda" + "Yu
+    Hoi-kwan", "producer Sacha Baron" + "Cohen")."""
+    start = i
+    for k in range(i - 1, max(i - 3, -1), -1):
+        token = doc[k]
+        if token.ent_iob_ != "O" or token.is_sent_start or not _NAME_WORD.fullmatch(token.text) \
+                or _bare(token.text) in TITLES:
+            break
+        if is_given_name(token.text):
+            start = k
+    return start
 
 
 def _addressed(doc: Doc, i: int, j: int, label: str) -> bool:
@@ -727,15 +746,23 @@ def _groups(
 
 
 def _titled_or_speaking(doc: Doc, m: Mention) -> bool:
-    """Whether a mention has a title before it ("Mr Kennedy") or speaks ("Peskov said", "said
-    Peskov"): what makes a lone surname a person."""
+    """Whether a mention has a title or calling before it ("Mr Kennedy", "composer Mozart"),
+    speaks ("Peskov said", "said Peskov") or leads an administration ("the Obama
+    administration"): what makes a lone surname a person."""
     before = doc[m.i - 1] if m.i else None
     after = doc[m.j] if m.j < len(doc) else None
     return (
-        (before is not None and (_bare(before.text) in TITLES or before.lower_ in SPEECH_VERBS))
-        or (after is not None and after.lower_ in SPEECH_VERBS)
+        (before is not None and (_bare(before.text) in TITLES or before.lower_ in SPEECH_VERBS
+                                 or (_is_calling(before.lower_) and not before.ent_type_)))
+        or (after is not None and (after.lower_ in SPEECH_VERBS or after.lower_ in LED_BY))
         or _he_or_she_follows(doc, m)
     )
+
+
+def _is_calling(word: str) -> bool:
+    """A job or calling before a lone name that says it is a person's ("composer Mozart",
+    "Pope Francis": nameparser's titles), not a firm's ("whisky maker Diageo")."""
+    return word in JOB_WORDS and word not in GROUP_NOUNS and word not in WORK_NOUNS
 
 
 def _he_or_she_follows(doc: Doc, m: Mention) -> bool:

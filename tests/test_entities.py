@@ -581,3 +581,17 @@ def test_an_organisation_the_model_stopped_short_runs_to_its_whole_name(nlp):
     assert "BNP Paribas" in doc._.organizations
     doc = nlp("Shadow Secretary of State for the Family Theresa May criticised the plan.")
     assert not [o for o in doc._.organizations if "Family" in o]
+
+
+def test_a_calling_before_a_lone_name_or_an_administration_after_it_makes_a_person(nlp):
+    doc = nlp("He remembers first hearing classical composer Mozart as a boy. The demand was "
+              "filed by the Clinton administration in 1999. German music publisher "
+              "Bertelsmann bought the label.")
+    assert {"Mozart", "Clinton"} <= set(doc._.persons)
+    assert "Bertelsmann" not in doc._.persons
+
+
+def test_first_names_the_model_left_out_of_a_person_are_taken_in(nlp):
+    doc = nlp("Police Senior Superintendent Yolanda Yu Hoi-kwan said at a press conference "
+              "that officers had acted lawfully.")
+    assert "Yolanda Yu Hoi-kwan" in doc._.persons
