@@ -471,9 +471,10 @@ def _mentions(doc: Doc) -> list[Mention]:
         if label is None or (label != "PERSON" and _is_title_fragment(doc, i, j)):
             continue
         last = mentions[-1] if mentions else None
-        if last and label == last.label == "PERSON" and last.j == i \
-                and doc[i - 1].whitespace_ == " ":
-            # one name the model cut in two: "Susilo Bambang" "Yudhoyono"
+        if last and label == last.label == "PERSON" and (
+                (last.j == i and doc[i - 1].whitespace_ == " ") or _nickname_between(doc, last, i)):
+            # one name the model cut in two: "Susilo Bambang" "Yudhoyono", or either side of
+            # a nickname: 'Edward Lodewijk "Eddie" Van Halen'
             i, j = clean_span(doc, last.i, j, label) or (i, j)
             mentions.pop()
         mention = Mention(i, j, tuple(token.text for token in doc[i:j]), label)
@@ -532,6 +533,14 @@ def _addressed(doc: Doc, i: int, j: int, label: str) -> bool:
         label == "ORG" and 1 < j - i <= 3 and _bare(doc[i].text) in HONORIFICS
         and all(_NAME_WORD.fullmatch(token.text) for token in doc[i + 1:j])
         and not any(token.lower_ in ORG_WORDS for token in doc[i + 1:j])
+    )
+
+
+def _nickname_between(doc: Doc, last: Mention, i: int) -> bool:
+    """Whether a quoted nickname alone stands between two parts of a person's name."""
+    return (
+        last.j + 3 == i and doc[last.j].is_quote and doc[i - 1].is_quote
+        and doc[last.j + 1].is_title
     )
 
 
@@ -860,6 +869,23 @@ def _missed_places(doc: Doc, outside: numpy.ndarray) -> list[Mention]:
     return found
 
 
+def _addressed_names(doc: Doc, outside: numpy.ndarray) -> list[Mention]:
+    """People the model left untagged after a form of address ("Dame Judi Dench", "Mr
+    Conlon"): the capitalised name words that follow it, up to three."""
+    found = []
+    for token in doc[:-1]:
+        if _bare(token.text) not in HONORIFICS or not token.text[:1].isupper():
+            continue
+        i = j = token.i + 1
+        while j < len(doc) and j - i < 3 and outside[j] and _NAME_WORD.fullmatch(doc[j].text) \
+                and doc[j].tag_ in PROPER_NOUN_TAGS and _bare(doc[j].text) not in TITLES:
+            j += 1
+        if j > i:
+            found.append(Mention(i, j, tuple(t.text for t in doc[i:j]), "PERSON"))
+            outside[i:j] = False
+    return found
+
+
 def _is_dateline(doc: Doc, i: int, j: int) -> bool:
     """An all-capitals place opening a line, then a date, a comma or "(": "BONN 1996-08-30"."""
     return (
@@ -1004,7 +1030,8 @@ def normalise(doc: Doc) -> Doc:
     mentions = [m for m in mentions if m.words not in lone]
     labels = {form: label for form, label in labels.items() if form not in lone}
     outside = doc.to_array(ENT_IOB) == OUTSIDE_IOB
-    found = _propagate(doc, labels, outside) + _missed_places(doc, outside)
+    found = (_propagate(doc, labels, outside) + _missed_places(doc, outside)
+             + _addressed_names(doc, outside))
     mentions = sorted(mentions + found, key=lambda m: m.i)
     for mention in found:
         labels.setdefault(mention.words, mention.label)

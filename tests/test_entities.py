@@ -595,3 +595,16 @@ def test_first_names_the_model_left_out_of_a_person_are_taken_in(nlp):
     doc = nlp("Police Senior Superintendent Yolanda Yu Hoi-kwan said at a press conference "
               "that officers had acted lawfully.")
     assert "Yolanda Yu Hoi-kwan" in doc._.persons
+
+
+def test_a_nickname_between_two_parts_of_a_name_joins_them(nlp):
+    doc = nlp('Edward Lodewijk "Eddie" Van Halen, the lead guitarist, has died. Eddie Van Halen '
+              "was 65.")
+    assert doc._.persons == ["Edward Lodewijk Van Halen"]
+
+
+def test_a_person_the_model_left_untagged_after_a_form_of_address_is_found(nlp):
+    doc = nlp("Imelda Staunton was named best actress, and Dame Judi Dench was best supporting "
+              "actress for her part in the play. Thank you, Mr Vice President.")
+    assert "Judi Dench" in doc._.persons
+    assert "Vice President" not in doc._.persons
