@@ -34,14 +34,17 @@ from indexer.resolution.judgements import Verdict  # noqa: E402
 from indexer.search import SearchQuery  # noqa: E402
 
 KNOWN = Path(__file__).resolve().parent / "data" / "facet_audit.json"
+ALL_VALUES = 100_000  # enough to see whether a spelling is a facet value at all
 FACETS = (("person", "search"), ("speaker", "quotes"), ("organization", "search"))
 
 
-def check(value: str, facet: str, listed: set[str], known: dict) -> str | None:
-    """What is wrong with a facet value, if the known lists say so."""
+def check(value: str, facet: str, listed: set[str], known: dict,
+          present: set[str] | None = None) -> str | None:
+    """What is wrong with a facet value, if the known lists say so. A known duplicate whose
+    other spelling is no facet value at all (present: every value) was merged into this one."""
     table = "person" if facet == "speaker" else facet
     meant = known["duplicates"].get(table, {}).get(value)
-    if meant is not None:
+    if meant is not None and (present is None or meant in present):
         return f"duplicate of {meant}" + ("" if meant in listed else " (not listed)")
     if value in known["wrong_types"].get(table, []):
         return "wrong type"
@@ -55,11 +58,13 @@ def audit(searcher, known: dict, top: int, show: bool) -> dict:
         values = getattr(searcher, kind)(SearchQuery(facet_limit=top, per_page=1,
                                                      snippets=False))["facets"][facet]
         listed = {v["value"] for v in values}
+        present = {v["value"] for v in getattr(searcher, kind)(SearchQuery(
+            facet_limit=ALL_VALUES, per_page=1, snippets=False))["facets"][facet]}
         counts = {"top": len(values), "duplicates": 0, "wrong_types": 0}
         if show:
             print(f"\n{facet}: top {len(values)}")
         for rank, item in enumerate(values, 1):
-            problem = check(item["value"], facet, listed, known)
+            problem = check(item["value"], facet, listed, known, present)
             if problem:
                 counts["duplicates" if problem.startswith("dup") else "wrong_types"] += 1
             if show:

@@ -608,3 +608,9 @@ def test_a_person_the_model_left_untagged_after_a_form_of_address_is_found(nlp):
               "actress for her part in the play. Thank you, Mr Vice President.")
     assert "Judi Dench" in doc._.persons
     assert "Vice President" not in doc._.persons
+
+
+def test_a_place_before_a_person_the_model_ran_into_an_organisation_is_cut(nlp):
+    doc = nlp(wikinews_article("Senator from Vermont Bernie Sanders"))
+    assert "Vermont Bernie Sanders" not in doc._.organizations
+    assert "Bernie Sanders" in doc._.persons
