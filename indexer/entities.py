@@ -576,11 +576,11 @@ def _without_caption_label(doc: Doc, m: Mention, labels: frozenset[str]) -> Ment
 
 def _leads_only(doc: Doc, i: int, k: int) -> bool:
     """Whether words before a name only say who or where the person is: "the House", "Historian",
-    "Russian"."""
+    "Russian", "Vermont" (a GeoNames place)."""
     return all(
         token.is_lower or token.is_punct or _bare(token.text) in TITLES
         or token.lower_ in JOB_WORDS or token.text in GENERIC_ORGS
-        or country_kind(token.text) is not None
+        or country_kind(token.text) is not None or resolve_country(token.text, "GPE") is not None
         for token in doc[i:k]
     )
 
