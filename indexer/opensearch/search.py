@@ -15,11 +15,12 @@ from dataclasses import replace
 
 from opensearchpy.exceptions import ConnectionError as NodeConnectionError
 from opensearchpy.exceptions import TransportError
-from whoosh.query import Every, Query
+from whoosh.query import Query
 
-from indexer.opensearch.documents import MAX_RESULT_WINDOW
+from indexer.opensearch.documents import MAX_RESULT_WINDOW, search_field
 from indexer.opensearch.store import OpenSearchStore
 from indexer.opensearch.translate import MATCH_NONE, translate
+from indexer.query import MAX_EDITS
 from indexer.schema import ARTICLE, QUOTE
 from indexer.search import (
     QueryError,
@@ -29,6 +30,7 @@ from indexer.search import (
     alias_tables,
     day_number,
     hit_dict,
+    ranks,
     result_dict,
     split_values,
 )
@@ -43,6 +45,8 @@ HIT_SOURCE = {
 }
 
 
+# Indexed words near a misspelt one that "did you mean" weighs (by documents and edits).
+NEAR_WORDS = 50
 # Tries of one search while a cluster fails over after losing a node.
 RETRIES = 4
 # Ids fetched per request when a saved search lists every match.
@@ -174,7 +178,7 @@ class OpenSearchSearcher(QueryFront):
             {"value": b["key_as_string"], "count": int(b["doc_count"])}
             for b in got.get("months", {}).get("by_month", {}).get("buckets", [])
         ]
-        suggestion = self._suggest(kind, query.text) if total < 3 and query.text else None
+        suggestion = self.suggestion(query.text, kind) if total < 3 and query.text else None
         return result_dict(query, total, hits, facets, suggestion, kind)
 
     def _body(
@@ -218,7 +222,7 @@ class OpenSearchSearcher(QueryFront):
             "size": query.per_page,
             "_source": HIT_SOURCE[kind],
         }
-        ranked = query.sort == "relevance" and not isinstance(q, Every)
+        ranked = query.sort == "relevance" and ranks(q)
         if not ranked:
             order = "asc" if query.sort == "oldest" else "desc"
             body["sort"] = [{"day": order}, {"id": order}]
@@ -255,35 +259,32 @@ class OpenSearchSearcher(QueryFront):
                 got[key] = value
             depth = {n: d for n, d in depth.items() if inexact(got[f"facet_{n}"].get("top"))}
 
-    def _suggest(self, kind: str, text: str) -> str | None:
-        """The query with each word the index lacks replaced by its closest indexed word."""
-        if not text.strip():
-            return None
-        body = {
-            "size": 0,
-            "suggest": {
-                "text": text,
-                "words": {
-                    "term": {
-                        "field": "words",
-                        "analyzer": "standard",
-                        "suggest_mode": "missing",
-                        "size": 1,
-                    }
-                },
-            },
-        }
-        try:
-            resp = self.client.search(index=self.store.aliases[kind], body=body)
-        except Exception:  # a suggestion is a nicety; never fail a search over it
-            return None
-        out, changed = text, False
-        for entry in reversed(resp.get("suggest", {}).get("words", [])):
-            if entry["options"]:
-                start, end = entry["offset"], entry["offset"] + entry["length"]
-                out = out[:start] + entry["options"][0]["text"] + out[end:]
-                changed = True
-        return out if changed else None
+    def _value_known(self, field: str, value: str) -> bool:
+        kind = QUOTE if field in ("speaker", "mentions") else ARTICLE
+        body = {"size": 0, "track_total_hits": 1, "query": {"term": {field: {
+            "value": value, "case_insensitive": True}}}}  # fmt: skip
+        got = self._search(index=self.store.aliases[kind], body=body)
+        return int(got["hits"]["total"]["value"]) > 0
+
+    def _near_words(self, word: str, kind: str) -> list[str]:
+        """Indexed words near word, from the term suggester over the words as written."""
+        body = {"size": 0, "suggest": {"text": word, "near": {"term": {
+            "field": "words", "analyzer": "whitespace", "suggest_mode": "always",
+            "size": NEAR_WORDS, "max_edits": MAX_EDITS, "prefix_length": 0,
+            "min_word_length": 1, "max_term_freq": 1.0, "sort": "score"}}}}  # fmt: skip
+        got = self._search(index=self.store.aliases[kind], body=body)
+        return sorted({o["text"] for e in got["suggest"]["near"] for o in e["options"]})
+
+    def _documents(self, field: str, terms: list[str]) -> dict[str, int]:
+        kind = QUOTE if field == "quote" else ARTICLE
+        if not terms:
+            return {}
+        target = search_field(field)
+        body = {"size": 0, "track_total_hits": False, "aggs": {"terms": {"filters": {
+            "filters": {t: {"term": {target: t}} for t in terms}}}}}  # fmt: skip
+        got = self._search(index=self.store.aliases[kind], body=body, params=WHOLE)
+        buckets = got["aggregations"]["terms"]["buckets"]
+        return {t: int(buckets[t]["doc_count"]) for t in terms}
 
     def _facet_aggs(self, name: str, query: SearchQuery, groups: dict[str, set[str]]) -> dict:
         """Top values (merged groups counted apart, exactly) and the values the user picked."""
