@@ -29,6 +29,8 @@ from whoosh.query import (
 )
 
 from indexer.aliases import FILE_NAME, Aliases, effective
+from indexer.dates import UNDATED
+from indexer.dates import valid as valid_date
 from indexer.facets import FacetCache, FacetTable, QueryArrays, postings, top_documents
 from indexer.query import MAX_EDITS, VALUE_FIELDS, best_correction, query_parser, reading
 from indexer.resolution.archive import FILE_NAME as RESOLVED_FILE
@@ -45,7 +47,6 @@ MAX_PER_PAGE = 200
 MAX_PAGE = 10_000
 FACET_LIMIT = 10
 QUOTE_FACETS = ("speaker", "mentions", "person", "country", "topic", "organization", "source")
-DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 QUOTE_KINDS = ("direct", "partial")  # a quotation's kind: whole statement, or words in a paraphrase
 # What one query may cost: words a wildcard, range or fuzzy term may stand for (like Lucene's
 # 1024 clauses), in all, the fuzzy edit distance, and seconds spent collecting matches.
@@ -91,9 +92,16 @@ class SearchQuery:
     per_page: int = 20
     facet_limit: int = FACET_LIMIT
     snippets: bool = True  # False for exports and id lists: a snippet per hit is most of the cost
+    # Facets whose chosen values must all be present ("all of"); the others need any of them.
+    all_of: tuple[str, ...] = ()
     # Quotes only: their kind (direct or partial) and lowest confidence (a number or its text).
     quote_kind: str | None = None
     min_confidence: float | str | None = None
+
+    @property
+    def undated(self) -> bool:
+        """Whether the query asks for documents without a date (instead of a date range)."""
+        return UNDATED in (self.date_from, self.date_to)
 
     @property
     def trusted(self) -> bool:
@@ -111,12 +119,18 @@ class SearchQuery:
             raise QueryError(
                 f"unknown filter {sorted(unknown)[0]!r}; filters are {', '.join(facets)}"
             )
+        if set(self.all_of) - set(facets):
+            raise QueryError(
+                f"“all of” applies to filters only ({', '.join(facets)}), "
+                f"not {sorted(set(self.all_of) - set(facets))[0]!r}"
+            )
         if self.sort not in ("relevance", "newest", "oldest"):
             raise QueryError("sort must be relevance, newest or oldest")
         for name in ("date_from", "date_to"):
             value = getattr(self, name)
-            if value and not DATE_RE.match(value):
-                raise QueryError(f"{name.replace('_', ' ')} must be YYYY, YYYY-MM or YYYY-MM-DD")
+            if value and value != UNDATED and not valid_date(value):
+                raise QueryError(f"{name.replace('_', ' ')} must be a date written YYYY, YYYY-MM "
+                                 f"or YYYY-MM-DD, or {UNDATED!r} (not {value!r})")
         if self.quote_kind and self.quote_kind not in QUOTE_KINDS:
             raise QueryError("kind must be direct or partial")
         return replace(
@@ -127,7 +141,12 @@ class SearchQuery:
             per_page=min(max(1, int(self.per_page)), MAX_PER_PAGE),
             facet_limit=min(max(1, int(self.facet_limit)), 1000),
             filters={k: tuple(v for v in vs if v.strip("-")) for k, vs in self.filters.items()},
+            all_of=tuple(sorted(set(self.all_of))),
         )
+
+    def mode(self, facet: str) -> str:
+        """How a facet's chosen values combine: "all" (every one) or "any" (the default)."""
+        return "all" if facet in self.all_of else "any"
 
 
 def confidence_bound(value: float | str | None) -> float | None:
@@ -143,6 +162,11 @@ def confidence_bound(value: float | str | None) -> float | None:
             f"minimum confidence must be a number from 0 to 1, such as 0.8 (not {str(value)!r})"
         )
     return number
+
+
+def undated_facet(count: int, query: SearchQuery) -> list[dict]:
+    """The "undated" value of the date facet (articles without a date), when there are any."""
+    return [{"value": UNDATED, "count": count, "selected": query.undated}] if count else []
 
 
 def split_values(values: tuple[str, ...]) -> tuple[list[str], list[str]]:
@@ -363,7 +387,8 @@ class Searcher(QueryFront):
             base &= self._trust_mask(reader, key, query)
         date_mask = self._date_mask(days, query)
         filter_masks = {
-            name: self._filter_mask(tables[name], self._canonical_values(name, query), size)
+            name: self._filter_mask(tables[name], self._canonical_values(name, query), size,
+                                    query.mode(name))
             for name in facet_names
         }
         final = base & date_mask
@@ -449,12 +474,12 @@ class Searcher(QueryFront):
             for name in facet_names:
                 others = chosen.base & chosen.date_mask
                 for other, m in chosen.filter_masks.items():
-                    if other != name:
+                    if other != name or query.mode(name) == "all":  # "all of" counts narrow
                         others &= m
                 facets[name] = self._facet_values(chosen.tables[name], others, query, name)
-            facets["month"] = self._months(
-                chosen.days, chosen.base & self._all_but_date(chosen.filter_masks)
-            )
+            dated_or_not = chosen.base & self._all_but_date(chosen.filter_masks)
+            facets["month"] = self._months(chosen.days, dated_or_not)
+            facets[UNDATED] = undated_facet(int((dated_or_not & (chosen.days == 0)).sum()), query)
             suggestion = self.suggestion(query.text, kind) if total < 3 and query.text else None
         return result_dict(query, total, hits, facets, suggestion, kind)
 
@@ -491,6 +516,8 @@ class Searcher(QueryFront):
 
     @staticmethod
     def _date_mask(days: np.ndarray, query: SearchQuery) -> np.ndarray:
+        if query.undated:
+            return days == 0
         mask = np.ones(len(days), dtype=bool)
         lo, hi = day_number(query.date_from), day_number(query.date_to, end=True)
         if lo:
@@ -515,9 +542,14 @@ class Searcher(QueryFront):
         return tuple(out)
 
     @staticmethod
-    def _filter_mask(table: FacetTable, values: tuple[str, ...], size: int) -> np.ndarray:
+    def _filter_mask(
+        table: FacetTable, values: tuple[str, ...], size: int, mode: str = "any"
+    ) -> np.ndarray:
         include, exclude = split_values(values)
         mask = table.mask_for(include, size) if include else np.ones(size, dtype=bool)
+        if mode == "all":
+            for value in include[1:]:
+                mask &= table.mask_for([value], size)
         if exclude:
             mask &= ~table.mask_for(exclude, size)
         return mask
@@ -826,6 +858,7 @@ def result_dict(query: SearchQuery, total: int, hits: list, facets: dict,
     return {
         "query": query.text,
         "filters": {k: list(v) for k, v in query.filters.items() if v},
+        "modes": {name: query.mode(name) for name in facets if name not in ("month", UNDATED)},
         "date_from": query.date_from,
         "date_to": query.date_to,
         **(trust if kind == QUOTE else {}),

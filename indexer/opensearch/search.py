@@ -17,6 +17,7 @@ from opensearchpy.exceptions import ConnectionError as NodeConnectionError
 from opensearchpy.exceptions import TransportError
 from whoosh.query import Query
 
+from indexer.dates import UNDATED
 from indexer.opensearch.documents import MAX_RESULT_WINDOW, search_field
 from indexer.opensearch.store import OpenSearchStore
 from indexer.opensearch.translate import MATCH_NONE, translate
@@ -33,6 +34,7 @@ from indexer.search import (
     ranks,
     result_dict,
     split_values,
+    undated_facet,
 )
 
 CARDINALITY_PRECISION = 40_000  # distinct counts are exact up to about this many values
@@ -114,8 +116,12 @@ class OpenSearchSearcher(QueryFront):
                 continue
             clause: dict = {"bool": {}}
             if include:
-                values = sorted({m for v in include for m in self.aliases.spellings(name, v)})
-                clause["bool"]["filter"] = [{"terms": {name: values}}]
+                groups = [sorted(self.aliases.spellings(name, v)) for v in include]
+                if query.mode(name) == "all":  # each value (or a spelling merged into it)
+                    clause["bool"]["filter"] = [{"terms": {name: g}} for g in groups]
+                else:
+                    values = sorted({m for g in groups for m in g})
+                    clause["bool"]["filter"] = [{"terms": {name: values}}]
             if exclude:
                 values = sorted({m for v in exclude for m in self.aliases.spellings(name, v)})
                 clause["bool"]["must_not"] = [{"terms": {name: values}}]
@@ -124,6 +130,8 @@ class OpenSearchSearcher(QueryFront):
 
     @staticmethod
     def _date_filter(query: SearchQuery) -> list[dict]:
+        if query.undated:
+            return [{"term": {"day": 0}}]
         lo, hi = day_number(query.date_from), day_number(query.date_to, end=True)
         bounds = {}
         if lo or hi:
@@ -174,10 +182,12 @@ class OpenSearchSearcher(QueryFront):
         facets = {}
         for name in names:
             facets[name] = self._facet_values(name, got.get(f"facet_{name}"), query, groups[name])
+        months = got.get("months", {})
         facets["month"] = [
             {"value": b["key_as_string"], "count": int(b["doc_count"])}
-            for b in got.get("months", {}).get("by_month", {}).get("buckets", [])
+            for b in months.get("by_month", {}).get("buckets", [])
         ]
+        facets[UNDATED] = undated_facet(int(months.get(UNDATED, {}).get("doc_count", 0)), query)
         suggestion = self.suggestion(query.text, kind) if total < 3 and query.text else None
         return result_dict(query, total, hits, facets, suggestion, kind)
 
@@ -192,7 +202,8 @@ class OpenSearchSearcher(QueryFront):
         dates = self._date_filter(query)
         aggs = {}
         for name in names:
-            others = dates + [f for other, f in filters.items() if other != name]
+            others = dates + [f for other, f in filters.items()
+                              if other != name or query.mode(name) == "all"]
             aggs[f"facet_{name}"] = {
                 "filter": {"bool": {"filter": others}},
                 "aggs": self._facet_aggs(name, query, groups[name]),
@@ -207,7 +218,8 @@ class OpenSearchSearcher(QueryFront):
                         "format": "yyyy-MM",
                         "min_doc_count": 1,
                     }
-                }
+                },
+                UNDATED: {"filter": {"term": {"day": 0}}},
             },
         }
         matched = translate(q)
