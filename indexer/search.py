@@ -41,7 +41,8 @@ from indexer.store import Store, unpack
 MAX_QUERY_CHARS = 1000
 TEXT_FIELD = {ARTICLE: "body", QUOTE: "quote"}  # where "did you mean" counts a word's documents
 # A word the user typed as such: not a field name or value, a phrase, a wildcard or fuzzy term.
-PLAIN_WORD = re.compile(r'(?<![\w:"*?~+-])[-+]?([^\W\d_]{3,})(?![\w:*?~])')
+PLAIN_WORD = re.compile(r"(?<![\w:*?~+-])[-+]?([^\W\d_]{3,})(?![\w:*?~])")
+FIELD_VALUE = re.compile(r'\w+:(?:"[^"]*"?|\S+)')
 OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"})
 MAX_PER_PAGE = 200
 MAX_PAGE = 10_000
@@ -279,7 +280,8 @@ class QueryFront:
         field = TEXT_FIELD[kind]
         analyzer = SCHEMA[field].analyzer
         out, changed = text, False
-        for m in reversed(list(PLAIN_WORD.finditer(text))):
+        blanked = FIELD_VALUE.sub(lambda m: " " * len(m.group()), text)  # not field:values
+        for m in reversed(list(PLAIN_WORD.finditer(blanked))):
             word = m.group(1)
             stems = [t.text for t in analyzer(word)]
             if len(stems) != 1 or word.upper() in OPERATOR_WORDS:
@@ -546,10 +548,10 @@ class Searcher(QueryFront):
         table: FacetTable, values: tuple[str, ...], size: int, mode: str = "any"
     ) -> np.ndarray:
         include, exclude = split_values(values)
-        mask = table.mask_for(include, size) if include else np.ones(size, dtype=bool)
-        if mode == "all":
-            for value in include[1:]:
-                mask &= table.mask_for([value], size)
+        groups = [[v] for v in include] if mode == "all" else [include] if include else []
+        mask = np.ones(size, dtype=bool)
+        for group in groups:  # any of the values, or each of them
+            mask &= table.mask_for(group, size)
         if exclude:
             mask &= ~table.mask_for(exclude, size)
         return mask
