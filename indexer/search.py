@@ -32,7 +32,14 @@ from indexer.aliases import FILE_NAME, Aliases, effective
 from indexer.dates import UNDATED
 from indexer.dates import valid as valid_date
 from indexer.facets import FacetCache, FacetTable, QueryArrays, postings, top_documents
-from indexer.query import MAX_EDITS, VALUE_FIELDS, best_correction, query_parser, reading
+from indexer.query import (
+    MAX_EDITS,
+    SAME_START,
+    VALUE_FIELDS,
+    best_correction,
+    query_parser,
+    reading,
+)
 from indexer.resolution.archive import FILE_NAME as RESOLVED_FILE
 from indexer.resolution.judgements import Judgement
 from indexer.schema import ARTICLE, FACETS, QUOTE, SCHEMA, term_text
@@ -645,7 +652,7 @@ class Searcher(QueryFront):
         with self._searcher() as s:
             reader = s.reader()
             return sorted({term_text(w) for f in fields
-                           for w in reader.terms_within(f, word, MAX_EDITS)})
+                           for w in reader.terms_within(f, word, MAX_EDITS, SAME_START)})
 
     def _documents(self, field: str, terms: list[str]) -> dict[str, int]:
         with self._searcher() as s:

@@ -21,7 +21,7 @@ from indexer.dates import UNDATED
 from indexer.opensearch.documents import MAX_RESULT_WINDOW, search_field
 from indexer.opensearch.store import OpenSearchStore
 from indexer.opensearch.translate import MATCH_NONE, translate
-from indexer.query import MAX_EDITS
+from indexer.query import MAX_EDITS, SAME_START
 from indexer.schema import ARTICLE, QUOTE
 from indexer.search import (
     QueryError,
@@ -282,7 +282,7 @@ class OpenSearchSearcher(QueryFront):
         """Indexed words near word, from the term suggester over the words as written."""
         body = {"size": 0, "suggest": {"text": word, "near": {"term": {
             "field": "words", "analyzer": "whitespace", "suggest_mode": "always",
-            "size": NEAR_WORDS, "max_edits": MAX_EDITS, "prefix_length": 0,
+            "size": NEAR_WORDS, "max_edits": MAX_EDITS, "prefix_length": SAME_START,
             "min_word_length": 1, "max_term_freq": 1.0, "sort": "score"}}}}  # fmt: skip
         got = self._search(index=self.store.aliases[kind], body=body)
         return sorted({o["text"] for e in got["suggest"]["near"] for o in e["options"]})

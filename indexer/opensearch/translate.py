@@ -75,7 +75,7 @@ def _leaf(q: wq.Query) -> dict:
                     "value": q.text,
                     "fuzziness": min(q.maxdist, 2),
                     "prefix_length": q.prefixlength,
-                    "transpositions": True,
+                    "transpositions": False,  # Whoosh counts a swap as two edits
                     "max_expansions": 1024,
                     "boost": q.boost,
                 }
