@@ -492,11 +492,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-FILTER_FLAGS = {"--person", "--country", "--topic", "--org", "--source", "--speaker", "--mentions"}
+FILTER_FLAGS = {"--person", "--country", "--topic", "--org", "--source", "--speaker", "--mentions",
+                "--query"}  # --query -trump: a query, not an unknown option
 
 
 def join_exclusions(argv: list[str]) -> list[str]:
-    """Let `--country -Russia` mean an exclusion rather than an unknown option."""
+    """Let `--country -Russia` mean an exclusion (and `--query -trump` a query) rather than an
+    unknown option."""
     out: list[str] = []
     for token in argv:
         if out and out[-1] in FILTER_FLAGS and token.startswith("-") and len(token) > 1:

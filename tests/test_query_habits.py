@@ -127,7 +127,7 @@ def newsindex(index, *args: str) -> subprocess.CompletedProcess:
 
 def test_the_command_line_takes_a_query_that_begins_with_a_minus(seeds):
     expected = seeds.search(SearchQuery(text="-trump"))["total"]
-    for args in (["--", "-trump"], ["--query=-trump"]):
+    for args in (["--", "-trump"], ["--query=-trump"], ["--query", "-trump"]):
         run = newsindex(seeds.store.dir, "search", "--json", *args)
         assert run.returncode == 0, run.stderr
         assert json.loads(run.stdout)["total"] == expected
