@@ -10,6 +10,7 @@ from dataclasses import replace
 from pathlib import Path
 
 from indexer import DEFAULT_MODEL
+from indexer.dates import day_first
 from indexer.ingest import (
     IngestOptions,
     Tally,
@@ -31,7 +32,8 @@ def cmd_index(args: argparse.Namespace) -> int:
     store = open_store(config_from_args(args))
     options = IngestOptions(args.model, args.batch_size, args.workers, args.commit_every,
                             sys.stderr.isatty() and not args.quiet)
-    tally = ingest_paths(store, args.paths, options)
+    with day_first(args.dayfirst):
+        tally = ingest_paths(store, args.paths, options)
     resolve_archive(args)
     print(tally.line(), flush=True)
     return EXIT_FAILED if tally.failed else EXIT_OK
@@ -78,9 +80,10 @@ def cmd_annotate(args: argparse.Namespace) -> int:
     nlp = load_pipeline(args.model)
     mine = (a for a in readable(read_sources(args.paths), tally) if in_shard(a.id, args.shard))
     articles = within_model_limit(mine, nlp.max_length, tally)
-    write_jsonl(
-        annotate(articles, nlp, batch_size=args.batch_size, workers=args.workers), sys.stdout
-    )
+    with day_first(args.dayfirst):
+        write_jsonl(
+            annotate(articles, nlp, batch_size=args.batch_size, workers=args.workers), sys.stdout
+        )
     return EXIT_FAILED if tally.failed else EXIT_OK
 
 
@@ -92,9 +95,11 @@ def search_query(args: argparse.Namespace, facets: dict[str, str]):
         name: tuple(v for v in getattr(args, dest) or () if isinstance(v, str))
         for name, dest in facets.items()
     }
+    words = " ".join(args.words or ())
     return SearchQuery(
-        text=args.query or "",
+        text=" ".join(t for t in (words, args.query or "") if t),
         filters={k: v for k, v in filters.items() if v},
+        all_of=tuple(FILTER_NAMES.get(f, f) for f in args.all_of or ()),
         date_from=args.date_from,
         date_to=args.date_to,
         sort=args.sort,
@@ -110,6 +115,9 @@ SEARCH_FILTERS = {
     "organization": "org",
     "source": "source",
 }
+
+
+FILTER_NAMES = {"org": "organization"}  # --all org: the --org filter
 
 
 def open_searcher(args: argparse.Namespace):
@@ -381,6 +389,8 @@ def build_parser() -> argparse.ArgumentParser:
         p.add_argument("--model", default=DEFAULT_MODEL, help="installed spaCy pipeline")
         p.add_argument("--batch-size", type=int, default=32)
         p.add_argument("--workers", type=int, default=1, help="NLP processes")
+        p.add_argument("--dayfirst", action="store_true",
+                       help="numeric dates are day first (03/04/2025 is 3 April)")
 
     p = sub.add_parser("index", help="index files or folders (and annotated .jsonl records)")
     nlp_options(p)
@@ -400,7 +410,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(func=cmd_annotate)
 
     def search_options(p: argparse.ArgumentParser, extra: dict[str, str]) -> None:
-        p.add_argument("query", nargs="?", default="")
+        p.add_argument("words", nargs="*", metavar="QUERY",
+                       help="the query; one that begins with - follows -- (search -- -trump)")
+        p.add_argument("--query", metavar="QUERY", help="the query, as --query=-trump")
+        p.add_argument("--all", dest="all_of", action="append", metavar="FILTER",
+                       help="this filter's values must all match, not any one (e.g. person)")
         for name, dest in dict(SEARCH_FILTERS, **extra).items():
             flag = "--org" if name == "organization" else f"--{name}"
             p.add_argument(
@@ -478,11 +492,13 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-FILTER_FLAGS = {"--person", "--country", "--topic", "--org", "--source", "--speaker", "--mentions"}
+FILTER_FLAGS = {"--person", "--country", "--topic", "--org", "--source", "--speaker", "--mentions",
+                "--query"}  # --query -trump: a query, not an unknown option
 
 
 def join_exclusions(argv: list[str]) -> list[str]:
-    """Let `--country -Russia` mean an exclusion rather than an unknown option."""
+    """Let `--country -Russia` mean an exclusion (and `--query -trump` a query) rather than an
+    unknown option."""
     out: list[str] = []
     for token in argv:
         if out and out[-1] in FILTER_FLAGS and token.startswith("-") and len(token) > 1:

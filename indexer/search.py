@@ -14,23 +14,47 @@ from itertools import islice
 from pathlib import Path
 
 import numpy as np
-from whoosh import highlight, qparser
+from whoosh import highlight
 from whoosh.analysis import Token
-from whoosh.query import Every, FuzzyTerm, MultiTerm, Or, Query, Wildcard
+from whoosh.query import (
+    AndNot,
+    Every,
+    FuzzyTerm,
+    MultiTerm,
+    NullQuery,
+    Or,
+    Query,
+    Term,
+    Wildcard,
+)
 
 from indexer.aliases import FILE_NAME, Aliases, effective
+from indexer.dates import UNDATED
+from indexer.dates import valid as valid_date
 from indexer.facets import FacetCache, FacetTable, QueryArrays, postings, top_documents
+from indexer.query import (
+    MAX_EDITS,
+    SAME_START,
+    VALUE_FIELDS,
+    best_correction,
+    query_parser,
+    reading,
+)
 from indexer.resolution.archive import FILE_NAME as RESOLVED_FILE
 from indexer.resolution.judgements import Judgement
 from indexer.schema import ARTICLE, FACETS, QUOTE, SCHEMA, term_text
 from indexer.store import Store, unpack
 
 MAX_QUERY_CHARS = 1000
+TEXT_FIELD = {ARTICLE: "body", QUOTE: "quote"}  # where "did you mean" counts a word's documents
+# A word the user typed as such: not a field name or value, a phrase, a wildcard or fuzzy term.
+PLAIN_WORD = re.compile(r"(?<![\w:*?~+-])[-+]?([^\W\d_]{3,})(?![\w:*?~])")
+FIELD_VALUE = re.compile(r'\w+:(?:"[^"]*"?|\S+)')
+OPERATOR_WORDS = frozenset({"AND", "OR", "NOT", "ANDNOT", "ANDMAYBE", "REQUIRE"})
 MAX_PER_PAGE = 200
 MAX_PAGE = 10_000
 FACET_LIMIT = 10
 QUOTE_FACETS = ("speaker", "mentions", "person", "country", "topic", "organization", "source")
-DATE_RE = re.compile(r"^\d{4}(-\d{2}(-\d{2})?)?$")
 QUOTE_KINDS = ("direct", "partial")  # a quotation's kind: whole statement, or words in a paraphrase
 # What one query may cost: words a wildcard, range or fuzzy term may stand for (like Lucene's
 # 1024 clauses), in all, the fuzzy edit distance, and seconds spent collecting matches.
@@ -76,9 +100,16 @@ class SearchQuery:
     per_page: int = 20
     facet_limit: int = FACET_LIMIT
     snippets: bool = True  # False for exports and id lists: a snippet per hit is most of the cost
+    # Facets whose chosen values must all be present ("all of"); the others need any of them.
+    all_of: tuple[str, ...] = ()
     # Quotes only: their kind (direct or partial) and lowest confidence (a number or its text).
     quote_kind: str | None = None
     min_confidence: float | str | None = None
+
+    @property
+    def undated(self) -> bool:
+        """Whether the query asks for documents without a date (instead of a date range)."""
+        return UNDATED in (self.date_from, self.date_to)
 
     @property
     def trusted(self) -> bool:
@@ -96,12 +127,18 @@ class SearchQuery:
             raise QueryError(
                 f"unknown filter {sorted(unknown)[0]!r}; filters are {', '.join(facets)}"
             )
+        if set(self.all_of) - set(facets):
+            raise QueryError(
+                f"“all of” applies to filters only ({', '.join(facets)}), "
+                f"not {sorted(set(self.all_of) - set(facets))[0]!r}"
+            )
         if self.sort not in ("relevance", "newest", "oldest"):
             raise QueryError("sort must be relevance, newest or oldest")
         for name in ("date_from", "date_to"):
             value = getattr(self, name)
-            if value and not DATE_RE.match(value):
-                raise QueryError(f"{name.replace('_', ' ')} must be YYYY, YYYY-MM or YYYY-MM-DD")
+            if value and value != UNDATED and not valid_date(value):
+                raise QueryError(f"{name.replace('_', ' ')} must be a date written YYYY, YYYY-MM "
+                                 f"or YYYY-MM-DD, or {UNDATED!r} (not {value!r})")
         if self.quote_kind and self.quote_kind not in QUOTE_KINDS:
             raise QueryError("kind must be direct or partial")
         return replace(
@@ -112,7 +149,12 @@ class SearchQuery:
             per_page=min(max(1, int(self.per_page)), MAX_PER_PAGE),
             facet_limit=min(max(1, int(self.facet_limit)), 1000),
             filters={k: tuple(v for v in vs if v.strip("-")) for k, vs in self.filters.items()},
+            all_of=tuple(sorted(set(self.all_of))),
         )
+
+    def mode(self, facet: str) -> str:
+        """How a facet's chosen values combine: "all" (every one) or "any" (the default)."""
+        return "all" if facet in self.all_of else "any"
 
 
 def confidence_bound(value: float | str | None) -> float | None:
@@ -128,6 +170,11 @@ def confidence_bound(value: float | str | None) -> float | None:
             f"minimum confidence must be a number from 0 to 1, such as 0.8 (not {str(value)!r})"
         )
     return number
+
+
+def undated_facet(count: int, query: SearchQuery) -> list[dict]:
+    """The "undated" value of the date facet (articles without a date), when there are any."""
+    return [{"value": UNDATED, "count": count, "selected": query.undated}] if count else []
 
 
 def split_values(values: tuple[str, ...]) -> tuple[list[str], list[str]]:
@@ -202,44 +249,89 @@ def _mtime(path: Path) -> int:
         return 0
 
 
-def query_parser(fields: list[str], boosts: dict[str, float]) -> qparser.QueryParser:
-    """The user's query syntax over some text fields (every backend parses with it)."""
-    parser = qparser.MultifieldParser(fields, SCHEMA, fieldboosts=boosts)
-    parser.remove_plugin_class(qparser.WildcardPlugin)
-    parser.add_plugin(qparser.WildcardPlugin())
-    return parser
-
-
 class QueryFront:
     """What every backend's searcher shares: the query syntax, aliases and the two searches."""
 
     def __init__(self, index_dir) -> None:
         self.aliases = AliasWatcher(index_dir)
         self.canonical = self.aliases.canonical
+        self.fields = {ARTICLE: ["title", "body"], QUOTE: ["quote"]}
         self.parsers = {
-            ARTICLE: query_parser(["title", "body"], {"title": 2.0}),
-            QUOTE: query_parser(["quote"], {}),
+            ARTICLE: query_parser(self.fields[ARTICLE], {"title": 2.0}, self._value_known),
+            QUOTE: query_parser(self.fields[QUOTE], {}, self._value_known),
         }
 
     def parse(self, text: str, kind: str = ARTICLE) -> Query:
-        """Whoosh query syntax (words, phrases, AND/OR/NOT, field:value); empty means everything."""
+        """Our query syntax (indexer.query); empty means everything."""
+        return self._parsed(text, kind)[0]
+
+    def reading(self, text: str, kind: str = ARTICLE) -> str:
+        """How the query was read, in query syntax ("biden AND NOT trump")."""
+        return self._parsed(text, kind)[1]
+
+    def _parsed(self, text: str, kind: str) -> tuple[Query, str]:
         if not text.strip():
-            return Every()
+            return Every(), ""
+        parser = self.parsers[kind]
         try:
-            return self.parsers[kind].parse(text)
+            tree = parser.process(text)
+            q = (tree.query(parser) or NullQuery).normalize()
+            said = reading(tree, text, tuple(self.fields[kind]))
         except Exception as exc:  # whoosh raises assorted errors on odd syntax
             raise QueryError(f"could not understand the query: {exc}") from None
+        return q, said
+
+    def suggestion(self, text: str, kind: str = ARTICLE) -> str | None:
+        """The query with each word the index lacks replaced by the likeliest indexed word
+        near it (few edits, many documents), or None when every word is known."""
+        field = TEXT_FIELD[kind]
+        analyzer = SCHEMA[field].analyzer
+        out, changed = text, False
+        blanked = FIELD_VALUE.sub(lambda m: " " * len(m.group()), text)  # not field:values
+        for m in reversed(list(PLAIN_WORD.finditer(blanked))):
+            word = m.group(1)
+            stems = [t.text for t in analyzer(word)]
+            if len(stems) != 1 or word.upper() in OPERATOR_WORDS:
+                continue  # a stop word, or several words in one (left as typed)
+            try:
+                if self._documents(field, stems)[stems[0]]:
+                    continue
+                near = self._near_words(word.lower(), kind)
+                by_stem = {w: next(iter(analyzer(w))).text for w in near if any(analyzer(w))}
+                counts = self._documents(field, sorted(set(by_stem.values())))
+            except Exception:  # a suggestion is a nicety; never fail a search over it
+                return None
+            best = best_correction(word.lower(),
+                                   {w: counts.get(stem, 0) for w, stem in by_stem.items()})
+            if best:
+                out, changed = out[: m.start(1)] + best + out[m.end(1) :], True
+        return out if changed else None
+
+    def _value_known(self, field: str, value: str) -> bool:
+        """Whether a facet field holds this value (in any case)."""
+        raise NotImplementedError
+
+    def _near_words(self, word: str, kind: str) -> list[str]:
+        """Indexed words (as written) within MAX_EDITS edits of word."""
+        raise NotImplementedError
+
+    def _documents(self, field: str, terms: list[str]) -> dict[str, int]:
+        """Live documents holding each (analysed) term in a text field."""
+        raise NotImplementedError
 
     def search(self, query: SearchQuery) -> dict:
         """Articles matching the query and filters, with snippets and facet counts."""
         if query.trusted:
             raise QueryError("a quote kind or minimum confidence applies to quotes only")
-        return self._run(query.checked(FACETS), ARTICLE, FACETS)
+        result = self._run(query.checked(FACETS), ARTICLE, FACETS)
+        result["reading"] = self.reading(query.text, ARTICLE)
+        return result
 
     def quotes(self, query: SearchQuery) -> dict:
         """Quotations matching the query (in the quote text) and filters (speaker, mentions);
         each names its speaker and what it mentions as the facets do (merged spellings)."""
         result = self._run(query.checked(QUOTE_FACETS), QUOTE, QUOTE_FACETS)
+        result["reading"] = self.reading(query.text, QUOTE)
         for hit in result["hits"]:
             if hit["speaker"]:
                 hit["speaker"] = self.canonical("speaker", hit["speaker"])
@@ -295,7 +387,7 @@ class Searcher(QueryFront):
         key = (reader.generation(), size, self._alias_key())
         tables = self.cache.tables(reader, key, facet_names + ("kind",), self.canonical, kind)
         days = self.cache.segment_array(reader, key, "days", self._days)
-        q = bounded(self.parse(query.text, kind), reader)
+        q = bounded(self._any_case(self.parse(query.text, kind), reader, key), reader)
         found = QueryArrays(s, self.cache, key, lambda node: matching(s, node, size))
         found = found.evaluate(q)
         base = found.mask
@@ -304,13 +396,28 @@ class Searcher(QueryFront):
             base &= self._trust_mask(reader, key, query)
         date_mask = self._date_mask(days, query)
         filter_masks = {
-            name: self._filter_mask(tables[name], self._canonical_values(name, query), size)
+            name: self._filter_mask(tables[name], self._canonical_values(name, query), size,
+                                    query.mode(name))
             for name in facet_names
         }
         final = base & date_mask
         for m in filter_masks.values():
             final &= m
         return Selection(q, key, found, tables, days, base, date_mask, filter_masks, final)
+
+    def _any_case(self, q: Query, reader, key: tuple) -> Query:
+        """field:value terms on facet fields stand for every stored spelling of the value that
+        differs only in case (`country:russia` finds Russia)."""
+
+        def visit(node: Query) -> Query:
+            if isinstance(node, Term) and node.fieldname in VALUE_FIELDS:
+                spellings = self._casefolded(reader, key, node.fieldname).get(
+                    str(node.text).casefold(), ())
+                if spellings and tuple(spellings) != (node.text,):
+                    return Or([Term(node.fieldname, v, boost=node.boost) for v in spellings])
+            return node
+
+        return q.accept(visit)
 
     def _trust_mask(self, reader, key: tuple, query: SearchQuery) -> np.ndarray:
         """Quotations of the kind asked for and with at least the confidence asked for."""
@@ -376,15 +483,13 @@ class Searcher(QueryFront):
             for name in facet_names:
                 others = chosen.base & chosen.date_mask
                 for other, m in chosen.filter_masks.items():
-                    if other != name:
+                    if other != name or query.mode(name) == "all":  # "all of" counts narrow
                         others &= m
                 facets[name] = self._facet_values(chosen.tables[name], others, query, name)
-            facets["month"] = self._months(
-                chosen.days, chosen.base & self._all_but_date(chosen.filter_masks)
-            )
-            suggestion = (
-                self._suggest(s, chosen.q, query.text) if total < 3 and query.text else None
-            )
+            dated_or_not = chosen.base & self._all_but_date(chosen.filter_masks)
+            facets["month"] = self._months(chosen.days, dated_or_not)
+            facets[UNDATED] = undated_facet(int((dated_or_not & (chosen.days == 0)).sum()), query)
+            suggestion = self.suggestion(query.text, kind) if total < 3 and query.text else None
         return result_dict(query, total, hits, facets, suggestion, kind)
 
     @contextmanager
@@ -420,6 +525,8 @@ class Searcher(QueryFront):
 
     @staticmethod
     def _date_mask(days: np.ndarray, query: SearchQuery) -> np.ndarray:
+        if query.undated:
+            return days == 0
         mask = np.ones(len(days), dtype=bool)
         lo, hi = day_number(query.date_from), day_number(query.date_to, end=True)
         if lo:
@@ -444,9 +551,14 @@ class Searcher(QueryFront):
         return tuple(out)
 
     @staticmethod
-    def _filter_mask(table: FacetTable, values: tuple[str, ...], size: int) -> np.ndarray:
+    def _filter_mask(
+        table: FacetTable, values: tuple[str, ...], size: int, mode: str = "any"
+    ) -> np.ndarray:
         include, exclude = split_values(values)
-        mask = table.mask_for(include, size) if include else np.ones(size, dtype=bool)
+        groups = [[v] for v in include] if mode == "all" else [include] if include else []
+        mask = np.ones(size, dtype=bool)
+        for group in groups:  # any of the values, or each of them
+            mask &= table.mask_for(group, size)
         if exclude:
             mask &= ~table.mask_for(exclude, size)
         return mask
@@ -494,10 +606,10 @@ class Searcher(QueryFront):
         scores: np.ndarray | None = None,
     ) -> list[dict]:
         start = (query.page - 1) * query.per_page
-        if query.sort == "relevance" and not isinstance(q, Every) and scores is not None:
+        if query.sort == "relevance" and ranks(q) and scores is not None:
             best = top_documents(scores, np.flatnonzero(final), start + query.per_page)
             ranked = [(int(d), float(scores[d])) for d in best[start:]]
-        elif query.sort == "relevance" and not isinstance(q, Every):
+        elif query.sort == "relevance" and ranks(q):
             allowed = set(np.flatnonzero(final).tolist())
             if not allowed:  # Whoosh reads an empty filter as no filter at all
                 return []
@@ -526,13 +638,25 @@ class Searcher(QueryFront):
         fields = s.stored_fields(docnum)
         return hit_dict(fields["id"], unpack(fields["record"]), kind, score, terms)
 
-    @staticmethod
-    def _suggest(s, q: Query, text: str) -> str | None:
-        try:
-            corrected = s.correct_query(q, text)
-        except Exception:  # a suggestion is a nicety; never fail a search over it
-            return None
-        return corrected.string if corrected.query != q else None
+    def _casefolded(self, reader, key: tuple, field: str) -> dict[str, list[str]]:
+        return self.cache.array(key, f"casefold:{field}", lambda: casefold_lexicon(reader, field))
+
+    def _value_known(self, field: str, value: str) -> bool:
+        with self._searcher() as s:
+            reader = s.reader()
+            key = (reader.generation(), reader.doc_count_all(), self._alias_key())
+            return value.casefold() in self._casefolded(reader, key, field)
+
+    def _near_words(self, word: str, kind: str) -> list[str]:
+        fields = ("title", "body") if kind == ARTICLE else ("quote",)
+        with self._searcher() as s:
+            reader = s.reader()
+            return sorted({term_text(w) for f in fields
+                           for w in reader.terms_within(f, word, MAX_EDITS, SAME_START)})
+
+    def _documents(self, field: str, terms: list[str]) -> dict[str, int]:
+        with self._searcher() as s:
+            return {t: sum(1 for _ in s.docs_for_query(Term(field, t))) for t in terms}
 
     # -- single records and counts ------------------------------------------------------------
 
@@ -574,6 +698,22 @@ class Searcher(QueryFront):
                 "topics": distinct("topic"),
                 "index_bytes": self.store.size_bytes(),
             }
+
+
+def casefold_lexicon(reader, field: str) -> dict[str, list[str]]:
+    """A facet field's stored values by their case-folded form."""
+    out: dict[str, list[str]] = {}
+    if field in reader.schema:
+        for raw in reader.lexicon(field):
+            value = term_text(raw)
+            out.setdefault(value.casefold(), []).append(value)
+    return out
+
+
+def ranks(q: Query) -> bool:
+    """Whether a query orders its matches by relevance (everything, or everything but some
+    words, is listed newest first)."""
+    return not isinstance(q, Every) and not (isinstance(q, AndNot) and isinstance(q.a, Every))
 
 
 def bounded(q: Query, reader) -> Query:
@@ -727,6 +867,7 @@ def result_dict(query: SearchQuery, total: int, hits: list, facets: dict,
     return {
         "query": query.text,
         "filters": {k: list(v) for k, v in query.filters.items() if v},
+        "modes": {name: query.mode(name) for name in facets if name not in ("month", UNDATED)},
         "date_from": query.date_from,
         "date_to": query.date_to,
         **(trust if kind == QUOTE else {}),

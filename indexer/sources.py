@@ -13,7 +13,8 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 from charset_normalizer import from_bytes
-from dateutil import parser as dateparser
+
+from indexer.dates import normalise_date, with_dateline
 
 SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".csv", ".html", ".htm")
 MAX_FILE_BYTES = 200 * 1024 * 1024
@@ -86,23 +87,6 @@ def load_json(text: str) -> object:
     if not LONE_SURROGATE.search(dumped):
         return data
     return json.loads(LONE_SURROGATE.sub("\ufffd", dumped))
-
-
-def normalise_date(value: object) -> str | None:
-    """ISO date (YYYY-MM-DD) from the many ways feeds write dates; None when unreadable."""
-    if value is None or value == "":
-        return None
-    if isinstance(value, (int, float)):
-        from datetime import UTC, datetime
-
-        try:
-            return datetime.fromtimestamp(float(value), UTC).date().isoformat()
-        except (OverflowError, OSError, ValueError):
-            return None
-    try:
-        return dateparser.parse(str(value)[:100]).date().isoformat()
-    except (ValueError, OverflowError, TypeError):
-        return None
 
 
 def decode(data: bytes, path: str | os.PathLike) -> str:
@@ -327,7 +311,8 @@ def read_file(path: Path) -> Iterator[Article | SourceError]:
         data = path.read_bytes()
     except OSError as exc:
         raise SourceError(path, exc.strerror or str(exc)) from None
-    yield from READERS[suffix](path, decode(data, path))
+    for item in READERS[suffix](path, decode(data, path)):
+        yield with_dateline(item) if isinstance(item, Article) else item
 
 
 def iter_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path | SourceError]:

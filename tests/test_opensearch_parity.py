@@ -110,6 +110,18 @@ ARTICLE_TEXTS = [
     "published:[2019-06-01 TO 2019-12-31]",
     "the of and",
     "zzyzx",
+    # query habits: exclusions, requirements, lowercase operators, any-case values, fuzzy
+    "-trump",
+    "biden -trump",
+    "biden and not trump",
+    "+biden trump",
+    '-"donald trump"',
+    "election -country:russia",
+    "country:russia",
+    "person:donald trump",
+    "org:nato",
+    "bidn~",
+    "flood or storm",
 ]
 
 
@@ -132,6 +144,13 @@ def test_facet_filters_and_exclusions_give_the_same_counts(both):
         SearchQuery(filters={"source": ("Wikinews",)}, date_from="2019-03", date_to="2019-09"),
         SearchQuery(text="government", date_from="2020", sort="newest"),
         SearchQuery(text="government", date_to="2019-05-31", sort="oldest"),
+        SearchQuery(filters={"person": persons[:2]}, all_of=("person",)),
+        SearchQuery(text="president", filters={"person": persons[:2], "country": countries[:2]},
+                    all_of=("person", "country")),
+        SearchQuery(filters={"country": countries[:2] + ("-" + countries[2],)},
+                    all_of=("country",)),
+        SearchQuery(date_from="undated"),
+        SearchQuery(text="-trump", date_from="undated", sort="newest"),
     ]
     for query in queries:
         assert_same(both, "search", query)
@@ -149,7 +168,8 @@ def test_alias_merges_count_and_filter_alike(both):
     assert_same(both, "quotes", SearchQuery(filters={"speaker": ("Trump",)}))
 
 
-QUOTE_TEXTS = ["", "people", '"we will"', "people NOT police", "econom*", "speaker:Trump"]
+QUOTE_TEXTS = ["", "people", '"we will"', "people NOT police", "econom*", "speaker:Trump",
+               "speaker:donald trump", "mentions:russia", "-people", "country:russia -said"]
 
 
 @pytest.mark.parametrize("text", QUOTE_TEXTS)
@@ -471,7 +491,11 @@ def test_a_node_that_cannot_start_fails_with_its_own_reason():
 
 
 def test_did_you_mean_offers_indexed_words_for_misspellings(both):
-    opensearch = both[1]
+    whoosh, opensearch = both
+    for text in ("bidn", "electoin -trump", "presidnet elecion", "putn"):
+        assert opensearch.search(SearchQuery(text=text))["suggestion"] == \
+            whoosh.search(SearchQuery(text=text))["suggestion"] is not None, text
+    assert opensearch.search(SearchQuery(text="bidn"))["suggestion"] == "biden"
     assert opensearch.search(SearchQuery(text="electoin"))["suggestion"] == "election"
     assert opensearch.search(SearchQuery(text='"presidnet" OR zzyzx'))["suggestion"] is not None
     assert opensearch.search(SearchQuery(text="election"))["suggestion"] is None  # found plenty

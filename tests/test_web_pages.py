@@ -231,8 +231,7 @@ def test_malformed_queries_get_a_friendly_note_never_a_500(client, query):
 
 @pytest.mark.parametrize(
     ("params", "message"),
-    [({"sort": "sideways"}, "sort must be"), ({"from": "last week"}, "date from must be"),
-     ({"q": "x" * 1001}, "query too long")],
+    [({"sort": "sideways"}, "sort must be"), ({"q": "x" * 1001}, "query too long")],
 )
 def test_parameters_that_cannot_be_served_explain_themselves(client, params, message):
     response = client.get("/search", query_string=params, follow_redirects=True)

@@ -8,17 +8,35 @@ from __future__ import annotations
 
 import re
 
+from indexer.query import FIELD_ALIASES
 from indexer.schema import SCHEMA
 
 FIELDS = frozenset(SCHEMA.names()) - {"kind", "record", "content_hash"}
 OPERATORS = ("AND", "OR", "NOT", "ANDNOT", "ANDMAYBE")
+# The fields each page's documents hold text or values in, with an example for the help.
+PAGE_FIELDS = {
+    "search": (
+        ("title:election", "a word in the headline only"),
+        ("person:donald trump", "articles naming a person (also org:, country:, topic:, "
+                                "source:; any case)"),
+    ),
+    "quotes": (
+        ("speaker:joe biden", "quotes by a person (any case)"),
+        ("mentions:russia", "quotes that name a person, organisation or country"),
+        ("person:donald trump", "quotes from articles naming a person (also org:, country:, "
+                                "topic:, source:)"),
+    ),
+}
+# Fields a page's documents have no text or values in: a search there finds nothing.
+EMPTY_FIELDS = {"search": {"speaker", "mentions", "quote"}, "quotes": {"title", "body"}}
 TOKEN = re.compile(r'"[^"]*"?|[()]|[^\s()"]+(?:"[^"]*"?)?')
 BRACKETS = ("()", "[]", "{}")
 FIELD_PREFIX = re.compile(r"^([A-Za-z_]\w*):(.*)$")
 
 
-def notes(text: str) -> list[str]:
-    """What in the query was probably not meant as typed, one sentence each."""
+def notes(text: str, kind: str = "search") -> list[str]:
+    """What in the query was probably not meant as typed, one sentence each (kind: the page,
+    search or quotes)."""
     out = []
     if text.strip() and not any(
         ch.isalnum() or ch == "*" for w in TOKEN.findall(text) if w not in OPERATORS for ch in w
@@ -44,9 +62,14 @@ def notes(text: str) -> list[str]:
         if not match or word.startswith('"') or "://" in word:
             continue
         field, rest = match.groups()
-        if field.lower() not in FIELDS:
-            out.append(f"There is no field “{field}”; search one with title:word or body:word "
+        name = FIELD_ALIASES.get(field.lower(), field.lower())
+        if name not in FIELDS:
+            out.append(f"There is no field “{field}”; search one with "
+                       f"{PAGE_FIELDS[kind][0][0].split(':')[0]}:word or person:name "
                        "(people, places and topics are easier to filter with the facets).")
+        elif name in EMPTY_FIELDS[kind]:
+            out.append(f"{'Quotes' if kind == 'quotes' else 'Articles'} have no “{field}” to "
+                       "search, so it matches nothing here.")
         elif not rest:
             out.append(f"{field}: needs a word after it, as in {field}:election.")
     return out

@@ -1,7 +1,8 @@
 """A search's whole state as one canonical URL, and the links that change one part of it.
 
 Parameters always come in one order (q, speaker, mentions, person, country, topic, organization,
-source, kind, min_confidence, from, to, sort, page, per_page, view), values of one filter sorted,
+source, each followed by its `_mode=all` when its values must all match, kind, min_confidence,
+from, to, sort, page, per_page, view), values of one filter sorted,
 defaults left out, so that the same search is always the same URL: reloading, bookmarking and
 sharing agree. `kind` (direct or partial) and `min_confidence` (0 to 1) belong to quote searches.
 """
@@ -13,6 +14,7 @@ from urllib.parse import quote, urlencode
 
 from werkzeug.datastructures import MultiDict
 
+from indexer.dates import date_range
 from indexer.schema import FACETS
 from indexer.search import QUOTE_FACETS, SearchQuery
 
@@ -28,6 +30,7 @@ MAX_PAGE = 10_000
 # thousands of values made pages of hundreds of megabytes.
 MAX_FILTER_VALUES = 20
 ENTITY_KINDS = ("person", "country", "topic", "organization")
+MODE_SUFFIX = "_mode"  # person_mode=all: articles with every chosen person (default: any of them)
 
 
 @dataclass(frozen=True)
@@ -45,6 +48,7 @@ class SearchState:
     view: str = "list"
     quote_kind: str = ""  # quotes only: direct | partial
     min_confidence: str = ""  # quotes only: as given (a bad value is explained, not dropped)
+    all_of: tuple[str, ...] = ()  # facets whose chosen values must all match (`person_mode=all`)
 
     @property
     def facets(self) -> tuple[str, ...]:
@@ -56,19 +60,37 @@ class SearchState:
         return self.filters.get(facet, ())
 
     def query(self, facet_limit: int = 10) -> SearchQuery:
-        """The indexer's query for this state."""
+        """The indexer's query for this state (a date bound that is no date left out, a range
+        given backwards turned round: `date_notes` says so)."""
+        date_from, date_to, _ = date_range(self.date_from, self.date_to)
         return SearchQuery(
             text=self.text,
             filters={k: v for k, v in self.filters.items() if v},
-            date_from=self.date_from or None,
-            date_to=self.date_to or None,
+            date_from=date_from or None,
+            date_to=date_to or None,
             sort=self.sort,
             page=self.page,
             per_page=self.per_page,
             facet_limit=facet_limit,
             quote_kind=self.quote_kind or None,
             min_confidence=self.min_confidence or None,
+            all_of=self.all_of,
         )
+
+    @property
+    def date_notes(self) -> list[str]:
+        """What was made of a date range that was not written as dates, one sentence each."""
+        return date_range(self.date_from, self.date_to)[2]
+
+    def mode(self, facet: str) -> str:
+        """How a facet's chosen values combine: "any" (the default) or "all"."""
+        return "all" if facet in self.all_of else "any"
+
+    def with_mode(self, facet: str, mode: str) -> SearchState:
+        """The state with one facet's values combined as "any" or "all" of them."""
+        rest = tuple(f for f in self.all_of if f != facet)
+        return replace(self, all_of=tuple(sorted(rest + ((facet,) if mode == "all" else ()))),
+                       page=1)
 
     # -- changed copies (every change of what matches goes back to page 1) --------------------
 
@@ -110,7 +132,7 @@ class SearchState:
     def cleared(self) -> SearchState:
         """No query, filters or dates; keeps sort and view."""
         return replace(self, text="", filters={}, date_from="", date_to="", page=1,
-                       quote_kind="", min_confidence="")
+                       quote_kind="", min_confidence="", all_of=())
 
     def at_page(self, page: int) -> SearchState:
         """Another page of the same results."""
@@ -126,7 +148,7 @@ class SearchState:
         trust = {} if kind == "quotes" else {"quote_kind": "", "min_confidence": ""}
         return replace(
             self, kind=kind, filters={k: v for k, v in self.filters.items() if k in facets}, page=1,
-            **trust,
+            all_of=tuple(f for f in self.all_of if f in facets), **trust,
         )
 
     # -- URLs -------------------------------------------------------------------------------
@@ -138,6 +160,8 @@ class SearchState:
             out.append(("q", self.text))
         for facet in FILTER_ORDER:
             out.extend((facet, v) for v in ordered(self.values(facet)))
+            if facet in self.all_of:
+                out.append((f"{facet}{MODE_SUFFIX}", "all"))
         if self.quote_kind:
             out.append(("kind", self.quote_kind))
         if self.min_confidence:
@@ -190,6 +214,8 @@ def parse_state(kind: str, args: MultiDict) -> SearchState:
         kind=kind,
         text=(args.get("q") or "").strip(),
         filters={k: v for k, v in filters.items() if v},
+        all_of=tuple(f for f in sorted(facets)
+                     if (args.get(f"{f}{MODE_SUFFIX}") or "").strip().lower() == "all"),
         date_from=(args.get("from") or "").strip(),
         date_to=(args.get("to") or "").strip(),
         sort=sort,

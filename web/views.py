@@ -8,10 +8,12 @@ from __future__ import annotations
 import functools
 from collections.abc import Iterator
 from dataclasses import dataclass, replace
+from dataclasses import field as dataclass_field
 from urllib.parse import parse_qsl, urlsplit
 
 from werkzeug.datastructures import MultiDict
 
+from indexer.dates import UNDATED
 from indexer.resolution import provenance
 from indexer.schema import ARTICLE, QUOTE
 from indexer.search import ALIAS_FIELDS, QueryError, Searcher, SearchQuery
@@ -84,6 +86,8 @@ class FacetBlock:
     name: str
     label: str
     items: list[FacetItem]
+    mode: str = "any"  # how chosen values combine: any of them, or all of them
+    mode_urls: dict[str, str] = dataclass_field(default_factory=dict)  # "any"/"all" -> link
 
     @property
     def visible(self) -> list[FacetItem]:
@@ -114,7 +118,9 @@ def run(
 ) -> dict:
     """The indexer's result for a state: articles for 'search', quotations for 'quotes'."""
     query = replace(state.query(facet_limit), snippets=snippets)
-    return searcher.quotes(query) if state.kind == "quotes" else searcher.search(query)
+    result = searcher.quotes(query) if state.kind == "quotes" else searcher.search(query)
+    result["notes"] = state.date_notes
+    return result
 
 
 def all_hits(searcher: Searcher, state: SearchState) -> Iterator[dict]:
@@ -153,7 +159,8 @@ def facet_blocks(state: SearchState, facets: dict) -> list[FacetBlock]:
         if name == "topic":
             items = nested_topics(items)
         items.sort(key=lambda i: not (i.selected or i.excluded))  # chosen values on top
-        blocks.append(FacetBlock(name, LABELS[name], items))
+        modes = {mode: state.with_mode(name, mode).url() for mode in ("any", "all")}
+        blocks.append(FacetBlock(name, LABELS[name], items, state.mode(name), modes))
     return blocks
 
 
@@ -245,7 +252,8 @@ def search_page(searcher: Searcher, state: SearchState) -> dict:
         result = run(searcher, state)
     except QueryError as exc:
         return {"state": state, "result": None, "error": str(exc), "chips": chips(state),
-                "description": describe(state), "notes": []}
+                "description": describe(state), "notes": state.date_notes,
+                "syntax_fields": syntax.PAGE_FIELDS[state.kind]}
     chart = month_chart(
         result["facets"].get("month", []),
         lambda m: state.with_dates(m, m).url(),
@@ -264,7 +272,9 @@ def search_page(searcher: Searcher, state: SearchState) -> dict:
         "pages": pagination(result["page"], result["pages"]),
         "suggestion_url": state.with_text(suggestion).url() if suggestion else None,
         "description": describe(state),
-        "notes": syntax.notes(state.text),
+        "notes": state.date_notes + syntax.notes(state.text, state.kind),
+        "undated_url": state.with_dates(UNDATED, UNDATED).url(),
+        "syntax_fields": syntax.PAGE_FIELDS[state.kind],
     }
 
 

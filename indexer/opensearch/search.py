@@ -15,11 +15,13 @@ from dataclasses import replace
 
 from opensearchpy.exceptions import ConnectionError as NodeConnectionError
 from opensearchpy.exceptions import TransportError
-from whoosh.query import Every, Query
+from whoosh.query import Query
 
-from indexer.opensearch.documents import MAX_RESULT_WINDOW
+from indexer.dates import UNDATED
+from indexer.opensearch.documents import MAX_RESULT_WINDOW, search_field
 from indexer.opensearch.store import OpenSearchStore
 from indexer.opensearch.translate import MATCH_NONE, translate
+from indexer.query import MAX_EDITS, SAME_START
 from indexer.schema import ARTICLE, QUOTE
 from indexer.search import (
     QueryError,
@@ -29,8 +31,10 @@ from indexer.search import (
     alias_tables,
     day_number,
     hit_dict,
+    ranks,
     result_dict,
     split_values,
+    undated_facet,
 )
 
 CARDINALITY_PRECISION = 40_000  # distinct counts are exact up to about this many values
@@ -43,6 +47,8 @@ HIT_SOURCE = {
 }
 
 
+# Indexed words near a misspelt one that "did you mean" weighs (by documents and edits).
+NEAR_WORDS = 50
 # Tries of one search while a cluster fails over after losing a node.
 RETRIES = 4
 # Ids fetched per request when a saved search lists every match.
@@ -110,8 +116,12 @@ class OpenSearchSearcher(QueryFront):
                 continue
             clause: dict = {"bool": {}}
             if include:
-                values = sorted({m for v in include for m in self.aliases.spellings(name, v)})
-                clause["bool"]["filter"] = [{"terms": {name: values}}]
+                groups = [sorted(self.aliases.spellings(name, v)) for v in include]
+                if query.mode(name) == "all":  # each value (or a spelling merged into it)
+                    clause["bool"]["filter"] = [{"terms": {name: g}} for g in groups]
+                else:
+                    values = sorted({m for g in groups for m in g})
+                    clause["bool"]["filter"] = [{"terms": {name: values}}]
             if exclude:
                 values = sorted({m for v in exclude for m in self.aliases.spellings(name, v)})
                 clause["bool"]["must_not"] = [{"terms": {name: values}}]
@@ -120,6 +130,8 @@ class OpenSearchSearcher(QueryFront):
 
     @staticmethod
     def _date_filter(query: SearchQuery) -> list[dict]:
+        if query.undated:
+            return [{"term": {"day": 0}}]
         lo, hi = day_number(query.date_from), day_number(query.date_to, end=True)
         bounds = {}
         if lo or hi:
@@ -170,11 +182,13 @@ class OpenSearchSearcher(QueryFront):
         facets = {}
         for name in names:
             facets[name] = self._facet_values(name, got.get(f"facet_{name}"), query, groups[name])
+        months = got.get("months", {})
         facets["month"] = [
             {"value": b["key_as_string"], "count": int(b["doc_count"])}
-            for b in got.get("months", {}).get("by_month", {}).get("buckets", [])
+            for b in months.get("by_month", {}).get("buckets", [])
         ]
-        suggestion = self._suggest(kind, query.text) if total < 3 and query.text else None
+        facets[UNDATED] = undated_facet(int(months.get(UNDATED, {}).get("doc_count", 0)), query)
+        suggestion = self.suggestion(query.text, kind) if total < 3 and query.text else None
         return result_dict(query, total, hits, facets, suggestion, kind)
 
     def _body(
@@ -188,7 +202,8 @@ class OpenSearchSearcher(QueryFront):
         dates = self._date_filter(query)
         aggs = {}
         for name in names:
-            others = dates + [f for other, f in filters.items() if other != name]
+            others = dates + [f for other, f in filters.items()
+                              if other != name or query.mode(name) == "all"]
             aggs[f"facet_{name}"] = {
                 "filter": {"bool": {"filter": others}},
                 "aggs": self._facet_aggs(name, query, groups[name]),
@@ -203,7 +218,8 @@ class OpenSearchSearcher(QueryFront):
                         "format": "yyyy-MM",
                         "min_doc_count": 1,
                     }
-                }
+                },
+                UNDATED: {"filter": {"term": {"day": 0}}},
             },
         }
         matched = translate(q)
@@ -218,7 +234,7 @@ class OpenSearchSearcher(QueryFront):
             "size": query.per_page,
             "_source": HIT_SOURCE[kind],
         }
-        ranked = query.sort == "relevance" and not isinstance(q, Every)
+        ranked = query.sort == "relevance" and ranks(q)
         if not ranked:
             order = "asc" if query.sort == "oldest" else "desc"
             body["sort"] = [{"day": order}, {"id": order}]
@@ -255,35 +271,32 @@ class OpenSearchSearcher(QueryFront):
                 got[key] = value
             depth = {n: d for n, d in depth.items() if inexact(got[f"facet_{n}"].get("top"))}
 
-    def _suggest(self, kind: str, text: str) -> str | None:
-        """The query with each word the index lacks replaced by its closest indexed word."""
-        if not text.strip():
-            return None
-        body = {
-            "size": 0,
-            "suggest": {
-                "text": text,
-                "words": {
-                    "term": {
-                        "field": "words",
-                        "analyzer": "standard",
-                        "suggest_mode": "missing",
-                        "size": 1,
-                    }
-                },
-            },
-        }
-        try:
-            resp = self.client.search(index=self.store.aliases[kind], body=body)
-        except Exception:  # a suggestion is a nicety; never fail a search over it
-            return None
-        out, changed = text, False
-        for entry in reversed(resp.get("suggest", {}).get("words", [])):
-            if entry["options"]:
-                start, end = entry["offset"], entry["offset"] + entry["length"]
-                out = out[:start] + entry["options"][0]["text"] + out[end:]
-                changed = True
-        return out if changed else None
+    def _value_known(self, field: str, value: str) -> bool:
+        kind = QUOTE if field in ("speaker", "mentions") else ARTICLE
+        body = {"size": 0, "track_total_hits": 1, "query": {"term": {field: {
+            "value": value, "case_insensitive": True}}}}  # fmt: skip
+        got = self._search(index=self.store.aliases[kind], body=body)
+        return int(got["hits"]["total"]["value"]) > 0
+
+    def _near_words(self, word: str, kind: str) -> list[str]:
+        """Indexed words near word, from the term suggester over the words as written."""
+        body = {"size": 0, "suggest": {"text": word, "near": {"term": {
+            "field": "words", "analyzer": "whitespace", "suggest_mode": "always",
+            "size": NEAR_WORDS, "max_edits": MAX_EDITS, "prefix_length": SAME_START,
+            "min_word_length": 1, "max_term_freq": 1.0, "sort": "score"}}}}  # fmt: skip
+        got = self._search(index=self.store.aliases[kind], body=body)
+        return sorted({o["text"] for e in got["suggest"]["near"] for o in e["options"]})
+
+    def _documents(self, field: str, terms: list[str]) -> dict[str, int]:
+        kind = QUOTE if field == "quote" else ARTICLE
+        if not terms:
+            return {}
+        target = search_field(field)
+        body = {"size": 0, "track_total_hits": False, "aggs": {"terms": {"filters": {
+            "filters": {t: {"term": {target: t}} for t in terms}}}}}  # fmt: skip
+        got = self._search(index=self.store.aliases[kind], body=body, params=WHOLE)
+        buckets = got["aggregations"]["terms"]["buckets"]
+        return {t: int(buckets[t]["doc_count"]) for t in terms}
 
     def _facet_aggs(self, name: str, query: SearchQuery, groups: dict[str, set[str]]) -> dict:
         """Top values (merged groups counted apart, exactly) and the values the user picked."""

@@ -10,6 +10,7 @@ from __future__ import annotations
 from whoosh import query as wq
 
 from indexer.opensearch.documents import search_field
+from indexer.query import VALUE_FIELDS
 from indexer.search import QueryError
 
 MATCH_NONE: dict = {"match_none": {}}
@@ -74,14 +75,17 @@ def _leaf(q: wq.Query) -> dict:
                     "value": q.text,
                     "fuzziness": min(q.maxdist, 2),
                     "prefix_length": q.prefixlength,
-                    "transpositions": True,
+                    "transpositions": False,  # Whoosh counts a swap as two edits
                     "max_expansions": 1024,
                     "boost": q.boost,
                 }
             }
         }
     if isinstance(q, wq.Term):
-        return {"term": {target: {"value": q.text, "boost": q.boost}}}
+        term = {"value": q.text, "boost": q.boost}
+        if q.fieldname in VALUE_FIELDS:
+            term["case_insensitive"] = True  # as the Whoosh searcher matches facet values
+        return {"term": {target: term}}
     if isinstance(q, wq.Wildcard):
         return {"wildcard": {target: {"value": q.text, "boost": q.boost}}}
     if isinstance(q, wq.TermRange):
