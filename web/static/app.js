@@ -44,8 +44,8 @@ document.addEventListener("DOMContentLoaded", () => {
     sessionStorage.removeItem(FOCUS_KEY);
     const {name, value} = JSON.parse(remembered);
     const bare = String(value).replace(/^-/, "");
-    const same = [...document.querySelectorAll("input, select")].find((el) =>
-      el.name === name && (el.type !== "checkbox" || [bare, "-" + bare].includes(el.value)));
+    const same = form && [...form.elements].find((el) => el.name === name &&
+      (el.type !== "checkbox" || [bare, "-" + bare].includes(el.value)));
     if (same) {
       const details = same.closest("details");
       if (details) details.open = true;
