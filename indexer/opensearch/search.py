@@ -391,17 +391,17 @@ class OpenSearchSearcher(QueryFront):
     def _composite(self, kind: str, name: str, query: dict | None = None,
                    within: dict | None = None) -> dict[str, int]:
         """Documents per stored value of a facet (among those the query and filter select),
-        COMPOSITE_PAGE values per request."""
+        COMPOSITE_PAGE values per request (a composite aggregation must be top-level, so the
+        filter joins the query)."""
         composite = {"size": COMPOSITE_PAGE, "sources": [{"value": {"terms": {"field": name}}}]}
-        values: dict = {"composite": composite}
-        aggs = {"within": {"filter": within or {"match_all": {}}, "aggs": {"values": values}}}
-        body: dict = {"size": 0, "track_total_hits": False, "aggs": aggs}
+        body: dict = {"size": 0, "track_total_hits": False,
+                      "aggs": {"values": {"composite": composite}}}
         if query is not None:
-            body["query"] = query
+            body["query"] = {"bool": {"must": [query], "filter": [within or {"match_all": {}}]}}
         out: dict[str, int] = {}
         while True:
             got = self._search(index=self.store.aliases[kind], body=body, params=WHOLE)
-            agg = got["aggregations"]["within"]["values"]
+            agg = got["aggregations"]["values"]
             out.update((b["key"]["value"], int(b["doc_count"])) for b in agg["buckets"])
             if len(agg["buckets"]) < COMPOSITE_PAGE or "after_key" not in agg:
                 return out
