@@ -56,7 +56,8 @@ def test_twins_give_the_same_totals_and_facet_counts_on_both_backends(clients, u
 def test_every_page_renders_from_opensearch(clients):
     _, client = clients
     for url in ("/", "/search?q=trump", "/quotes", "/article/markup-test",
-                "/person/Donald%20Trump", "/search.csv?q=trump", "/search.atom", "/saved"):
+                "/person/Donald%20Trump", "/search.csv?q=trump", "/search.atom", "/saved",
+                "/search/values/person?q=trump&contains=trump", "/quotes/values/speaker"):
         response = client.get(url)
         assert response.status_code == 200, url
     assert "&lt;script&gt;" in client.get("/article/markup-test").get_data(as_text=True)
