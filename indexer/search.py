@@ -7,6 +7,7 @@ import html
 import re
 import threading
 import time
+import unicodedata
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -62,6 +63,10 @@ MAX_EXPANSIONS = 1024
 MAX_FUZZY_DISTANCE = 2
 TIME_LIMIT = 10.0
 MATCH_CHUNK = 8192  # documents collected between two looks at the clock
+VALUE_ORDERS = ("count", "name")  # how a facet's "all values" list is sorted
+MAX_VALUES_PER_PAGE = 500
+# What an export's article hit adds (besides topic labels), and the facet each list belongs to.
+DETAIL_FIELDS = {"persons": "person", "organizations": "organization", "countries": "country"}
 
 
 def _day_or_zero(value: str) -> int:
@@ -99,7 +104,8 @@ class SearchQuery:
     page: int = 1
     per_page: int = 20
     facet_limit: int = FACET_LIMIT
-    snippets: bool = True  # False for exports and id lists: a snippet per hit is most of the cost
+    snippets: bool = True  # False for id lists: a snippet per hit is most of the cost
+    details: bool = False  # exports: an article hit also carries its people, places and topics
     # Facets whose chosen values must all be present ("all of"); the others need any of them.
     all_of: tuple[str, ...] = ()
     # Quotes only: their kind (direct or partial) and lowest confidence (a number or its text).
@@ -325,6 +331,10 @@ class QueryFront:
             raise QueryError("a quote kind or minimum confidence applies to quotes only")
         result = self._run(query.checked(FACETS), ARTICLE, FACETS)
         result["reading"] = self.reading(query.text, ARTICLE)
+        if query.details:  # the names as the facets show them (merged spellings)
+            for hit in result["hits"]:
+                for name, facet in DETAIL_FIELDS.items():
+                    hit[name] = list(dict.fromkeys(self.canonical(facet, v) for v in hit[name]))
         return result
 
     def quotes(self, query: SearchQuery) -> dict:
@@ -345,7 +355,28 @@ class QueryFront:
         names = FACETS if kind == ARTICLE else QUOTE_FACETS
         return self._ids(query.checked(names), kind, names)
 
+    def all_values(
+        self, query: SearchQuery, name: str, kind: str = ARTICLE, contains: str = "",
+        order: str = "count", page: int = 1, per_page: int = 100,
+    ) -> dict:
+        """Every value of one facet with the count the facet shows (articles or quotes matching
+        the query and the other filters), those whose name contains `contains` (case and accents
+        ignored), sorted by count or name, one page: a facet's "all values" list and filter box."""
+        names = FACETS if kind == ARTICLE else QUOTE_FACETS
+        if name not in names:
+            raise QueryError(f"unknown facet {name!r}; facets are {', '.join(names)}")
+        if order not in VALUE_ORDERS:
+            raise QueryError("order must be count or name")
+        checked = query.checked(names)
+        counts = self._facet_counts(checked, kind, names, name)
+        return value_page(counts, checked.filters.get(name, ()), name, contains, order,
+                          page, per_page)
+
     def _run(self, query: SearchQuery, kind: str, facet_names: tuple[str, ...]) -> dict:
+        raise NotImplementedError
+
+    def _facet_counts(self, query: SearchQuery, kind: str, facet_names: tuple[str, ...],
+                      name: str) -> dict[str, int]:
         raise NotImplementedError
 
     def _ids(self, query: SearchQuery, kind: str, facet_names: tuple[str, ...]) -> set[str]:
@@ -366,6 +397,56 @@ class Selection:
     date_mask: np.ndarray
     filter_masks: dict[str, np.ndarray]
     final: np.ndarray  # and every filter
+
+
+def others(chosen: Selection, name: str, query: SearchQuery) -> np.ndarray:
+    """What a facet counts: the query's matches within the dates and every other facet's filter
+    (multi-select: a value's alternatives keep their counts; under "all of" its counts narrow)."""
+    mask = chosen.base & chosen.date_mask
+    for other, m in chosen.filter_masks.items():
+        if other != name or query.mode(name) == "all":
+            mask &= m
+    return mask
+
+
+@functools.lru_cache(maxsize=200_000)
+def folded(text: str) -> str:
+    """Text without case or accents, for matching what a user types ('erdogan' ~ 'Erdoğan')."""
+    decomposed = unicodedata.normalize("NFKD", text)
+    return "".join(c for c in decomposed if not unicodedata.combining(c)).casefold()
+
+
+def value_page(counts: dict[str, int], picked: tuple[str, ...], name: str, contains: str,
+               order: str, page: int, per_page: int) -> dict:
+    """One page of a facet's values (both backends): filtered, sorted, the picked ones marked."""
+    include, exclude = split_values(picked)
+    counts = dict(counts)
+    for value in include + exclude:  # a chosen value is listed even where it counts nothing
+        counts.setdefault(value, 0)
+    needle = folded(" ".join(contains.split()))[:200]
+    items = [(v, c) for v, c in counts.items() if needle in folded(v)] if needle else \
+        list(counts.items())
+    if order == "name":
+        items.sort(key=lambda vc: (folded(vc[0]), vc[0]))
+    else:
+        items.sort(key=lambda vc: (-vc[1], vc[0]))
+    per_page = min(max(1, int(per_page)), MAX_VALUES_PER_PAGE)
+    pages = max(1, -(-len(items) // per_page))
+    page = min(max(1, int(page)), pages)
+    start = (page - 1) * per_page
+    return {
+        "facet": name,
+        "contains": contains,
+        "order": order,
+        "total_values": len(items),
+        "page": page,
+        "per_page": per_page,
+        "pages": pages,
+        "values": [
+            {"value": v, "count": c, "selected": v in include, "excluded": v in exclude}
+            for v, c in items[start : start + per_page]
+        ],
+    }
 
 
 class Searcher(QueryFront):
@@ -479,18 +560,24 @@ class Searcher(QueryFront):
             total = int(chosen.final.sum())
             hits = self._hits(s, chosen.q, query, chosen.final, chosen.days, kind,
                               chosen.found.scores)
-            facets = {}
-            for name in facet_names:
-                others = chosen.base & chosen.date_mask
-                for other, m in chosen.filter_masks.items():
-                    if other != name or query.mode(name) == "all":  # "all of" counts narrow
-                        others &= m
-                facets[name] = self._facet_values(chosen.tables[name], others, query, name)
+            facets = {
+                name: self._facet_values(chosen.tables[name], others(chosen, name, query), query,
+                                         name)
+                for name in facet_names
+            }
             dated_or_not = chosen.base & self._all_but_date(chosen.filter_masks)
             facets["month"] = self._months(chosen.days, dated_or_not)
             facets[UNDATED] = undated_facet(int((dated_or_not & (chosen.days == 0)).sum()), query)
             suggestion = self.suggestion(query.text, kind) if total < 3 and query.text else None
         return result_dict(query, total, hits, facets, suggestion, kind)
+
+    def _facet_counts(self, query: SearchQuery, kind: str, facet_names: tuple[str, ...],
+                      name: str) -> dict[str, int]:
+        with self._searcher() as s:
+            chosen = self._select(s, query, kind, facet_names)
+            table = chosen.tables[name]
+            counts = table.count(others(chosen, name, query))
+            return {table.values[v]: int(counts[v]) for v in np.flatnonzero(counts)}
 
     @contextmanager
     def _searcher(self) -> Iterator:
@@ -622,7 +709,8 @@ class Searcher(QueryFront):
                 order = order[::-1]
             ranked = [(int(d), None) for d in docs[order[start : start + query.per_page]]]
         terms = self._terms(q) if query.snippets else None
-        return [self._hit(s, docnum, score, terms, kind) for docnum, score in ranked]
+        return [self._hit(s, docnum, score, terms, kind, query.details)
+                for docnum, score in ranked]
 
     @staticmethod
     def _terms(q: Query) -> set[str]:
@@ -633,10 +721,11 @@ class Searcher(QueryFront):
         return out
 
     def _hit(
-        self, s, docnum: int, score: float | None, terms: set[str] | None, kind: str
+        self, s, docnum: int, score: float | None, terms: set[str] | None, kind: str,
+        details: bool = False,
     ) -> dict:
         fields = s.stored_fields(docnum)
-        return hit_dict(fields["id"], unpack(fields["record"]), kind, score, terms)
+        return hit_dict(fields["id"], unpack(fields["record"]), kind, score, terms, details)
 
     def _casefolded(self, reader, key: tuple, field: str) -> dict[str, list[str]]:
         return self.cache.array(key, f"casefold:{field}", lambda: casefold_lexicon(reader, field))
@@ -828,7 +917,7 @@ def snippet(text: str, terms: set[str], whole: bool = False, chars: int = 240) -
 
 
 def hit_dict(doc_id: str, data: dict, kind: str, score: float | None,
-             terms: set[str] | None) -> dict:
+             terms: set[str] | None, details: bool = False) -> dict:
     """One hit as the result shape shows it, from a stored record (both backends use it)."""
     if kind == QUOTE:
         return {
@@ -848,7 +937,7 @@ def hit_dict(doc_id: str, data: dict, kind: str, score: float | None,
             "score": score,
             "snippet": snippet(data["text"], terms, whole=True) if terms is not None else "",
         }
-    return {
+    hit = {
         "id": data["id"],
         "title": data.get("title") or "",
         "published": data.get("published"),
@@ -857,6 +946,10 @@ def hit_dict(doc_id: str, data: dict, kind: str, score: float | None,
         "score": score,
         "snippet": snippet(data["body"], terms) if terms is not None else "",
     }
+    if details:
+        hit.update({name: list(data.get(name) or []) for name in DETAIL_FIELDS})
+        hit["topics"] = [t["label"] for t in data.get("topics") or []]
+    return hit
 
 
 def result_dict(query: SearchQuery, total: int, hits: list, facets: dict,

@@ -301,3 +301,22 @@ def test_quotes_direct_only_and_minimum_confidence_live_in_the_url(tab):
     tab.navigate(lambda: page.uncheck("#direct-only"))
     assert tab.shown()["url"] == "/quotes?min_confidence=0.8"
     assert not tab.errors
+
+
+def test_a_facet_find_box_finds_values_beyond_the_fifty_listed_and_ticks_them(tab):
+    """Typing a surname finds a person the facet does not list (the server looks through every
+    value), and ticking it filters the search."""
+    page = tab.page
+    tab.open("/search?q=trump")
+    listed = {value for value, _, _ in tab.shown()["facets"]["person"]}
+    every = page.evaluate("() => fetch('/search/values/person.json?q=trump&per_page=500')"
+                          ".then(r => r.json())")["values"]
+    beyond = next(v for v in every if v["value"] not in listed)
+    page.locator("fieldset[data-facet=person] .facet-filter").fill(beyond["value"].split()[-1])
+    found = page.locator(f'[data-facet-found] li.value[data-value="{beyond["value"]}"]')
+    found.wait_for(state="visible", timeout=5000)
+    assert int(found.get_attribute("data-count")) == beyond["count"]
+    tab.navigate(lambda: found.locator("input").check())
+    state = tab.shown()
+    assert state["total"] == beyond["count"] and "person=" in state["url"]
+    assert not tab.errors

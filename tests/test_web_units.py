@@ -165,10 +165,12 @@ def test_well_formed_queries_get_no_notes():
 
 def test_csv_cells_that_a_spreadsheet_would_run_are_neutralised():
     hits = [{"id": "1", "title": "=HYPERLINK(\"x\")", "source": "+1", "url": "@SUM(A1)",
-             "published": "-2", "score": 1.5}]
+             "published": "-2", "score": 1.5, "persons": ["=cmd", "Ann Lee"],
+             "snippet": "<mark>=2+2</mark> &amp; more"}]
     rows = list(csv.reader(io.StringIO("".join(feeds.csv_lines(hits)))))
     assert rows[0] == list(feeds.ARTICLE_COLUMNS)
-    assert rows[1] == ["1", "'-2", "'=HYPERLINK(\"x\")", "'+1", "'@SUM(A1)", "1.5"]
+    assert rows[1] == ["1", "'-2", "'=HYPERLINK(\"x\")", "'+1", "'@SUM(A1)", "1.5",
+                       "'=cmd; Ann Lee", "", "", "", "'=2+2 & more"]
 
 
 def test_csv_lines_come_one_per_hit_so_they_can_stream():

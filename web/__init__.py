@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import secrets
 import sqlite3
-from dataclasses import dataclass
+import time
+from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
 
@@ -16,6 +17,9 @@ from web.routes import bp, register_errors
 from web.saved import SavedSearches
 from web.security import InertJSONProvider, csrf_token, secure_headers, utf8_query
 from web.urls import article_url, entity_url, search_url
+from web.views import credits
+
+CREDITS_TTL = 30.0
 
 
 @dataclass
@@ -25,6 +29,17 @@ class Site:
     index_dir: Path
     searcher: object  # indexer.search.Searcher or the OpenSearch one: the same methods
     saved: SavedSearches
+    _credits: tuple[float, list[dict]] = field(default=(-CREDITS_TTL, []), repr=False)
+
+    def credits(self) -> list[dict]:
+        """The credits the indexed sources call for (re-counted at most every CREDITS_TTL s)."""
+        if time.monotonic() - self._credits[0] >= CREDITS_TTL:
+            try:
+                sources = self.searcher.value_counts("source")
+            except Exception:  # a page must render even when the index cannot be read
+                sources = {}
+            self._credits = (time.monotonic(), credits(sources))
+        return self._credits[1]
 
 
 def nice_date(value: str | None) -> str:
@@ -72,6 +87,7 @@ def create_app(config: dict | None = None) -> Flask:
         search_url=search_url,
     )
     app.jinja_env.filters["nice_date"] = nice_date
+    app.context_processor(lambda: {"credits": app.extensions["newsindex"].credits()})
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     app.before_request(utf8_query)
     app.after_request(secure_headers)

@@ -3,20 +3,30 @@
 from __future__ import annotations
 
 import csv
+import html
 import io
 import re
 from collections.abc import Iterable, Iterator
+from urllib.parse import quote
 from xml.etree import ElementTree as ET
+
+from normality import slugify
 
 from web.urls import article_url
 
 ATOM = "http://www.w3.org/2005/Atom"
-ATTRIBUTION = "Articles from Wikinews (https://en.wikinews.org), CC BY 2.5"
-ARTICLE_COLUMNS = ("id", "published", "title", "source", "url", "score")
+ARTICLE_COLUMNS = (
+    "id", "published", "title", "source", "url", "score", "persons", "organizations", "countries",
+    "topics", "snippet",
+)
+# title, url and published are the quote's article's; context is the sentence(s) around it.
 QUOTE_COLUMNS = (
     "id", "article_id", "published", "speaker", "cue", "text", "mentions", "kind", "confidence",
-    "title", "source",
+    "title", "source", "url", "context",
 )
+QUOTE_MARKS = "\"'“”‘’„‚«»‹›「」"
+TAG = re.compile(r"<[^>]*>")
+MAX_FILE_STEM = 80
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 # XML 1.0 cannot hold most control characters, even escaped.
 XML_INVALID = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
@@ -47,8 +57,30 @@ def csv_lines(hits: Iterable[dict], quotes: bool = False) -> Iterator[str]:
     writer.writerow(columns)
     yield flush()
     for hit in hits:
-        writer.writerow([neutralise(hit.get(c)) for c in columns])
+        row = dict(hit, snippet=plain(hit.get("snippet") or ""))
+        writer.writerow([neutralise(row.get(c)) for c in columns])
         yield flush()
+
+
+def plain(marked: str) -> str:
+    """A snippet's text without its <mark> tags and HTML escapes."""
+    return html.unescape(TAG.sub("", marked))
+
+
+def attachment(description: str, extension: str) -> str:
+    """A Content-Disposition naming the download after the search: an ASCII slug as filename
+    (transliterated: 'Erdoğan' -> 'erdogan') and the Unicode one as RFC 5987 filename*."""
+    ascii_stem = (slugify(description, sep="-") or "search")[:MAX_FILE_STEM].strip("-")
+    words = re.findall(r"\w+", description.casefold())
+    unicode_stem = "-".join(words)[:MAX_FILE_STEM].strip("-") or ascii_stem
+    return (f'attachment; filename="{ascii_stem}.{extension}"; '
+            f"filename*=UTF-8''{quote(f'{unicode_stem}.{extension}', safe='')}")
+
+
+def quote_title(speaker: str | None, text: str) -> str:
+    """An Atom entry's title for a quotation: its speaker and words, in one pair of marks
+    (the stored text keeps its own)."""
+    return f"{speaker or 'Unattributed'}: “{_clip(text.strip().strip(QUOTE_MARKS).strip())}”"
 
 
 def _text(parent: ET.Element, tag: str, text: str | None, **attrs: str) -> ET.Element:
@@ -68,11 +100,12 @@ def _stamp(date: str | None, fallback: str) -> str:
 
 def atom_feed(
     title: str, feed_url: str, page_url: str, hits: list[dict], base: str, updated: str,
-    quotes: bool = False,
+    quotes: bool = False, rights: str = "",
 ) -> bytes:
     """An Atom document of hits; base is the site root URL for absolute links.
 
-    updated: when the index last changed, the feed's date when no hit has one.
+    updated: when the index last changed, the feed's date when no hit has one; rights: the
+    credits the index's sources call for.
     """
     ET.register_namespace("", ATOM)
     feed = ET.Element(f"{{{ATOM}}}feed")
@@ -86,15 +119,15 @@ def atom_feed(
     _text(feed, "updated", max(stamps, default=updated))
     author = _text(feed, "author", None)
     _text(author, "name", "newsindex")
-    _text(feed, "rights", ATTRIBUTION)
+    if rights:
+        _text(feed, "rights", rights)
     _text(feed, "generator", "newsindex")
     for hit, stamp in zip(hits, stamps, strict=True):
         entry = _text(feed, "entry", None)
         if quotes:
             anchor = hit["id"].rpartition("#")[2]
             link = base + article_url(hit["article_id"], anchor=anchor).lstrip("/")
-            speaker = hit.get("speaker") or "Unattributed"
-            _text(entry, "title", f"{speaker}: “{_clip(hit['text'])}”")
+            _text(entry, "title", quote_title(hit.get("speaker"), hit["text"]))
         else:
             link = base + article_url(hit["id"]).lstrip("/")
             _text(entry, "title", hit.get("title") or hit["id"])

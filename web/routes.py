@@ -83,7 +83,7 @@ def listing_twin(fmt: str):
         if fmt == "json":
             return jsonify(views.run(site().searcher, state))
         if fmt == "csv":
-            return csv_response(state, f"{kind}.csv")
+            return csv_response(state)
         if fmt == "atom":
             return atom_response(state, views.describe(state))
     except QueryError as exc:
@@ -97,14 +97,15 @@ def twin_error(fmt: str, message: str):
     return Response(f"{message}\n", status=400, mimetype="text/plain")
 
 
-def csv_response(state: SearchState, filename: str) -> Response:
-    """All matches as CSV, streamed page by page (the query is checked before streaming)."""
+def csv_response(state: SearchState) -> Response:
+    """All matches as CSV, streamed page by page (the query is checked before streaming), in a
+    file named after the search."""
     views.run(site().searcher, replace(state, per_page=1), facet_limit=1)
     hits = views.all_hits(site().searcher, state)
     return Response(
         feeds.csv_lines(hits, quotes=state.kind == "quotes"),
         mimetype="text/csv",
-        headers={"Content-Disposition": f'attachment; filename="{filename}"'},
+        headers={"Content-Disposition": feeds.attachment(views.describe(state), "csv")},
     )
 
 
@@ -121,6 +122,7 @@ def atom_response(state: SearchState, title: str, feed_path: str | None = None) 
         base=base,
         updated=index_changed(),
         quotes=state.kind == "quotes",
+        rights="; ".join(credit["text"] for credit in site().credits()),
     )
     return Response(body, mimetype="application/atom+xml")
 
@@ -132,6 +134,30 @@ def index_changed() -> str:
     except OSError:  # an OpenSearch index need not have a folder
         return now()
     return datetime.fromtimestamp(int(mtime), UTC).isoformat().replace("+00:00", "Z")
+
+
+@bp.get("/<any(search, quotes):kind>/values/<facet>")
+def facet_values(kind: str, facet: str):
+    """Every value of one facet for a search (HTML, or JSON with a .json suffix)."""
+    facet, suffix = split_suffix(facet, (".json",))
+    state = parse_state(kind, request.args)
+    if facet not in state.facets:
+        abort(404, description=f"{kind.capitalize()} have no facet {facet!r}.")
+    order = request.args.get("order", "count")
+    contains = (request.args.get("contains") or "").strip()[:200]
+    per_page = min(max(1, request.args.get("per_page", views.VALUES_PER_PAGE, type=int)),
+                   views.VALUES_PER_PAGE * 5) if suffix else views.VALUES_PER_PAGE
+    try:
+        found = views.values_page(site().searcher, state, facet, contains, order, state.page,
+                                  per_page)
+    except QueryError as exc:
+        if suffix:
+            return twin_error("json", str(exc))
+        raise
+    if suffix:
+        return jsonify(found)
+    return render_template("values.html", state=state.at_page(1), found=found,
+                           **views.values_links(state.at_page(1), found))
 
 
 # -- articles and entities --------------------------------------------------------------------
@@ -220,7 +246,10 @@ def saved_create():
     if state is None:
         abort(400, description="Only searches of this site can be saved.")
     name = request.form.get("name", "").strip() or views.describe(state)
-    saved_id = site().saved.save(name, state.url())
+    try:
+        saved_id = views.save_search(site().searcher, site().saved, name, state)
+    except QueryError as exc:
+        abort(400, description=f"This search cannot be saved: it does not run ({exc}).")
     flash(f"Saved “{name}”.")
     return redirect(f"/saved#s{saved_id}", code=303)
 

@@ -1,7 +1,7 @@
 """Saved searches in SQLite beside the index (`<index_dir>/saved.sqlite`), bound parameters only.
 
-Each saved search is a name and a canonical search URL. When it is opened we remember which
-results matched, so that the list can say how many matches are new since then.
+Each saved search is a name and a canonical search URL. When it is saved or opened we remember
+which results matched, so that the list can say how many matches are new since then.
 """
 
 from __future__ import annotations
@@ -142,6 +142,13 @@ class SavedSearches:
         with self._db() as db:
             return db.execute("DELETE FROM saved WHERE id = ?", (saved_id,)).rowcount == 1
 
+    def seen_at_save(self, saved_id: int, ids: Iterable[str]) -> None:
+        """Remember what matched when it was saved (unless it was seen since), so that a search
+        saved a moment ago has nothing new."""
+        with self._db() as db:
+            db.execute("UPDATE saved SET seen = ? WHERE id = ? AND seen IS NULL",
+                       (_pack(ids), saved_id))
+
     def opened(self, saved_id: int, ids: Iterable[str]) -> None:
         """Remember that it was opened now, and what matched then."""
         with self._db() as db:
@@ -151,7 +158,7 @@ class SavedSearches:
 
 
 def new_since_opened(saved: SavedSearch, ids: Iterable[str]) -> int:
-    """How many of the current matches were not among those seen when last opened."""
+    """How many of the current matches were not among those seen when saved or last opened."""
     current = set(ids)
     if saved.seen is None:
         return len(current)

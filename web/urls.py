@@ -180,6 +180,20 @@ class SearchState:
             out.append(("view", self.view))
         return out
 
+    def filter_params(self) -> list[tuple[str, str]]:
+        """What selects the matches (query, filters, trust, dates): no sort, page or layout."""
+        return replace(self, sort="relevance", page=1, per_page=PER_PAGE, view="list").params()
+
+    def values_url(self, facet: str, suffix: str = "", contains: str = "", order: str = "count",
+                   page: int = 1) -> str:
+        """The page listing every value of one facet for this search (suffix '.json': its twin)."""
+        params = self.filter_params()
+        params += [("contains", contains)] if contains else []
+        params += [("order", order)] if order != "count" else []
+        params += [("page", str(page))] if page != 1 else []
+        qs = urlencode(params, safe=SAFE)
+        return f"/{self.kind}/values/{facet}{suffix}" + (f"?{qs}" if qs else "")
+
     def query_string(self) -> str:
         """The canonical query string (no leading '?')."""
         return urlencode(self.params(), safe=SAFE)

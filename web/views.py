@@ -6,7 +6,7 @@ The Flask routes only turn requests into these calls and their results into temp
 from __future__ import annotations
 
 import functools
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, replace
 from dataclasses import field as dataclass_field
 from urllib.parse import parse_qsl, urlsplit
@@ -18,6 +18,7 @@ from indexer.resolution import provenance
 from indexer.schema import ARTICLE, QUOTE
 from indexer.search import ALIAS_FIELDS, QueryError, Searcher, SearchQuery
 from indexer.search import MAX_PER_PAGE as SEARCH_MAX_PER_PAGE
+from indexer.store import sentence_around
 from indexer.topics import load_taxonomy
 from web import marks, syntax
 from web.charts import month_chart
@@ -33,6 +34,14 @@ from web.urls import (
 
 FACET_LIMIT = 50  # values fetched per facet; the first SHOWN are visible, the rest behind "more"
 SHOWN = 8
+VALUES_PER_PAGE = 100  # on a facet's "all values" page
+VALUE_ORDERS = {"count": "Most frequent first", "name": "A to Z"}
+# Credits an index's own sources call for: a source whose name holds the key needs the credit.
+CREDITS = {
+    "wikinews": {"text": "Articles from Wikinews (https://en.wikinews.org), CC BY 2.5",
+                 "name": "Wikinews", "url": "https://en.wikinews.org", "licence": "CC BY 2.5",
+                 "licence_url": "https://creativecommons.org/licenses/by/2.5/"},
+}
 RELATED = 10
 LABELS = {
     "speaker": "Speaker",
@@ -88,6 +97,7 @@ class FacetBlock:
     items: list[FacetItem]
     mode: str = "any"  # how chosen values combine: any of them, or all of them
     mode_urls: dict[str, str] = dataclass_field(default_factory=dict)  # "any"/"all" -> link
+    all_url: str = ""  # the page of every value of this facet for the search
 
     @property
     def visible(self) -> list[FacetItem]:
@@ -114,25 +124,77 @@ class Chip:
 
 
 def run(
-    searcher: Searcher, state: SearchState, facet_limit: int = FACET_LIMIT, snippets: bool = True
+    searcher: Searcher, state: SearchState, facet_limit: int = FACET_LIMIT, snippets: bool = True,
+    details: bool = False,
 ) -> dict:
     """The indexer's result for a state: articles for 'search', quotations for 'quotes'."""
-    query = replace(state.query(facet_limit), snippets=snippets)
+    query = replace(state.query(facet_limit), snippets=snippets, details=details)
     result = searcher.quotes(query) if state.kind == "quotes" else searcher.search(query)
     result["notes"] = state.date_notes
     return result
 
 
 def all_hits(searcher: Searcher, state: SearchState) -> Iterator[dict]:
-    """Every match of a state, page after page, in its sort order (for CSV and new counts)."""
+    """Every match of a state, page after page, in its sort order, as an export lists them:
+    articles with their people, places and topics, quotes with the sentence around them."""
     page = 1
     while True:
         chunk = replace(state, page=page, per_page=SEARCH_MAX_PER_PAGE)
-        result = run(searcher, chunk, facet_limit=1, snippets=False)  # CSV and ids need none
+        result = run(searcher, chunk, facet_limit=1, details=True)
+        if state.kind == "quotes":
+            in_context(searcher, result["hits"])
         yield from result["hits"]
         if page >= result["pages"] or not result["hits"]:
             return
         page += 1
+
+
+def in_context(searcher: Searcher, quotes: list[dict]) -> None:
+    """Give each quote hit its article's URL and the sentence(s) around it (one record read
+    per article)."""
+    records = {q["article_id"]: searcher.article(q["article_id"]) for q in quotes}
+    for q in quotes:
+        record = records[q["article_id"]] or {}
+        body = record.get("body") or ""
+        start, end = sentence_around(body, q["start"], q["end"]) if body else (0, 0)
+        q["url"] = record.get("url")
+        q["context"] = " ".join(body[start:end].split()) or q["text"]
+
+
+def values_page(searcher: Searcher, state: SearchState, facet: str, contains: str = "",
+                order: str = "count", page: int = 1, per_page: int = VALUES_PER_PAGE) -> dict:
+    """Every value of one facet for a search (the counts its facet shows), filtered, sorted and
+    paged, each with the links that add or exclude it: the "all values" page and its twin."""
+    state = state.at_page(1)
+    kind = QUOTE if state.kind == "quotes" else ARTICLE
+    found = searcher.all_values(state.query(1), facet, kind, contains, order, page, per_page)
+    for item in found["values"]:
+        item["toggle_url"] = state.toggled(facet, item["value"]).url()
+        item["exclude_url"] = state.excluded(facet, item["value"]).url()
+        item["page_url"] = entity_url(facet, item["value"]) if facet in ENTITY_KINDS else None
+    return dict(found, label=LABELS[facet], singular=SINGULAR[facet], query=state.text,
+                filters={k: list(v) for k, v in state.filters.items()},
+                search_url=state.url(), description=describe(state))
+
+
+def values_links(state: SearchState, found: dict) -> dict:
+    """The page's links: other orders, other pages, its JSON twin."""
+    facet, contains = found["facet"], found["contains"]
+    return {
+        "orders": [(label, state.values_url(facet, contains=contains, order=key),
+                    key == found["order"]) for key, label in VALUE_ORDERS.items()],
+        "pages": [(n, state.values_url(facet, contains=contains, order=found["order"], page=n)
+                   if n else None) for n in pagination(found["page"], found["pages"])],
+        "json_url": state.values_url(facet, ".json", contains, found["order"], found["page"]),
+        "form_params": state.filter_params() + ([("order", found["order"])]
+                                               if found["order"] != "count" else []),
+    }
+
+
+def credits(sources: Iterable[str]) -> list[dict]:
+    """The credits that the index's sources call for (Wikinews only where its articles are)."""
+    folded = [source.casefold() for source in sources]
+    return [credit for key, credit in CREDITS.items() if any(key in s for s in folded)]
 
 
 def matching_ids(searcher: Searcher, state: SearchState) -> set[str]:
@@ -160,7 +222,8 @@ def facet_blocks(state: SearchState, facets: dict) -> list[FacetBlock]:
             items = nested_topics(items)
         items.sort(key=lambda i: not (i.selected or i.excluded))  # chosen values on top
         modes = {mode: state.with_mode(name, mode).url() for mode in ("any", "all")}
-        blocks.append(FacetBlock(name, LABELS[name], items, state.mode(name), modes))
+        blocks.append(FacetBlock(name, LABELS[name], items, state.mode(name), modes,
+                                 state.values_url(name)))
     return blocks
 
 
@@ -488,6 +551,15 @@ def saved_rows(searcher: Searcher, saved: SavedSearches) -> list[dict]:
                 row["new"] = new_since_opened(item, ids)
         rows.append(row)
     return rows
+
+
+def save_search(searcher: Searcher, saved: SavedSearches, name: str, state: SearchState) -> int:
+    """Save a search that runs (QueryError otherwise), remembering what matches now, so that
+    "new" counts what arrived after saving; its id."""
+    ids = matching_ids(searcher, state)
+    saved_id = saved.save(name, state.url())
+    saved.seen_at_save(saved_id, ids)
+    return saved_id
 
 
 def open_saved(searcher: Searcher, saved: SavedSearches, item: SavedSearch) -> str:

@@ -24,6 +24,7 @@ from indexer.opensearch.translate import MATCH_NONE, translate
 from indexer.query import MAX_EDITS, SAME_START
 from indexer.schema import ARTICLE, QUOTE
 from indexer.search import (
+    DETAIL_FIELDS,
     QueryError,
     QueryFront,
     Searcher,
@@ -45,6 +46,7 @@ HIT_SOURCE = {
     ARTICLE: [f"record.{k}" for k in ("id", "title", "published", "source", "url", "body")],
     QUOTE: ["record"],
 }
+DETAIL_SOURCE = [f"record.{k}" for k in (*DETAIL_FIELDS, "topics")]  # an export's hits add them
 
 
 # Indexed words near a misspelt one that "did you mean" weighs (by documents and edits).
@@ -167,6 +169,30 @@ class OpenSearchSearcher(QueryFront):
             body["search_after"] = hits[-1]["sort"]
         return ids
 
+    def _facet_counts(self, query: SearchQuery, kind: str, names: tuple[str, ...],
+                      name: str) -> dict[str, int]:
+        """Every value's count under the query and the other filters: a composite aggregation
+        paged through all values (exact on any number of shards), merged spellings counted
+        together by filter buckets."""
+        _, body, groups = self._body(replace(query, page=1, per_page=1), kind, names)
+        if body["query"] == MATCH_NONE:
+            return {}
+        within = body["aggs"][f"facet_{name}"]["filter"]
+        counts = self._composite(kind, name, body["query"], within)
+        merged = groups[name]
+        if not merged:
+            return counts
+        for member in set().union(*merged.values()):
+            counts.pop(member, None)
+        aggs = {"within": {"filter": within, "aggs": {"groups": self._facet_aggs(
+            name, query, merged)["groups"]}}}
+        got = self._search(index=self.store.aliases[kind], params=WHOLE, body={
+            "size": 0, "track_total_hits": False, "query": body["query"], "aggs": aggs})
+        for canonical, bucket in got["aggregations"]["within"]["groups"]["buckets"].items():
+            if bucket["doc_count"]:
+                counts[canonical] = int(bucket["doc_count"])
+        return counts
+
     def _run(self, query: SearchQuery, kind: str, names: tuple[str, ...]) -> dict:
         start = (query.page - 1) * query.per_page
         if start + query.per_page > MAX_RESULT_WINDOW:
@@ -176,7 +202,7 @@ class OpenSearchSearcher(QueryFront):
         total = int(resp["hits"]["total"]["value"])
         ranked = "sort" not in body
         terms = Searcher._terms(q)
-        hits = [self._hit(h, terms, kind, ranked) for h in resp["hits"]["hits"]]
+        hits = [self._hit(h, terms, kind, ranked, query.details) for h in resp["hits"]["hits"]]
         got = resp.get("aggregations", {})
         self._exact_facets(kind, body, got, names)
         facets = {}
@@ -232,7 +258,7 @@ class OpenSearchSearcher(QueryFront):
             "track_total_hits": True,
             "from": start,
             "size": query.per_page,
-            "_source": HIT_SOURCE[kind],
+            "_source": HIT_SOURCE[kind] + (DETAIL_SOURCE if query.details else []),
         }
         ranked = query.sort == "relevance" and ranks(q)
         if not ranked:
@@ -364,17 +390,27 @@ class OpenSearchSearcher(QueryFront):
         return out
 
     @staticmethod
-    def _hit(hit: dict, terms: set[str], kind: str, ranked: bool) -> dict:
+    def _hit(hit: dict, terms: set[str], kind: str, ranked: bool, details: bool) -> dict:
         score = float(hit["_score"]) if ranked and hit.get("_score") is not None else None
-        return hit_dict(hit["_id"], hit["_source"]["record"], kind, score, terms)
+        return hit_dict(hit["_id"], hit["_source"]["record"], kind, score, terms, details)
 
     # -- counts --------------------------------------------------------------------------------
 
     def value_counts(self, name: str, kind: str = ARTICLE) -> dict[str, int]:
         """Documents of one kind per stored spelling of a facet, no merge applied (a composite
         aggregation, paged: exact whatever the number of values or shards)."""
-        body: dict = {"size": 0, "track_total_hits": False, "aggs": {"values": {"composite": {
-            "size": COMPOSITE_PAGE, "sources": [{"value": {"terms": {"field": name}}}]}}}}
+        return self._composite(kind, name)
+
+    def _composite(self, kind: str, name: str, query: dict | None = None,
+                   within: dict | None = None) -> dict[str, int]:
+        """Documents per stored value of a facet (among those the query and filter select),
+        COMPOSITE_PAGE values per request (a composite aggregation must be top-level, so the
+        filter joins the query)."""
+        composite = {"size": COMPOSITE_PAGE, "sources": [{"value": {"terms": {"field": name}}}]}
+        body: dict = {"size": 0, "track_total_hits": False,
+                      "aggs": {"values": {"composite": composite}}}
+        if query is not None:
+            body["query"] = {"bool": {"must": [query], "filter": [within or {"match_all": {}}]}}
         out: dict[str, int] = {}
         while True:
             got = self._search(index=self.store.aliases[kind], body=body, params=WHOLE)
@@ -382,7 +418,7 @@ class OpenSearchSearcher(QueryFront):
             out.update((b["key"]["value"], int(b["doc_count"])) for b in agg["buckets"])
             if len(agg["buckets"]) < COMPOSITE_PAGE or "after_key" not in agg:
                 return out
-            body["aggs"]["values"]["composite"]["after"] = agg["after_key"]
+            composite["after"] = agg["after_key"]
 
     def stats(self) -> dict:
         """Counts of articles, quotes and distinct (alias-merged) facet values."""
