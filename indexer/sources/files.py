@@ -1,4 +1,4 @@
-"""Sources stage: read article files (txt, md, json, jsonl, csv, html) into Article records."""
+"""Article files: read txt, md, json, jsonl, csv and html files into Article records."""
 
 from __future__ import annotations
 
