@@ -284,22 +284,38 @@ def read_csv(path: Path, text: str) -> Iterator[Article | SourceError]:
 
 def read_html(path: Path, text: str) -> Iterator[Article]:
     """A saved news page: main text and metadata extracted by trafilatura."""
+    yield html_article(text, path)
+
+
+def html_article(
+    text: str, path: str | os.PathLike, url: str | None = None, fallback: dict | None = None
+) -> Article:
+    """A news page's main text and metadata by trafilatura (title, date, author, site name,
+    canonical URL); a fallback (a feed item's or a web archive record's fields) fills what the
+    page lacks. Given a URL (fetched or archived), the id derives from it; else from the page's."""
     import trafilatura
 
-    doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False)
+    fallback = fallback or {}
+    doc = trafilatura.bare_extraction(text, url=url, with_metadata=True, include_comments=False)
     body = getattr(doc, "text", None) if doc is not None else None
     if not body or not has_words(body):
+        body = fallback.get("body")
+    if not body or not has_words(body):
         raise SourceError(path, "HTML page has no extractable article text")
-    title = (doc.title or "").strip()
-    url = doc.url or None
-    yield Article(
-        id=article_id(None, url, title, body),
+
+    def field(name: str) -> str | None:
+        return (getattr(doc, name, None) or "").strip() or None
+
+    title = field("title") or fallback.get("title") or ""
+    page_url = field("url") or url
+    return Article(
+        id=article_id(None, url or page_url, title, body),
         title=title,
         body=body,
-        published=normalise_date(doc.date),
-        source=doc.sitename or doc.hostname or None,
-        url=url,
-        author=doc.author or None,
+        published=normalise_date(field("date")) or normalise_date(fallback.get("published")),
+        source=field("sitename") or fallback.get("source") or field("hostname"),
+        url=page_url,
+        author=field("author") or fallback.get("author"),
         path=str(path),
     )
 
