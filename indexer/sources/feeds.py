@@ -31,6 +31,7 @@ from indexer.sources.files import (
     SourceError,
     article_id,
     decode,
+    decode_page,
     has_words,
     html_article,
     normalise_date,
@@ -101,7 +102,7 @@ def parse_feed(page: Page) -> Feed:
     for entry in parsed.entries:
         content = entry.get("content") or []
         body = html_text(content[0].get("value") if content else entry.get("summary"))
-        link = entry.get("link")
+        link = web_link(entry.get("link"))  # feedparser makes a urn: guid the link
         items.append(Item(
             key=entry.get("id") or link or article_id(None, None, entry.get("title", ""), body
                                                       or ""),
@@ -132,16 +133,23 @@ def parse_json_feed(page: Page) -> Feed:
             continue
         authors = entry.get("authors") or [entry.get("author") or {}]
         author = ", ".join(a.get("name", "") for a in authors if isinstance(a, dict)) or None
-        link = entry.get("url") or entry.get("external_url")
+        link = web_link(entry.get("url") or entry.get("external_url"))
         body = html_text(entry.get("content_html")) or html_text(entry.get("content_text"))
         items.append(Item(
             key=str(entry.get("id") or link or ""),
-            link=str(link) if link else None,
+            link=link,
             fields={"title": entry.get("title"), "author": author, "source": title,
                     "published": entry.get("date_published") or entry.get("date_modified"),
                     "body": body or html_text(entry.get("summary"))},
         ))
     return Feed(title, items)
+
+
+def web_link(link: object) -> str | None:
+    """An item's link when it is an http(s) URL a page can be fetched from."""
+    if isinstance(link, str) and urlsplit(link.strip()).scheme in ("http", "https"):
+        return link.strip()
+    return None
 
 
 def read_opml(data: bytes, where: str) -> list[str]:
@@ -158,21 +166,6 @@ def read_opml(data: bytes, where: str) -> list[str]:
 
 def looks_like_opml(data: bytes) -> bool:
     return b"<opml" in data[:4096].lower()
-
-
-def page_text(page: Page) -> str:
-    """A page's text: UTF-8 when the bytes are UTF-8 (whatever the header claims), else the
-    declared charset when it decodes, else the most likely encoding."""
-    try:
-        return page.body.decode("utf-8-sig")
-    except UnicodeDecodeError:
-        pass
-    if page.charset:
-        try:
-            return page.body.decode(page.charset)
-        except (LookupError, UnicodeDecodeError):
-            pass
-    return decode(page.body, page.url)
 
 
 def now() -> str:
@@ -397,7 +390,7 @@ class FeedRun:
             )
         try:
             page = self.client.get(item.link, {"Accept": "text/html,*/*;q=0.5"}, html=True)
-            text = page_text(page)
+            text = decode_page(page.body, page.charset, page.url)
             return html_article(text, item.link, url=item.link, fallback=fields)
         except FetchError as exc:
             return exc

@@ -16,6 +16,7 @@ from charset_normalizer import from_bytes
 from dateutil import parser as dateparser
 
 SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".csv", ".html", ".htm")
+ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")  # web archives, read as streams
 MAX_FILE_BYTES = 200 * 1024 * 1024
 # Field names we accept in structured inputs, first match wins.
 FIELD_NAMES = {
@@ -131,6 +132,21 @@ def decode(data: bytes, path: str | os.PathLike) -> str:
             path, f"binary file: decoding as {best.encoding} gives control characters"
         )
     return text
+
+
+def decode_page(data: bytes, charset: str | None, where: str | os.PathLike) -> str:
+    """A web page's text: UTF-8 when the bytes are UTF-8 (whatever the header claims), else the
+    declared charset when it decodes, else the most likely encoding."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if charset:
+        try:
+            return data.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode(data, where)
 
 
 def _cp1252_ok(data: bytes) -> bool:
@@ -333,6 +349,11 @@ READERS = {
 
 def read_file(path: Path) -> Iterator[Article | SourceError]:
     """Every article in one file; errors are yielded (per record) or raised (whole file)."""
+    if is_archive(path):
+        from indexer.sources.warc import read_archive
+
+        yield from read_archive(path)
+        return
     suffix = path.suffix.lower()
     if suffix not in READERS:
         raise SourceError(path, f"unsupported file type {suffix or '(none)'}")
@@ -346,13 +367,19 @@ def read_file(path: Path) -> Iterator[Article | SourceError]:
     yield from READERS[suffix](path, decode(data, path))
 
 
+def is_archive(path: Path) -> bool:
+    """A WARC or ARC file (plain or gzipped), which is streamed record by record."""
+    return path.name.lower().endswith(ARCHIVE_SUFFIXES)
+
+
 def iter_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path | SourceError]:
     """Files named, and supported files below folders named, in a stable order."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             found = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+                p for p in path.rglob("*")
+                if p.is_file() and (p.suffix.lower() in SUFFIXES or is_archive(p))
             )
             yield from found
         elif path.is_file():
