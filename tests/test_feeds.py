@@ -75,7 +75,7 @@ def page(title: str, date: str, author: str, paragraphs: list[str], charset: str
 <html lang="en"><head><meta charset="{charset}"><title>{escape(title)} | Valley Courier</title>
 <meta property="og:site_name" content="Valley Courier">
 <meta name="author" content="{escape(author)}">
-<meta property="article:published_time" content="{date}T08:00:00Z">
+{f'<meta property="article:published_time" content="{date}T08:00:00Z">' if date else ""}
 </head><body><nav><a href="/">Home</a> <a href="/news">News</a></nav>
 <article><h1>{escape(title)}</h1>{body}{extra}</article>
 <footer>Valley Courier, all rights reserved</footer></body></html>"""

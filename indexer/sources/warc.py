@@ -31,13 +31,19 @@ def read_archive(path: Path) -> Iterator[Article | SourceError]:
         records = ArchiveIterator(handle, arc2warc=True)
         try:
             for record in records:
-                where = f"{path}@{records.get_record_offset()}"
                 kind = skip_reason(record)
+                body = b"" if kind else record.content_stream().read(MAX_PAGE_BYTES + 1)
+                while record.raw_stream.read(65536):  # the rest, to see that it is all there
+                    pass
+                url = record.rec_headers.get_header("WARC-Target-URI")
+                where = f"{path}@{records.get_record_offset()}"  # after the read: it skips
+                if getattr(record.raw_stream, "limit", 0) > 0:
+                    yield SourceError(where, f"truncated record ({url}): "
+                                      f"{record.raw_stream.limit} bytes of it missing")
+                    continue
                 if kind:
                     skipped[kind] += 1
                     continue
-                body = record.content_stream().read(MAX_PAGE_BYTES + 1)
-                url = record.rec_headers.get_header("WARC-Target-URI")
                 if len(body) > MAX_PAGE_BYTES:
                     yield SourceError(where, f"{url}: page over {MAX_PAGE_BYTES} bytes")
                     continue
@@ -50,8 +56,7 @@ def read_archive(path: Path) -> Iterator[Article | SourceError]:
                 except SourceError as exc:
                     yield SourceError(where, f"{url}: {exc.reason}")
         except Exception as exc:  # warcio: a truncated gzip member or a cut record
-            offset = records.get_record_offset() if hasattr(records, "offset") else "?"
-            yield SourceError(path, f"truncated or damaged record after offset {offset} "
+            yield SourceError(path, f"truncated or damaged record after offset {records.offset} "
                               f"({type(exc).__name__}: {exc}); the records before it are read")
     held = ", ".join(f"{kind} {n}" for kind, n in sorted(skipped.items()))
     print(f"{path}: {pages} HTML pages; skipped {sum(skipped.values())}"
