@@ -234,6 +234,17 @@ def test_every_feed_format_and_an_opml_list(server, tmp_path, capsys):
     assert {book[server.base + p]["title"] for p in formats} == {f"Feed {n}" for n in range(4)}
     assert all(book[server.base + p]["last_fetched"] for p in formats)
 
+    from web import create_app
+
+    client = create_app({"INDEX_DIR": str(tmp_path / "index"), "TESTING": True}).test_client()
+    rows = client.get("/feeds.json").get_json()["feeds"]
+    assert {r["url"]: r["result"] for r in rows} == {
+        server.base + p: "new 1, unchanged 0, failed 0" for p in formats}
+    assert all(r["last_fetched"].startswith(str(time.gmtime().tm_year)) for r in rows)
+    html = client.get("/feeds").get_data(as_text=True)
+    assert all(f"Feed {n}</a>" in html for n in range(4))
+    assert rows[0]["last_fetched"].replace("T", " ").replace("+00:00", "") in html
+
 
 def test_bad_feeds_each_fail_with_their_reason_and_the_exit_code_says_so(
         server, tmp_path, capsys):
