@@ -390,7 +390,12 @@ def test_polite_client_waits_per_host_and_honours_retry_after(server):
         assert client.get(server.base + "/busy").status == 200
         assert time.monotonic() - started >= 1.0
     assert server.log[-1].headers["user-agent"].endswith("(+mailto:desk@example.org)")
+    server.routes["/robots.txt"] = Route(b"User-agent: *\nCrawl-delay: 1\n", "text/plain")
     with PoliteClient(Politeness(delay=0, max_wait=5)) as client:
+        started = time.monotonic()
+        client.get(server.base + "/a")
+        client.get(server.base + "/a")
+        assert time.monotonic() - started >= 1.0  # the site's Crawl-delay, not our 0
         server.routes["/later"] = Route(handler=flaky(9, 429, "3600", Route(b"")))
         with pytest.raises(FetchError, match="Retry-After 3600 s is too long"):
             client.get(server.base + "/later")

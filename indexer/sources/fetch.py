@@ -83,6 +83,7 @@ class Host:
     slots: threading.Semaphore
     robots: urllib.robotparser.RobotFileParser | None = None
     next_at: float = 0.0
+    delay: float = 0.0  # the host's robots.txt Crawl-delay, when longer than ours
     lock: threading.Lock = field(default_factory=threading.Lock)
     robots_lock: threading.Lock = field(default_factory=threading.Lock)
 
@@ -143,11 +144,14 @@ class PoliteClient:
 
     def allowed(self, url: str) -> bool:
         """robots.txt as RFC 9309 reads it: a missing file (4xx) allows all, an unreachable
-        one (5xx, no answer) disallows all; its Crawl-delay lengthens the host's delay."""
+        one (5xx, no answer) disallows all; its Crawl-delay (up to max_wait) lengthens the
+        host's delay."""
         host = self.host(url)
         with host.robots_lock:
             if host.robots is None:
                 host.robots = self.read_robots(url)
+                asked = host.robots.crawl_delay(self.rules.user_agent)
+                host.delay = min(float(asked), self.rules.max_wait) if asked else 0.0
         return host.robots.can_fetch(self.rules.user_agent, url)
 
     def read_robots(self, url: str) -> urllib.robotparser.RobotFileParser:
@@ -197,7 +201,8 @@ class PoliteClient:
         with host.slots:
             with host.lock:
                 pause = host.next_at - time.monotonic()
-                host.next_at = max(host.next_at, time.monotonic()) + self.rules.delay
+                host.next_at = max(host.next_at, time.monotonic()) + max(self.rules.delay,
+                                                                         host.delay)
             if pause > 0:
                 time.sleep(pause)
             started = time.monotonic()
