@@ -263,10 +263,13 @@ class FeedRun:
 
     def articles(self, sources: Iterable[str]) -> Iterator[Article | SourceError]:
         """Every new item of every feed the sources name, as Articles or SourceErrors."""
-        with ThreadPoolExecutor(self.concurrency, thread_name_prefix="fetch") as pool:
+        pool = ThreadPoolExecutor(self.concurrency, thread_name_prefix="fetch")
+        try:
             for source in sources:
                 for feed_url, page in self.feeds_of(source):
                     yield from self.feed_articles(feed_url, page, pool)
+        finally:  # an interrupted run does not wait for pages nobody will index
+            pool.shutdown(wait=False, cancel_futures=True)
 
     def feeds_of(self, source: str) -> Iterator[tuple[str, Page | SourceError | None]]:
         """(feed URL, its fetched page or why not) for a feed URL, an OPML file or OPML URL."""
