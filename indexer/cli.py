@@ -335,13 +335,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"settings copied to {args.settings}: {', '.join(copied) or 'none'}",
               file=sys.stderr)
     elif any((Path(args.index) / name).exists() for name in SETTINGS_FILES):
-        print("newsindex: the records leave out aliases, user topics and saved searches; "
+        print("newsindex: the records leave out aliases, user topics, saved searches and "
+              "feeds fetched; "
               "--settings DIR copies them", file=sys.stderr)
     return EXIT_OK
 
 
 # What an index folder holds besides the records: restored by copying them into a new folder.
-SETTINGS_FILES = ("aliases.json", "topics.json", "saved.sqlite")
+SETTINGS_FILES = ("aliases.json", "topics.json", "saved.sqlite", "feeds.json")
 
 
 def copy_settings(index_dir: Path, target: Path) -> list[str]:
@@ -526,7 +527,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write the annotated records as JSON Lines")
     p.add_argument("-o", "--output", help="file (default stdout)")
     p.add_argument("--settings", metavar="DIR",
-                   help="also copy aliases.json, topics.json and saved.sqlite into DIR")
+                   help="also copy aliases.json, topics.json, saved.sqlite and feeds.json "
+                   "into DIR")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("reindex", help="OpenSearch: rebuild into new indexes, then swap aliases")
