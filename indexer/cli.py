@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import hashlib
 import json
+import os
 import sys
 from dataclasses import replace
 from pathlib import Path
@@ -52,6 +53,55 @@ def resolve_archive(args: argparse.Namespace) -> None:
     merged = sum(1 for j in found if j.verdict == Verdict.POSITIVE)
     print(f"merged across the archive: {merged} spellings (`newsindex alias --suggest` lists "
           "them)", flush=True)
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    import time
+
+    from indexer.sources.fetch import Politeness
+
+    politeness = Politeness(contact=args.contact, delay=args.delay, timeout=args.timeout,
+                            max_bytes=int(args.max_mb * 1024 * 1024))
+    options = IngestOptions(args.model, args.batch_size, args.workers, args.commit_every)
+    code = EXIT_OK
+    try:
+        while True:
+            started = time.monotonic()
+            code = fetch_once(args, politeness, options)
+            if not args.every:
+                return code
+            wait = max(0.0, args.every - (time.monotonic() - started))
+            print(f"next fetch in {wait:.0f} s", file=sys.stderr, flush=True)
+            time.sleep(wait)
+    except KeyboardInterrupt:
+        print("newsindex: fetch stopped; what was committed is kept", file=sys.stderr)
+        return code
+
+
+def fetch_once(args: argparse.Namespace, politeness, options: IngestOptions) -> int:
+    """One fetch run: a summary line per feed, then the index run's line."""
+    from indexer.backends import config_from_args, open_store
+    from indexer.ingest import ingest_feeds
+
+    store = open_store(config_from_args(args))
+    tally, run = ingest_feeds(store, args.sources, options, politeness, args.concurrency)
+    if tally.indexed or tally.updated:
+        resolve_archive(args)
+    print(tally.line(), flush=True)
+    return EXIT_FAILED if tally.failed or run.failed else EXIT_OK
+
+
+def interval(text: str) -> float:
+    """`30s`, `15m`, `2h`, `1d`: seconds between fetch runs."""
+    units = {"s": 1, "m": 60, "h": 3600, "d": 86400}
+    number, unit = text[:-1], text[-1:].lower()
+    try:
+        seconds = float(number) * units[unit]
+    except (KeyError, ValueError):
+        raise argparse.ArgumentTypeError(f"{text!r}: --every takes e.g. 30s, 15m, 2h, 1d") from None
+    if seconds <= 0:
+        raise argparse.ArgumentTypeError(f"{text!r}: --every needs a positive interval")
+    return seconds
 
 
 def shard_spec(text: str) -> tuple[int, int]:
@@ -293,13 +343,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"settings copied to {args.settings}: {', '.join(copied) or 'none'}",
               file=sys.stderr)
     elif any((Path(args.index) / name).exists() for name in SETTINGS_FILES):
-        print("newsindex: the records leave out aliases, user topics and saved searches; "
+        print("newsindex: the records leave out aliases, user topics, saved searches and "
+              "feeds fetched; "
               "--settings DIR copies them", file=sys.stderr)
     return EXIT_OK
 
 
 # What an index folder holds besides the records: restored by copying them into a new folder.
-SETTINGS_FILES = ("aliases.json", "topics.json", "saved.sqlite")
+SETTINGS_FILES = ("aliases.json", "topics.json", "saved.sqlite", "feeds.json")
 
 
 def copy_settings(index_dir: Path, target: Path) -> list[str]:
@@ -398,6 +449,25 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.set_defaults(func=cmd_index)
 
+    p = sub.add_parser("fetch", help="fetch feeds (RSS, Atom, JSON Feed) or OPML lists: new "
+                       "items' pages extracted, annotated, indexed")
+    p.add_argument("sources", nargs="+", metavar="SOURCE", help="feed URL, OPML file or URL")
+    p.add_argument("--every", type=interval, metavar="INTERVAL",
+                   help="keep going: a run every INTERVAL (30s, 15m, 2h, 1d)")
+    p.add_argument("--contact", default=os.environ.get("NEWSINDEX_CONTACT", ""),
+                   help="how a site owner reaches you (URL or mailto:), sent in the User-Agent "
+                   "(env NEWSINDEX_CONTACT)")
+    p.add_argument("--delay", type=float, default=1.0, help="seconds between requests to a host")
+    p.add_argument("--concurrency", type=int, default=4, help="pages fetched at once (one per "
+                   "host)")
+    p.add_argument("--timeout", type=float, default=20.0, help="seconds a request may take")
+    p.add_argument("--max-mb", type=float, default=10.0, help="pages larger than this skipped")
+    p.add_argument("--model", default=DEFAULT_MODEL, help="installed spaCy pipeline")
+    p.add_argument("--batch-size", type=int, default=32)
+    p.add_argument("--workers", type=int, default=1, help="NLP processes")
+    p.add_argument("--commit-every", type=int, default=500, help="articles per atomic commit")
+    p.set_defaults(func=cmd_fetch)
+
     p = sub.add_parser("annotate", help="annotate files as JSON Lines, no index written")
     nlp_options(p)
     p.add_argument(
@@ -471,7 +541,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write the annotated records as JSON Lines")
     p.add_argument("-o", "--output", help="file (default stdout)")
     p.add_argument("--settings", metavar="DIR",
-                   help="also copy aliases.json, topics.json and saved.sqlite into DIR")
+                   help="also copy aliases.json, topics.json, saved.sqlite and feeds.json "
+                   "into DIR")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("reindex", help="OpenSearch: rebuild into new indexes, then swap aliases")

@@ -1,11 +1,11 @@
 """Ingest: one index run, from inputs to the store. Files and folders of articles and annotated
 records go in; what changed is annotated (NLP in its own process), written in atomic batches and
-counted in a Tally. The CLI's `index` calls it once; feeds and web archives will too."""
+counted in a Tally. The CLI's `index` calls it once per run, and so does `fetch` (feeds)."""
 
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -131,9 +131,11 @@ def ingest(
     tally: Tally | None = None,
     records: Iterable[Record] = (),
     known: dict[str, str] | None = None,
+    committed: Callable[[Record], None] | None = None,
 ) -> Tally:
     """The run: annotated records as they are, articles whose content changed through the NLP,
-    all into the store in atomic batches; every input counted or reported in the Tally."""
+    all into the store in atomic batches; every input counted or reported in the Tally.
+    `committed` hears of each record once it is in the index."""
     tally = tally or Tally()
     known = store.hashes() if known is None else known
 
@@ -165,9 +167,32 @@ def ingest(
         )
 
     written = store.write(counted(all_records()), commit_every=options.commit_every)
-    for _ in progress(written, options.show_progress):
-        pass
+    for record in progress(written, options.show_progress):
+        if committed:
+            committed(record)
     return tally
+
+
+def ingest_feeds(
+    store, sources: list[str], options: IngestOptions, politeness=None, concurrency: int = 4
+):
+    """One fetch run: the new items of the feeds (and OPML lists) named, through `ingest`;
+    the feeds' state in the index folder updated as articles are committed. (Tally, FeedRun)."""
+    from indexer.sources.feeds import FeedBook, FeedRun
+    from indexer.sources.fetch import PoliteClient
+
+    book = FeedBook(store.dir)
+    known = store.hashes()
+    complete = False
+    with PoliteClient(politeness) as client:
+        run = FeedRun(client, book, known, concurrency)
+        try:
+            tally = ingest(store, run.articles(sources), options, known=known,
+                           committed=run.committed)
+            complete = True
+        finally:
+            run.finish(complete)
+    return tally, run
 
 
 def _chain(first, rest):

@@ -311,8 +311,23 @@ def test_every_get_route_is_covered_by_the_hostile_tests(app):
         "static", "web.home", "web.listing", "web.listing_twin", "web.article", "web.entity",
         "web.saved_list", "web.saved_json", "web.saved_open", "web.saved_feed",
         "web.saved_create", "web.saved_rename", "web.saved_delete", "web.merge_or_split",
+        "web.feeds_list",
     }
     assert {rule.endpoint for rule in app.url_map.iter_rules()} <= covered
+
+
+def test_feeds_page_shows_hostile_feed_titles_and_urls_inert(tmp_path):
+    """A feed's title is whatever its publisher wrote, an OPML's xmlUrl any string."""
+    from indexer.sources.feeds import FeedBook
+
+    book = FeedBook(tmp_path)
+    book.feed("javascript:alert(7)").update(title=PAYLOAD, last_fetched="2026-01-01T00:00:00+00:00",
+                                            result=PAYLOAD, ok=False)
+    book.save()
+    client = create_app({"INDEX_DIR": str(tmp_path)}).test_client()
+    body = assert_served_safely(client.get("/feeds"), payload_sent=True)
+    assert 'href="javascript:' not in body and "&lt;script&gt;" in body
+    assert assert_served_safely(client.get("/feeds.json"), payload_sent=False)
 
 
 @SETTINGS

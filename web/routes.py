@@ -232,6 +232,18 @@ def saved_json():
     return jsonify({"saved": rows})
 
 
+@bp.get("/feeds")
+@bp.get("/feeds.json")
+def feeds_list():
+    """When each feed `newsindex fetch` reads was last fetched, and how that went."""
+    from indexer.sources.feeds import last_fetched
+
+    rows = last_fetched(site().index_dir)
+    if request.path.endswith(".json"):
+        return jsonify({"feeds": rows})
+    return render_template("feeds.html", rows=rows)
+
+
 def checked_form() -> None:
     """Refuse a POST without this session's CSRF token."""
     if not csrf_ok(request.form.get("csrf_token")):

@@ -1,4 +1,4 @@
-"""Sources stage: read article files (txt, md, json, jsonl, csv, html) into Article records."""
+"""Article files: read txt, md, json, jsonl, csv and html files into Article records."""
 
 from __future__ import annotations
 
@@ -17,6 +17,7 @@ from charset_normalizer import from_bytes
 from indexer.dates import normalise_date, with_dateline
 
 SUFFIXES = (".txt", ".md", ".json", ".jsonl", ".csv", ".html", ".htm")
+ARCHIVE_SUFFIXES = (".warc", ".warc.gz", ".arc", ".arc.gz")  # web archives, read as streams
 MAX_FILE_BYTES = 200 * 1024 * 1024
 # Field names we accept in structured inputs, first match wins.
 FIELD_NAMES = {
@@ -115,6 +116,21 @@ def decode(data: bytes, path: str | os.PathLike) -> str:
             path, f"binary file: decoding as {best.encoding} gives control characters"
         )
     return text
+
+
+def decode_page(data: bytes, charset: str | None, where: str | os.PathLike) -> str:
+    """A web page's text: UTF-8 when the bytes are UTF-8 (whatever the header claims), else the
+    declared charset when it decodes, else the most likely encoding."""
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        pass
+    if charset:
+        try:
+            return data.decode(charset)
+        except (LookupError, UnicodeDecodeError):
+            pass
+    return decode(data, where)
 
 
 def _cp1252_ok(data: bytes) -> bool:
@@ -268,22 +284,38 @@ def read_csv(path: Path, text: str) -> Iterator[Article | SourceError]:
 
 def read_html(path: Path, text: str) -> Iterator[Article]:
     """A saved news page: main text and metadata extracted by trafilatura."""
+    yield html_article(text, path)
+
+
+def html_article(
+    text: str, path: str | os.PathLike, url: str | None = None, fallback: dict | None = None
+) -> Article:
+    """A news page's main text and metadata by trafilatura (title, date, author, site name,
+    canonical URL); a fallback (a feed item's or a web archive record's fields) fills what the
+    page lacks. Given a URL (fetched or archived), the id derives from it; else from the page's."""
     import trafilatura
 
-    doc = trafilatura.bare_extraction(text, with_metadata=True, include_comments=False)
+    fallback = fallback or {}
+    doc = trafilatura.bare_extraction(text, url=url, with_metadata=True, include_comments=False)
     body = getattr(doc, "text", None) if doc is not None else None
     if not body or not has_words(body):
+        body = fallback.get("body")
+    if not body or not has_words(body):
         raise SourceError(path, "HTML page has no extractable article text")
-    title = (doc.title or "").strip()
-    url = doc.url or None
-    yield Article(
-        id=article_id(None, url, title, body),
+
+    def field(name: str) -> str | None:
+        return (getattr(doc, name, None) or "").strip() or None
+
+    title = field("title") or fallback.get("title") or ""
+    page_url = field("url") or url
+    return Article(
+        id=article_id(None, url or page_url, title, body),
         title=title,
         body=body,
-        published=normalise_date(doc.date),
-        source=doc.sitename or doc.hostname or None,
-        url=url,
-        author=doc.author or None,
+        published=normalise_date(field("date")) or normalise_date(fallback.get("published")),
+        source=field("sitename") or fallback.get("source") or field("hostname"),
+        url=page_url,
+        author=field("author") or fallback.get("author"),
         path=str(path),
     )
 
@@ -301,6 +333,11 @@ READERS = {
 
 def read_file(path: Path) -> Iterator[Article | SourceError]:
     """Every article in one file; errors are yielded (per record) or raised (whole file)."""
+    if is_archive(path):
+        from indexer.sources.warc import read_archive
+
+        yield from read_archive(path)
+        return
     suffix = path.suffix.lower()
     if suffix not in READERS:
         raise SourceError(path, f"unsupported file type {suffix or '(none)'}")
@@ -315,13 +352,19 @@ def read_file(path: Path) -> Iterator[Article | SourceError]:
         yield with_dateline(item) if isinstance(item, Article) else item
 
 
+def is_archive(path: Path) -> bool:
+    """A WARC or ARC file (plain or gzipped), which is streamed record by record."""
+    return path.name.lower().endswith(ARCHIVE_SUFFIXES)
+
+
 def iter_files(paths: Iterable[str | os.PathLike]) -> Iterator[Path | SourceError]:
     """Files named, and supported files below folders named, in a stable order."""
     for raw in paths:
         path = Path(raw)
         if path.is_dir():
             found = sorted(
-                p for p in path.rglob("*") if p.is_file() and p.suffix.lower() in SUFFIXES
+                p for p in path.rglob("*")
+                if p.is_file() and (p.suffix.lower() in SUFFIXES or is_archive(p))
             )
             yield from found
         elif path.is_file():
