@@ -19,6 +19,7 @@ from whoosh.analysis import Token
 from whoosh.query import Every, FuzzyTerm, MultiTerm, Or, Query, Wildcard
 
 from indexer.aliases import FILE_NAME, Aliases, effective
+from indexer.duplicates import GroupWatcher
 from indexer.facets import FacetCache, FacetTable, QueryArrays, postings, top_documents
 from indexer.resolution.archive import FILE_NAME as RESOLVED_FILE
 from indexer.resolution.judgements import Judgement
@@ -79,6 +80,10 @@ class SearchQuery:
     # Quotes only: their kind (direct or partial) and lowest confidence (a number or its text).
     quote_kind: str | None = None
     min_confidence: float | str | None = None
+    # Articles only: one hit per group of near-duplicates (False: every copy), or the copies
+    # of one article (its id) and nothing else.
+    collapse: bool = True
+    similar_to: str | None = None
 
     @property
     def trusted(self) -> bool:
@@ -216,6 +221,7 @@ class QueryFront:
     def __init__(self, index_dir) -> None:
         self.aliases = AliasWatcher(index_dir)
         self.canonical = self.aliases.canonical
+        self.duplicates = GroupWatcher(index_dir)
         self.parsers = {
             ARTICLE: query_parser(["title", "body"], {"title": 2.0}),
             QUOTE: query_parser(["quote"], {}),
@@ -234,7 +240,10 @@ class QueryFront:
         """Articles matching the query and filters, with snippets and facet counts."""
         if query.trusted:
             raise QueryError("a quote kind or minimum confidence applies to quotes only")
-        return self._run(query.checked(FACETS), ARTICLE, FACETS)
+        result = self._run(query.checked(FACETS), ARTICLE, FACETS)
+        for hit in result["hits"]:
+            hit["similar"] = self.duplicates.similar(hit["id"])
+        return result
 
     def quotes(self, query: SearchQuery) -> dict:
         """Quotations matching the query (in the quote text) and filters (speaker, mentions);
@@ -292,7 +301,7 @@ class Searcher(QueryFront):
         """The query's matches as masks over every document of the searcher's generation."""
         reader = s.reader()
         size = reader.doc_count_all()
-        key = (reader.generation(), size, self._alias_key())
+        key = (reader.generation(), size, self._alias_key(), self.duplicates.refresh())
         tables = self.cache.tables(reader, key, facet_names + ("kind",), self.canonical, kind)
         days = self.cache.segment_array(reader, key, "days", self._days)
         q = bounded(self.parse(query.text, kind), reader)
@@ -302,6 +311,10 @@ class Searcher(QueryFront):
         base &= self.cache.array(key, f"kind:{kind}", lambda: tables["kind"].mask_for([kind], size))
         if query.trusted:
             base &= self._trust_mask(reader, key, query)
+        if kind == ARTICLE and query.similar_to:
+            codes, _ = self._group_codes(reader, key)
+            ids = self.cache.segment_array(reader, key, "ids", self._stored_ids)
+            base &= np.isin(codes, codes[ids == query.similar_to])
         date_mask = self._date_mask(days, query)
         filter_masks = {
             name: self._filter_mask(tables[name], self._canonical_values(name, query), size)
@@ -348,6 +361,44 @@ class Searcher(QueryFront):
                 out[doc] = (codes.get(data.get("kind") or "", 0), _number(data.get("confidence")))
         return out
 
+    def _group_codes(self, reader, key: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """Each document's duplicate group as a number (its own document number when it has no
+        copy; size + n for the n-th group) and which documents have a copy."""
+        ids = self.cache.segment_array(reader, key, "ids", self._stored_ids)
+
+        def build():  # the cache's lock is held here: no other cache call inside
+            size = len(ids)
+            codes = np.arange(size, dtype=np.int64)
+            groups = self.duplicates.groups
+            members = np.zeros(size, dtype=bool)
+            if groups:
+                docs = np.flatnonzero(np.isin(ids, np.array(list(groups), dtype=object)))
+                number = {g: n for n, g in enumerate(dict.fromkeys(groups.values()))}
+                numbers = [number[groups[i]] for i in ids[docs]]
+                codes[docs] = size + np.array(numbers, dtype=np.int64)
+                members[docs] = True
+            return codes, members
+
+        return self.cache.array(key, "duplicate_groups", build)
+
+    def _collapsed(self, reader, chosen: Selection, query: SearchQuery) -> np.ndarray:
+        """The final mask with one document per duplicate group: the best by the query's order
+        (score, or date for date order and match-all)."""
+        codes, members = self._group_codes(reader, chosen.key)
+        dup = np.flatnonzero(chosen.final & members)
+        if not dup.size:
+            return chosen.final
+        scores = chosen.found.scores
+        if query.sort == "relevance" and not isinstance(chosen.q, Every) and scores is not None:
+            better = -scores[dup]
+        else:
+            better = chosen.days[dup] if query.sort == "oldest" else -chosen.days[dup]
+        order = dup[np.lexsort((dup, better))]
+        _, first = np.unique(codes[order], return_index=True)
+        out = chosen.final & ~members
+        out[order[first]] = True
+        return out
+
     def _ids(self, query: SearchQuery, kind: str, facet_names: tuple[str, ...]) -> set[str]:
         with self._searcher() as s:
             chosen = self._select(s, query, kind, facet_names)
@@ -369,18 +420,21 @@ class Searcher(QueryFront):
     def _run(self, query: SearchQuery, kind: str, facet_names: tuple[str, ...]) -> dict:
         with self._searcher() as s:
             chosen = self._select(s, query, kind, facet_names)
-            total = int(chosen.final.sum())
-            hits = self._hits(s, chosen.q, query, chosen.final, chosen.days, kind,
-                              chosen.found.scores)
+            collapse = kind == ARTICLE and query.collapse and not query.similar_to
+            shown = self._collapsed(s.reader(), chosen, query) if collapse else chosen.final
+            groups = self._group_codes(s.reader(), chosen.key) if collapse else None
+            total = int(shown.sum())
+            hits = self._hits(s, chosen.q, query, shown, chosen.days, kind, chosen.found.scores)
             facets = {}
             for name in facet_names:
                 others = chosen.base & chosen.date_mask
                 for other, m in chosen.filter_masks.items():
                     if other != name:
                         others &= m
-                facets[name] = self._facet_values(chosen.tables[name], others, query, name)
+                counts = group_counts(chosen.tables[name], others, groups)
+                facets[name] = self._facet_values(chosen.tables[name], counts, query, name)
             facets["month"] = self._months(
-                chosen.days, chosen.base & self._all_but_date(chosen.filter_masks)
+                chosen.days, chosen.base & self._all_but_date(chosen.filter_masks), groups
             )
             suggestion = (
                 self._suggest(s, chosen.q, query.text) if total < 3 and query.text else None
@@ -452,8 +506,7 @@ class Searcher(QueryFront):
         return mask
 
     @staticmethod
-    def _facet_values(table: FacetTable, mask: np.ndarray, query: SearchQuery, name: str) -> list:
-        counts = table.count(mask)
+    def _facet_values(table: FacetTable, counts: np.ndarray, query: SearchQuery, name: str) -> list:
         include, exclude = split_values(query.filters.get(name, ()))
         nonzero = np.flatnonzero(counts)
         order = nonzero[np.lexsort((nonzero, -counts[nonzero]))][: query.facet_limit]
@@ -481,8 +534,13 @@ class Searcher(QueryFront):
         return out
 
     @staticmethod
-    def _months(days: np.ndarray, mask: np.ndarray) -> list[dict]:
-        months = days[mask & (days > 0)] // 100
+    def _months(days: np.ndarray, mask: np.ndarray, groups: tuple | None = None) -> list[dict]:
+        dated = mask & (days > 0)
+        months = days[dated].astype(np.int64) // 100
+        if groups is not None and (dated & groups[1]).any():
+            # a group counts once in each month one of its copies has
+            span = int(groups[0].max()) + 1
+            months = np.unique(months * span + groups[0][dated]) // span
         values, counts = np.unique(months, return_counts=True)
         return [
             {"value": f"{v // 100:04d}-{v % 100:02d}", "count": int(c)}
@@ -574,6 +632,23 @@ class Searcher(QueryFront):
                 "topics": distinct("topic"),
                 "index_bytes": self.store.size_bytes(),
             }
+
+
+def group_counts(table: FacetTable, mask: np.ndarray, groups: tuple | None) -> np.ndarray:
+    """Documents per facet value among mask, or with groups (codes, members) the duplicate
+    groups per value: a group counts once for a value any of its matching copies has."""
+    counts = table.count(mask)
+    if groups is None:
+        return counts
+    codes, members = groups
+    hit = (mask & members)[table.docs]
+    if not hit.any():
+        return counts
+    values = table.value_of_posting[hit].astype(np.int64)
+    span = int(codes.max()) + 1
+    pairs = np.unique(values * span + codes[table.docs[hit]])
+    size = len(table.values)
+    return counts - np.bincount(values, minlength=size) + np.bincount(pairs // span, minlength=size)
 
 
 def bounded(q: Query, reader) -> Query:
