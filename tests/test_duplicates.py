@@ -150,3 +150,18 @@ def test_deleting_or_rewriting_a_copy_updates_its_group(index, tmp_path, nlp):
     rewritten = dict(store.get("other"), id="reprint")
     list(copy.write([rewritten]))
     assert update_duplicates(copy, {}) == {"other": "other", "reprint": "other"}
+
+
+def test_the_web_collapses_links_the_copies_and_shows_all_with_collapse_0(index):
+    from web import create_app
+
+    store, _ = index
+    client = create_app({"INDEX_DIR": str(store.dir), "TESTING": True}).test_client()
+    collapsed = client.get("/search.json?q=Trump").get_json()
+    assert collapsed["total"] == 2
+    assert client.get("/search.json?q=Trump&collapse=0").get_json()["total"] == 3
+    shown = next(hit["id"] for hit in collapsed["hits"] if hit["similar"] == 1)
+    page = client.get("/search?q=Trump").get_data(as_text=True)
+    assert f'href="/search?similar={shown}">1 similar</a>' in page
+    listed = client.get(f"/search.json?similar={shown}").get_json()
+    assert sorted(hit["id"] for hit in listed["hits"]) == ["original", "reprint"]
