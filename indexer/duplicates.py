@@ -226,10 +226,8 @@ def update_duplicates(
     before = load_groups(store.dir)
     groups = Duplicates(store.dir).update(
         current, fresh, lambda aid: (store.get(aid) or {}).get("body"))
-    # Articles written again carry no group on their new documents: they are told too.
-    told = set(before) | set(groups)
-    changed = {aid: groups.get(aid, aid) for aid in told
-               if before.get(aid) != groups.get(aid) or (aid in fresh and aid in groups)}
+    changed = {aid: groups.get(aid, aid) for aid in set(before) | set(groups)
+               if before.get(aid) != groups.get(aid) and aid in current}
     store.mark_duplicates(changed)
     return groups
 

@@ -165,3 +165,37 @@ def test_the_web_collapses_links_the_copies_and_shows_all_with_collapse_0(index)
     assert f'href="/search?similar={shown}">1 similar</a>' in page
     listed = client.get(f"/search.json?similar={shown}").get_json()
     assert sorted(hit["id"] for hit in listed["hits"]) == ["original", "reprint"]
+
+
+@pytest.fixture(scope="module")
+def parity(index, tmp_path_factory):
+    """The three articles in a fresh Whoosh folder and in a real OpenSearch node, each with its
+    groups found after the load, as an index run finds them."""
+    from indexer.opensearch import OpenSearchSearcher, OpenSearchStore, connect
+    from tests.opensearch_cluster import Cluster
+
+    store, _ = index
+    records = sorted(store.records(), key=lambda r: r["id"])
+    whoosh = Store(tmp_path_factory.mktemp("whoosh"))
+    list(whoosh.write(records))
+    update_duplicates(whoosh, {})
+    with Cluster(nodes=1) as cluster:
+        opensearch = OpenSearchStore(connect(cluster.url), prefix="dups",
+                                     side_dir=tmp_path_factory.mktemp("side"))
+        list(opensearch.write(records))
+        update_duplicates(opensearch, {})
+        yield Searcher(whoosh), OpenSearchSearcher(opensearch)
+
+
+@pytest.mark.parametrize("options", [
+    {}, {"collapse": False}, {"sort": "newest"}, {"similar_to": "reprint"},
+    {"filters": {"source": ("Evening Wire",)}},
+])
+def test_opensearch_collapses_and_counts_as_whoosh_does(parity, options):
+    whoosh, opensearch = parity
+    query = SearchQuery(text="Trump", facet_limit=1000, **options)
+    mine, theirs = whoosh.search(query), opensearch.search(query)
+    assert mine["total"] == theirs["total"]
+    assert ({h["id"]: h["similar"] for h in mine["hits"]}
+            == {h["id"]: h["similar"] for h in theirs["hits"]})
+    assert mine["facets"] == theirs["facets"]
