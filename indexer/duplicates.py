@@ -17,6 +17,7 @@ took 1.7 s per 20,000 articles.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -26,9 +27,6 @@ from collections.abc import Mapping
 from pathlib import Path
 
 import numpy as np
-from datasketch import MinHash, MinHashLSH
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
 
 STATE_FILE = "minhash.npz"
 GROUPS_FILE = "duplicates.json"
@@ -42,11 +40,19 @@ MIN_SHINGLES = 8  # a text shorter than this says too little to call anything it
 SCHEME = "affine32"
 WORD = re.compile(r"\w+")
 
-_PERMUTATIONS = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME).permutations
-_LSH = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
-BANDS, ROWS = _LSH.b, _LSH.r
-# Odd 64-bit multipliers that fold each band's ROWS values into one key.
-_MIX = np.random.default_rng(7).integers(1, 2**63, size=ROWS, dtype=np.uint64) | np.uint64(1)
+
+
+@functools.cache
+def hashing() -> tuple:
+    """The MinHash permutations, LSH bands and rows per band (datasketch's optimum for the
+    threshold), and odd 64-bit multipliers folding a band into one key. Made on first use:
+    datasketch and scipy take a second to import, which searches never need."""
+    from datasketch import MinHash, MinHashLSH
+
+    permutations = MinHash(num_perm=NUM_PERM, seed=1, scheme=SCHEME).permutations
+    lsh = MinHashLSH(threshold=THRESHOLD, num_perm=NUM_PERM)
+    mix = np.random.default_rng(7).integers(1, 2**63, size=lsh.r, dtype=np.uint64) | np.uint64(1)
+    return permutations, lsh.b, lsh.r, mix
 
 
 def shingles(text: str) -> list[bytes]:
@@ -61,16 +67,19 @@ def signature(text: str) -> np.ndarray | None:
     grams = shingles(text)
     if len(grams) < MIN_SHINGLES:
         return None
-    m = MinHash(num_perm=NUM_PERM, permutations=_PERMUTATIONS, scheme=SCHEME)
+    from datasketch import MinHash
+
+    m = MinHash(num_perm=NUM_PERM, permutations=hashing()[0], scheme=SCHEME)
     m.update_batch(grams)
     return m.hashvalues.astype(np.uint32)
 
 
 def band_keys(signatures: np.ndarray) -> np.ndarray:
     """One 64-bit key per band of each signature (equal bands give equal keys)."""
-    rows = signatures[:, : BANDS * ROWS].astype(np.uint64).reshape(len(signatures), BANDS, ROWS)
+    _, bands, rows, mix = hashing()
+    parts = signatures[:, : bands * rows].astype(np.uint64).reshape(len(signatures), bands, rows)
     with np.errstate(over="ignore"):
-        return (rows * _MIX).sum(axis=2, dtype=np.uint64)
+        return (parts * mix).sum(axis=2, dtype=np.uint64)
 
 
 def similarity(a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -115,7 +124,7 @@ class Duplicates:
         else:
             self.ids, self.hashes = [], []
             self.signatures = np.zeros((0, NUM_PERM), dtype=np.uint32)
-            self.keys = np.zeros((0, BANDS), dtype=np.uint64)
+            self.keys = np.zeros((0, hashing()[1]), dtype=np.uint64)
             pairs = np.zeros((0, 2), dtype=np.int64)
         self.pairs = {(self.ids[a], self.ids[b]) for a, b in pairs.tolist()}
 
@@ -164,7 +173,7 @@ class Duplicates:
         similar enough."""
         found: set[tuple[int, int]] = set()
         usable = self.signatures.any(axis=1)
-        for band in range(BANDS):
+        for band in range(self.keys.shape[1]):
             column = self.keys[:, band]
             order = np.argsort(column, kind="stable")
             ordered = column[order]
@@ -189,6 +198,9 @@ class Duplicates:
         """Article id -> group id (the member indexed first) for every article with a copy."""
         if not self.pairs:
             return {}
+        from scipy.sparse import coo_matrix
+        from scipy.sparse.csgraph import connected_components
+
         row = {aid: i for i, aid in enumerate(self.ids)}
         a = np.array([row[x] for x, _ in self.pairs])
         b = np.array([row[y] for _, y in self.pairs])
