@@ -172,7 +172,10 @@ def ingest(
         if options.duplicates:
             fresh[record["id"]] = fresh_signature(record)
     if options.duplicates:
-        update_duplicates(store, fresh, known)
+        try:
+            update_duplicates(store, fresh, known)
+        except OSError as exc:  # a read-only folder: the articles are in; groups stay as were
+            print(f"newsindex: near-duplicates not stored: {exc}", file=sys.stderr, flush=True)
     return tally
 
 

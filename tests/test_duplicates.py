@@ -199,3 +199,13 @@ def test_opensearch_collapses_and_counts_as_whoosh_does(parity, options):
     assert ({h["id"]: h["similar"] for h in mine["hits"]}
             == {h["id"]: h["similar"] for h in theirs["hits"]})
     assert mine["facets"] == theirs["facets"]
+
+
+def test_groups_that_cannot_be_stored_leave_the_index_run_whole(index, tmp_path, capsys):
+    store, base = index
+    copy = Store(tmp_path / "copy")
+    (copy.dir / STATE_FILE).mkdir()  # a folder where the state file goes: it cannot be written
+    tally = ingest_paths(copy, [str(base / "run1"), str(base / "run2")], IngestOptions())
+    assert tally.indexed == 3 and tally.failed == 0
+    assert "near-duplicates not stored" in capsys.readouterr().err
+    assert Searcher(copy).search(SearchQuery(text="Trump"))["total"] == 3
