@@ -7,7 +7,10 @@ In one run, on the same machine:
 2. `newsindex index` with --workers 1, then with --workers 2, each into a fresh index: reading
    the files, hashing, loading the pipeline, annotating, writing and committing, end to end;
 3. the same command again on the unchanged corpus (NLP skipped for unchanged articles);
-4. `newsindex index` of the annotated records alone (JSON Lines exported from step 2), no NLP.
+4. `newsindex index` of the annotated records alone (JSON Lines exported from step 2), no NLP;
+5. near-duplicate detection's cost: step 2's one-worker run again with `--no-duplicates`, and
+   the detection alone (signatures of every record, LSH, groups) timed in this process, as a
+   share of the one-worker run.
 
 The commands run as child processes, as a user would run them. Wall-clock articles/s are the
 result; CPU seconds and the machine's load average are printed too, because on a shared
@@ -64,6 +67,20 @@ def baseline(bbc: Path, batch_size: int) -> tuple[int, float, float]:
     return len(texts), time.perf_counter() - started, time.process_time() - cpu
 
 
+def duplicates_seconds(records: Path, folder: Path) -> float:
+    """Seconds near-duplicate detection takes for every record, as an index run does it."""
+    from indexer.duplicates import Duplicates, fresh_signature
+    from indexer.records import read_jsonl
+
+    loaded = [r for r in read_jsonl(records) if isinstance(r, dict)]
+    started = time.perf_counter()
+    fresh = {r["id"]: fresh_signature(r) for r in loaded}
+    Duplicates(folder).update({aid: h for aid, (h, _) in fresh.items()}, fresh, lambda a: None)
+    seconds = time.perf_counter() - started
+    log(f"duplicates: {len(loaded)} records in {seconds:.2f} s")
+    return seconds
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--bbc", type=Path, default=DEFAULT_BBC, help="BBC corpus folder")
@@ -97,6 +114,10 @@ def main() -> None:
         newsindex(work / "w1", "export", "-o", str(records))
         wall, cpu, line = newsindex(work / "loaded", "index", str(records), "--quiet")
         record("load_records", n, wall, cpu, line)
+        wall, cpu, line = newsindex(work / "nodups", "index", *folders, "--workers", "1",
+                                    "--no-duplicates", *batch)
+        record("index_1_worker_no_duplicates", n, wall, cpu, line)
+        detection = duplicates_seconds(records, work / "dups")
     finally:
         if not args.keep:
             shutil.rmtree(work, ignore_errors=True)
@@ -111,6 +132,9 @@ def main() -> None:
         "ratio_1_worker_vs_baseline": round(aps["index_1_worker"] / aps["baseline_nlp_pipe"], 3),
         "ratio_2_vs_1_workers": round(aps["index_2_workers"] / aps["index_1_worker"], 3),
         "ratio_rerun_vs_first": round(aps["rerun_unchanged"] / aps["index_1_worker"], 1),
+        "duplicates_share_of_index": round(detection / phases["index_1_worker"]["wall_s"], 4),
+        "ratio_1_worker_with_vs_without_duplicates": round(
+            aps["index_1_worker"] / aps["index_1_worker_no_duplicates"], 3),
         "articles": n,
         "cpus": os.cpu_count(),
         "load_average_at_start": round(load_before, 2),

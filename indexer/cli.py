@@ -32,7 +32,7 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     store = open_store(config_from_args(args))
     options = IngestOptions(args.model, args.batch_size, args.workers, args.commit_every,
-                            sys.stderr.isatty() and not args.quiet)
+                            sys.stderr.isatty() and not args.quiet, not args.no_duplicates)
     with day_first(args.dayfirst):
         tally = ingest_paths(store, args.paths, options)
     resolve_archive(args)
@@ -155,6 +155,7 @@ def search_query(args: argparse.Namespace, facets: dict[str, str]):
         sort=args.sort,
         page=args.page,
         per_page=args.limit,
+        collapse=not getattr(args, "no_collapse", False),
     )
 
 
@@ -447,6 +448,8 @@ def build_parser() -> argparse.ArgumentParser:
     nlp_options(p)
     p.add_argument("--commit-every", type=int, default=500, help="articles per atomic commit")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
+    p.add_argument("--no-duplicates", action="store_true",
+                   help="skip near-duplicate detection (to measure its cost)")
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("fetch", help="fetch feeds (RSS, Atom, JSON Feed) or OPML lists: new "
@@ -503,6 +506,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("search", help="search articles")
     search_options(p, {})
+    p.add_argument("--no-collapse", action="store_true",
+                   help="list every near-duplicate copy (by default one hit per group)")
     p.set_defaults(func=cmd_search)
 
     p = sub.add_parser("quotes", help="search quotations")

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from indexer import DEFAULT_MODEL
+from indexer.duplicates import fresh_signature, update_duplicates
 from indexer.records import Record, RecordError, is_record_file, read_jsonl
 from indexer.sources import Article, SourceError, iter_files, read_sources
 
@@ -110,6 +111,7 @@ class IngestOptions:
     workers: int = 1
     commit_every: int = 500
     show_progress: bool = False
+    duplicates: bool = True  # find near-duplicates after the run (off only to measure its cost)
 
 
 def ingest_paths(
@@ -167,9 +169,17 @@ def ingest(
         )
 
     written = store.write(counted(all_records()), commit_every=options.commit_every)
+    fresh = {}
     for record in progress(written, options.show_progress):
         if committed:
             committed(record)
+        if options.duplicates:
+            fresh[record["id"]] = fresh_signature(record)
+    if options.duplicates:
+        try:
+            update_duplicates(store, fresh, known)
+        except OSError as exc:  # a read-only folder: the articles are in; groups stay as were
+            print(f"newsindex: near-duplicates not stored: {exc}", file=sys.stderr, flush=True)
     return tally
 
 

@@ -32,6 +32,7 @@ from whoosh.query import (
 from indexer.aliases import FILE_NAME, Aliases, effective
 from indexer.dates import UNDATED
 from indexer.dates import valid as valid_date
+from indexer.duplicates import GroupWatcher
 from indexer.facets import FacetCache, FacetTable, QueryArrays, postings, top_documents
 from indexer.query import (
     MAX_EDITS,
@@ -111,6 +112,10 @@ class SearchQuery:
     # Quotes only: their kind (direct or partial) and lowest confidence (a number or its text).
     quote_kind: str | None = None
     min_confidence: float | str | None = None
+    # Articles only: one hit per group of near-duplicates (False: every copy), or the copies
+    # of one article (its id) and nothing else.
+    collapse: bool = True
+    similar_to: str | None = None
 
     @property
     def undated(self) -> bool:
@@ -262,6 +267,7 @@ class QueryFront:
         self.aliases = AliasWatcher(index_dir)
         self.canonical = self.aliases.canonical
         self.fields = {ARTICLE: ["title", "body"], QUOTE: ["quote"]}
+        self.duplicates = GroupWatcher(index_dir)
         self.parsers = {
             ARTICLE: query_parser(self.fields[ARTICLE], {"title": 2.0}, self._value_known),
             QUOTE: query_parser(self.fields[QUOTE], {}, self._value_known),
@@ -335,6 +341,8 @@ class QueryFront:
             for hit in result["hits"]:
                 for name, facet in DETAIL_FIELDS.items():
                     hit[name] = list(dict.fromkeys(self.canonical(facet, v) for v in hit[name]))
+        for hit in result["hits"]:
+            hit["similar"] = self.duplicates.similar(hit["id"])
         return result
 
     def quotes(self, query: SearchQuery) -> dict:
@@ -465,7 +473,7 @@ class Searcher(QueryFront):
         """The query's matches as masks over every document of the searcher's generation."""
         reader = s.reader()
         size = reader.doc_count_all()
-        key = (reader.generation(), size, self._alias_key())
+        key = (reader.generation(), size, self._alias_key(), self.duplicates.refresh())
         tables = self.cache.tables(reader, key, facet_names + ("kind",), self.canonical, kind)
         days = self.cache.segment_array(reader, key, "days", self._days)
         q = bounded(self._any_case(self.parse(query.text, kind), reader, key), reader)
@@ -475,6 +483,10 @@ class Searcher(QueryFront):
         base &= self.cache.array(key, f"kind:{kind}", lambda: tables["kind"].mask_for([kind], size))
         if query.trusted:
             base &= self._trust_mask(reader, key, query)
+        if kind == ARTICLE and query.similar_to:
+            codes, _ = self._group_codes(reader, key)
+            ids = self.cache.segment_array(reader, key, "ids", self._stored_ids)
+            base &= np.isin(codes, codes[ids == query.similar_to])
         date_mask = self._date_mask(days, query)
         filter_masks = {
             name: self._filter_mask(tables[name], self._canonical_values(name, query), size,
@@ -536,6 +548,44 @@ class Searcher(QueryFront):
                 out[doc] = (codes.get(data.get("kind") or "", 0), _number(data.get("confidence")))
         return out
 
+    def _group_codes(self, reader, key: tuple) -> tuple[np.ndarray, np.ndarray]:
+        """Each document's duplicate group as a number (its own document number when it has no
+        copy; size + n for the n-th group) and which documents have a copy."""
+        ids = self.cache.segment_array(reader, key, "ids", self._stored_ids)
+
+        def build():  # the cache's lock is held here: no other cache call inside
+            size = len(ids)
+            codes = np.arange(size, dtype=np.int64)
+            groups = self.duplicates.groups
+            members = np.zeros(size, dtype=bool)
+            if groups:
+                docs = np.flatnonzero(np.isin(ids, np.array(list(groups), dtype=object)))
+                number = {g: n for n, g in enumerate(dict.fromkeys(groups.values()))}
+                numbers = [number[groups[i]] for i in ids[docs]]
+                codes[docs] = size + np.array(numbers, dtype=np.int64)
+                members[docs] = True
+            return codes, members
+
+        return self.cache.array(key, "duplicate_groups", build)
+
+    def _collapsed(self, reader, chosen: Selection, query: SearchQuery) -> np.ndarray:
+        """The final mask with one document per duplicate group: the best by the query's order
+        (score, or date for date order and match-all)."""
+        codes, members = self._group_codes(reader, chosen.key)
+        dup = np.flatnonzero(chosen.final & members)
+        if not dup.size:
+            return chosen.final
+        scores = chosen.found.scores
+        if query.sort == "relevance" and not isinstance(chosen.q, Every) and scores is not None:
+            better = -scores[dup]
+        else:
+            better = chosen.days[dup] if query.sort == "oldest" else -chosen.days[dup]
+        order = dup[np.lexsort((dup, better))]
+        _, first = np.unique(codes[order], return_index=True)
+        out = chosen.final & ~members
+        out[order[first]] = True
+        return out
+
     def _ids(self, query: SearchQuery, kind: str, facet_names: tuple[str, ...]) -> set[str]:
         with self._searcher() as s:
             chosen = self._select(s, query, kind, facet_names)
@@ -557,17 +607,23 @@ class Searcher(QueryFront):
     def _run(self, query: SearchQuery, kind: str, facet_names: tuple[str, ...]) -> dict:
         with self._searcher() as s:
             chosen = self._select(s, query, kind, facet_names)
-            total = int(chosen.final.sum())
-            hits = self._hits(s, chosen.q, query, chosen.final, chosen.days, kind,
-                              chosen.found.scores)
+            collapse = kind == ARTICLE and query.collapse and not query.similar_to
+            shown = self._collapsed(s.reader(), chosen, query) if collapse else chosen.final
+            groups = self._group_codes(s.reader(), chosen.key) if collapse else None
+            total = int(shown.sum())
+            hits = self._hits(s, chosen.q, query, shown, chosen.days, kind, chosen.found.scores)
             facets = {
-                name: self._facet_values(chosen.tables[name], others(chosen, name, query), query,
-                                         name)
+                name: self._facet_values(
+                    chosen.tables[name],
+                    group_counts(chosen.tables[name], others(chosen, name, query), groups),
+                    query, name)
                 for name in facet_names
             }
             dated_or_not = chosen.base & self._all_but_date(chosen.filter_masks)
-            facets["month"] = self._months(chosen.days, dated_or_not)
-            facets[UNDATED] = undated_facet(int((dated_or_not & (chosen.days == 0)).sum()), query)
+            facets["month"] = self._months(chosen.days, dated_or_not, groups)
+            undated = dated_or_not & (chosen.days == 0)
+            stories = len(np.unique(groups[0][undated])) if groups else int(undated.sum())
+            facets[UNDATED] = undated_facet(stories, query)
             suggestion = self.suggestion(query.text, kind) if total < 3 and query.text else None
         return result_dict(query, total, hits, facets, suggestion, kind)
 
@@ -576,7 +632,9 @@ class Searcher(QueryFront):
         with self._searcher() as s:
             chosen = self._select(s, query, kind, facet_names)
             table = chosen.tables[name]
-            counts = table.count(others(chosen, name, query))
+            collapse = kind == ARTICLE and query.collapse and not query.similar_to
+            groups = self._group_codes(s.reader(), chosen.key) if collapse else None
+            counts = group_counts(table, others(chosen, name, query), groups)
             return {table.values[v]: int(counts[v]) for v in np.flatnonzero(counts)}
 
     @contextmanager
@@ -651,8 +709,7 @@ class Searcher(QueryFront):
         return mask
 
     @staticmethod
-    def _facet_values(table: FacetTable, mask: np.ndarray, query: SearchQuery, name: str) -> list:
-        counts = table.count(mask)
+    def _facet_values(table: FacetTable, counts: np.ndarray, query: SearchQuery, name: str) -> list:
         include, exclude = split_values(query.filters.get(name, ()))
         nonzero = np.flatnonzero(counts)
         order = nonzero[np.lexsort((nonzero, -counts[nonzero]))][: query.facet_limit]
@@ -680,8 +737,13 @@ class Searcher(QueryFront):
         return out
 
     @staticmethod
-    def _months(days: np.ndarray, mask: np.ndarray) -> list[dict]:
-        months = days[mask & (days > 0)] // 100
+    def _months(days: np.ndarray, mask: np.ndarray, groups: tuple | None = None) -> list[dict]:
+        dated = mask & (days > 0)
+        months = days[dated].astype(np.int64) // 100
+        if groups is not None and (dated & groups[1]).any():
+            # a group counts once in each month one of its copies has
+            span = int(groups[0].max()) + 1
+            months = np.unique(months * span + groups[0][dated]) // span
         values, counts = np.unique(months, return_counts=True)
         return [
             {"value": f"{v // 100:04d}-{v % 100:02d}", "count": int(c)}
@@ -803,6 +865,23 @@ def ranks(q: Query) -> bool:
     """Whether a query orders its matches by relevance (everything, or everything but some
     words, is listed newest first)."""
     return not isinstance(q, Every) and not (isinstance(q, AndNot) and isinstance(q.a, Every))
+
+
+def group_counts(table: FacetTable, mask: np.ndarray, groups: tuple | None) -> np.ndarray:
+    """Documents per facet value among mask, or with groups (codes, members) the duplicate
+    groups per value: a group counts once for a value any of its matching copies has."""
+    counts = table.count(mask)
+    if groups is None:
+        return counts
+    codes, members = groups
+    hit = (mask & members)[table.docs]
+    if not hit.any():
+        return counts
+    values = table.value_of_posting[hit].astype(np.int64)
+    span = int(codes.max()) + 1
+    pairs = np.unique(values * span + codes[table.docs[hit]])
+    size = len(table.values)
+    return counts - np.bincount(values, minlength=size) + np.bincount(pairs // span, minlength=size)
 
 
 def bounded(q: Query, reader) -> Query:

@@ -271,6 +271,9 @@ class Store:
                 for qdoc in quote_documents(record, doc):
                     w.add_document(**{k: v for k, v in qdoc.items() if k in known})
 
+    def mark_duplicates(self, groups: dict[str, str]) -> None:
+        """Nothing to write: Whoosh searchers read the groups from duplicates.json."""
+
     def delete(self, article_ids: Iterable[str]) -> int:
         """Remove articles and their quotes."""
         n = 0

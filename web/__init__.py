@@ -16,7 +16,7 @@ from indexer.store import default_index_dir
 from web.routes import bp, register_errors
 from web.saved import SavedSearches
 from web.security import InertJSONProvider, csrf_token, secure_headers, utf8_query
-from web.urls import article_url, entity_url, search_url
+from web.urls import article_url, entity_url, search_url, similar_url
 from web.views import credits
 
 CREDITS_TTL = 30.0
@@ -84,6 +84,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.json.sort_keys = False
     app.jinja_env.globals.update(
         csrf_token=csrf_token, article_url=article_url, entity_url=entity_url,
+        similar_url=similar_url,
         search_url=search_url,
     )
     app.jinja_env.filters["nice_date"] = nice_date

@@ -49,6 +49,8 @@ class SearchState:
     quote_kind: str = ""  # quotes only: direct | partial
     min_confidence: str = ""  # quotes only: as given (a bad value is explained, not dropped)
     all_of: tuple[str, ...] = ()  # facets whose chosen values must all match (`person_mode=all`)
+    collapse: bool = True  # articles only: one hit per group of near-duplicates (collapse=0: all)
+    similar: str = ""  # articles only: the copies of this article id
 
     @property
     def facets(self) -> tuple[str, ...]:
@@ -75,6 +77,8 @@ class SearchState:
             quote_kind=self.quote_kind or None,
             min_confidence=self.min_confidence or None,
             all_of=self.all_of,
+            collapse=self.collapse,
+            similar_to=self.similar or None,
         )
 
     @property
@@ -166,6 +170,10 @@ class SearchState:
             out.append(("kind", self.quote_kind))
         if self.min_confidence:
             out.append(("min_confidence", self.min_confidence))
+        if self.similar:
+            out.append(("similar", self.similar))
+        if not self.collapse:
+            out.append(("collapse", "0"))
         if self.date_from:
             out.append(("from", self.date_from))
         if self.date_to:
@@ -236,8 +244,19 @@ def parse_state(kind: str, args: MultiDict) -> SearchState:
         page=_int(args.get("page"), 1, 1, MAX_PAGE),
         per_page=_int(args.get("per_page"), PER_PAGE, 1, MAX_PER_PAGE),
         view=view if view in VIEWS else "list",
-        **(trust_params(args) if kind == "quotes" else {}),
+        **(trust_params(args) if kind == "quotes" else duplicate_params(args)),
     )
+
+
+def duplicate_params(args: MultiDict) -> dict:
+    """An article search's collapsing of near-duplicates, and the article whose copies it lists."""
+    return {"collapse": (args.get("collapse") or "").strip() != "0",
+            "similar": (args.get("similar") or "").strip()[:200]}
+
+
+def similar_url(article_id: str) -> str:
+    """The search listing an article's near-duplicate copies (itself included)."""
+    return SearchState("search", similar=article_id).url()
 
 
 def trust_params(args: MultiDict) -> dict[str, str]:

@@ -27,6 +27,9 @@ FACET_NAMES = tuple(FACET_FIELDS)
 # an older version gets them added to its mapping when written to (adding fields is allowed);
 # quotations loaded before that have neither until `newsindex reindex`.
 TRUST_FIELDS = {"quote_kind": {"type": "keyword"}, "confidence": {"type": "double"}}
+# Added later still: an article's near-duplicate group (the id of its group's first copy, its
+# own id when it has none), what searches collapse on. Added to older mappings the same way.
+GROUP_FIELDS = {"dup_group": {"type": "keyword"}}
 
 
 def analysed(text: str, field: str) -> str:
@@ -66,6 +69,7 @@ def mapping(shards: int, replicas: int) -> dict:
         quote_count={"type": "integer"},
         record={"type": "object", "enabled": False},
         **TRUST_FIELDS,
+        **GROUP_FIELDS,
     )
     return {
         "settings": {
@@ -112,11 +116,12 @@ def facets(record: Record) -> dict[str, list[str]]:
     }
 
 
-def article_document(record: Record) -> dict:
+def article_document(record: Record, group: str | None = None) -> dict:
     """The OpenSearch document of an article (its _id is the article id)."""
     return {
         "kind": ARTICLE,
         "id": record["id"],
+        "dup_group": group or record["id"],
         "article_id": record["id"],
         "content_hash": record.get("content_hash") or "",
         "title_t": analysed(record.get("title") or "", "title"),

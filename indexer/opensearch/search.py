@@ -70,6 +70,30 @@ def inexact(terms_agg: dict | None) -> bool:
     return bool(terms_agg) and int(terms_agg.get("doc_count_error_upper_bound", 0)) > 0
 
 
+# Distinct duplicate groups are counted with `cardinality`, exact below this many per bucket.
+STORIES = {"cardinality": {"field": "dup_group", "precision_threshold": 40000}}
+
+
+def stories(bucket: dict, default: int = 0) -> int:
+    """A bucket's count: its distinct duplicate groups when collapsing, else its documents."""
+    if "stories" in bucket:
+        return int(bucket["stories"]["value"])
+    return int(bucket.get("doc_count", default))
+
+
+def collapse_groups(body: dict, filters: list[dict]) -> None:
+    """One hit per near-duplicate group (the best by the request's order), and every count
+    (total, facets, months) counting groups rather than copies."""
+    body["collapse"] = {"field": "dup_group"}
+    for agg in body["aggs"].values():  # facets' top values, merged groups, picks; months
+        for sub in agg.get("aggs", {}).values():
+            sub["aggs"] = {"stories": STORIES}
+            if "terms" in sub:
+                sub["terms"]["order"] = [{"stories": "desc"}, {"_key": "asc"}]
+    body["aggs"]["stories"] = {"filter": {"bool": {"filter": filters}}, "aggs": {
+        "stories": STORIES}}
+
+
 class OpenSearchSearcher(QueryFront):
     """Searches an OpenSearchStore; the methods and result shapes of `Searcher`."""
 
@@ -200,6 +224,8 @@ class OpenSearchSearcher(QueryFront):
         q, body, groups = self._body(query, kind, names)
         resp = self._search(index=self.store.aliases[kind], body=body, params=WHOLE)
         total = int(resp["hits"]["total"]["value"])
+        if "collapse" in body:  # the groups among the matches, not their copies
+            total = stories(resp.get("aggregations", {}).get("stories", {}), total)
         ranked = "sort" not in body
         terms = Searcher._terms(q)
         hits = [self._hit(h, terms, kind, ranked, query.details) for h in resp["hits"]["hits"]]
@@ -210,10 +236,10 @@ class OpenSearchSearcher(QueryFront):
             facets[name] = self._facet_values(name, got.get(f"facet_{name}"), query, groups[name])
         months = got.get("months", {})
         facets["month"] = [
-            {"value": b["key_as_string"], "count": int(b["doc_count"])}
+            {"value": b["key_as_string"], "count": stories(b)}
             for b in months.get("by_month", {}).get("buckets", [])
         ]
-        facets[UNDATED] = undated_facet(int(months.get(UNDATED, {}).get("doc_count", 0)), query)
+        facets[UNDATED] = undated_facet(stories(months.get(UNDATED, {})), query)
         suggestion = self.suggestion(query.text, kind) if total < 3 and query.text else None
         return result_dict(query, total, hits, facets, suggestion, kind)
 
@@ -251,6 +277,10 @@ class OpenSearchSearcher(QueryFront):
         matched = translate(q)
         if query.trusted and matched != MATCH_NONE:
             matched = {"bool": {"must": [matched], "filter": self._trust_filter(query)}}
+        if kind == ARTICLE and query.similar_to and matched != MATCH_NONE:
+            self.duplicates.refresh()
+            group = self.duplicates.groups.get(query.similar_to, query.similar_to)
+            matched = {"bool": {"must": [matched], "filter": [{"term": {"dup_group": group}}]}}
         body = {
             "query": matched,
             "post_filter": {"bool": {"filter": dates + list(filters.values())}},
@@ -264,6 +294,10 @@ class OpenSearchSearcher(QueryFront):
         if not ranked:
             order = "asc" if query.sort == "oldest" else "desc"
             body["sort"] = [{"day": order}, {"id": order}]
+        self.duplicates.refresh()
+        if (kind == ARTICLE and query.collapse and not query.similar_to
+                and self.duplicates.groups):
+            collapse_groups(body, dates + list(filters.values()))
         if body["query"] == MATCH_NONE:
             body["aggs"] = {}  # nothing can match: skip the aggregations
         return q, body, groups
@@ -362,10 +396,10 @@ class OpenSearchSearcher(QueryFront):
     ) -> list[dict]:
         """Counts desc, ties in value order, cut at the limit; picked values always listed."""
         agg = agg or {}
-        ranked = [(-int(b["doc_count"]), b["key"]) for b in agg.get("top", {}).get("buckets", [])]
+        ranked = [(-stories(b), b["key"]) for b in agg.get("top", {}).get("buckets", [])]
         for canonical, bucket in agg.get("groups", {}).get("buckets", {}).items():
             if bucket["doc_count"]:  # a merged value, counted apart
-                ranked.append((-int(bucket["doc_count"]), canonical))
+                ranked.append((-stories(bucket), canonical))
         ranked.sort()
         include, exclude = split_values(query.filters.get(name, ()))
         out = [
@@ -378,7 +412,7 @@ class OpenSearchSearcher(QueryFront):
         for value in include + exclude:
             if value not in shown:
                 is_variant = self.canonical(name, value) != value
-                count = 0 if is_variant else int(picked.get(value, {}).get("doc_count", 0))
+                count = 0 if is_variant else stories(picked.get(value, {}))
                 out.append(
                     {
                         "value": value,

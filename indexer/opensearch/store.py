@@ -18,7 +18,9 @@ from opensearchpy import OpenSearch, helpers
 from opensearchpy.exceptions import ConnectionError as OSConnectionError
 from opensearchpy.exceptions import ConnectionTimeout, NotFoundError, TransportError
 
+from indexer.duplicates import load_groups
 from indexer.opensearch.documents import (
+    GROUP_FIELDS,
     MAPPING_VERSION,
     TRUST_FIELDS,
     article_document,
@@ -112,15 +114,17 @@ class OpenSearchStore:
                 raise
 
     def _add_trust_fields(self) -> None:
-        """Give a quote index of mapping version 1 the kind and confidence fields, so that
-        new quotations can be written to it (its mapping is strict)."""
-        index = self.indexes()[QUOTE]
-        properties = self.client.indices.get_mapping(index=index)[index]["mappings"].get(
-            "properties", {}
-        )
-        missing = {k: v for k, v in TRUST_FIELDS.items() if k not in properties}
-        if missing:
-            self.client.indices.put_mapping(index=index, body={"properties": missing})
+        """Give a quote index of mapping version 1 the kind and confidence fields, and an
+        article index the duplicate group, so that new documents can be written to them (their
+        mappings are strict)."""
+        for kind, fields in ((QUOTE, TRUST_FIELDS), (ARTICLE, GROUP_FIELDS)):
+            index = self.indexes()[kind]
+            properties = self.client.indices.get_mapping(index=index)[index]["mappings"].get(
+                "properties", {}
+            )
+            missing = {k: v for k, v in fields.items() if k not in properties}
+            if missing:
+                self.client.indices.put_mapping(index=index, body={"properties": missing})
 
     def _create(self, kind: str, stamp: str) -> str:
         index = f"{self.prefix}-{kind}s-v{MAPPING_VERSION}-{stamp}"
@@ -207,6 +211,25 @@ class OpenSearchStore:
         yield from self._write(records, commit_every, self.aliases)
         self.refresh()
 
+    def mark_duplicates(self, groups: dict[str, str]) -> None:
+        """Set the near-duplicate group of the articles whose group changed (and of articles
+        stored before the field existed: their own id), for searches to collapse on."""
+        # Whole documents are written again: a partial update would rebuild them from _source,
+        # which leaves out the analysed text.
+        index = self.aliases[ARTICLE]
+        unset = helpers.scan(self.client, index=index, size=500, query={
+            "_source": ["record"],
+            "query": {"bool": {"must_not": {"exists": {"field": "dup_group"}}}}})
+        records = {hit["_id"]: hit["_source"]["record"] for hit in unset}
+        ids = list(groups)
+        for at in range(0, len(ids), 500):
+            chunk = ids[at : at + 500]
+            found = self.client.mget(index=index, body={"ids": chunk}, params={"_source": "record"})
+            records.update({d["_id"]: d["_source"]["record"] for d in found["docs"] if d["found"]})
+        self._bulk([self._action(index, article_document(record, groups.get(aid)))
+                    for aid, record in records.items()])
+        self.refresh()
+
     def delete(self, article_ids: Iterable[str]) -> int:
         """Remove articles and their quotes; returns how many documents went."""
         ids = list(article_ids)
@@ -263,7 +286,9 @@ class OpenSearchStore:
             ]
         self._bulk(quotes)
         self._bulk(stale)
-        self._bulk([self._action(target[ARTICLE], article_document(r)) for r in batch])
+        groups = load_groups(self.dir)  # the copies known so far; the run's end tells the rest
+        self._bulk([self._action(target[ARTICLE], article_document(r, groups.get(r["id"])))
+                    for r in batch])
 
     @staticmethod
     def _action(index: str, doc: dict) -> dict:
