@@ -460,14 +460,16 @@ def state_from_url(url: str) -> SearchState | None:
     return parse_state(kind, MultiDict(parse_qsl(parts.query, keep_blank_values=False)))
 
 
-def saved_rows(searcher: Searcher, saved: SavedSearches) -> list[dict]:
-    """Each saved search with its current total and how many matches are new since opened."""
+def saved_rows(searcher: Searcher, saved: SavedSearches, viewer: str | None = None) -> list[dict]:
+    """Each saved search the viewer sees, with its current total and how many matches are new
+    since opened."""
     rows = []
-    for item in saved.all():
+    for item in saved.all(viewer):
         state = state_from_url(item.url)
         row = {"id": item.id, "name": item.name, "url": item.url, "created": item.created,
                "opened": item.opened, "total": None, "new": None, "error": None,
-               "description": describe(state) if state else item.url}
+               "description": describe(state) if state else item.url,
+               "owner": item.owner, "shared": item.shared}
         if state is not None:
             try:
                 ids = matching_ids(searcher, state)
