@@ -139,9 +139,6 @@ def checked_password(password: str) -> str:
     return password
 
 
-USER_COLUMNS = "SELECT name, role, created, token_hash IS NOT NULL, epoch FROM users"
-
-
 class Accounts:
     """The accounts, sessions and audit log of one index folder."""
 
@@ -171,7 +168,10 @@ class Accounts:
     def users(self) -> list[User]:
         """Every account, by name."""
         with self._db() as db:
-            rows = db.execute(USER_COLUMNS + " ORDER BY name").fetchall()
+            rows = db.execute(
+                "SELECT name, role, created, token_hash IS NOT NULL, epoch FROM users "
+                "ORDER BY name"
+            ).fetchall()
         return [User(*row) for row in rows]
 
     def user(self, name: str) -> User | None:
@@ -181,7 +181,10 @@ class Accounts:
         except AccountError:
             return None
         with self._db() as db:
-            row = db.execute(USER_COLUMNS + " WHERE name = ?", (name,)).fetchone()
+            row = db.execute(
+                "SELECT name, role, created, token_hash IS NOT NULL, epoch FROM users "
+                "WHERE name = ?", (name,)
+            ).fetchone()
         return User(*row) if row else None
 
     def add(self, name: str, role: str, password: str) -> User:

@@ -13,14 +13,15 @@ AUDIT_LINES = 500
 @bp.route("/login", methods=["GET", "POST"])
 def login():
     """The login form; a right password starts a new session (never the one before it)."""
-    if auth.mode() != "accounts":
-        return redirect("/")
+    if request.method == "POST":
+        checked_form()
     target = auth.safe_next(request.values.get("next"))
+    if auth.mode() != "accounts":
+        return redirect("/", code=303)
     if request.method == "GET":
         if auth.current_user():
             return redirect(target)
         return render_template("login.html", next=target)
-    checked_form()
     name = request.form.get("name", "")
     attempt = auth.accounts().login(name, request.form.get("password", ""))
     if attempt.user is None:

@@ -43,7 +43,6 @@ INSERT INTO saved (id, name, url, created, opened, seen)
 DROP TABLE saved_before_accounts;
 COMMIT;
 """
-COLUMNS = "SELECT id, name, url, created, opened, seen, owner, shared FROM saved"
 
 
 @dataclass(frozen=True)
@@ -132,7 +131,10 @@ class SavedSearches:
     def all(self, viewer: str | None = None) -> list[SavedSearch]:
         """Every saved search the viewer sees (see SavedSearch.visible_to), by name."""
         with self._db() as db:
-            rows = db.execute(COLUMNS + " ORDER BY name COLLATE NOCASE").fetchall()
+            rows = db.execute(
+                "SELECT id, name, url, created, opened, seen, owner, shared FROM saved "
+                "ORDER BY name COLLATE NOCASE"
+            ).fetchall()
         return [item for item in map(_row, rows) if item.visible_to(viewer)]
 
     def get(self, saved_id: int) -> SavedSearch | None:
@@ -140,7 +142,10 @@ class SavedSearches:
         if not storable_id(saved_id):
             return None
         with self._db() as db:
-            row = db.execute(COLUMNS + " WHERE id = ?", (saved_id,)).fetchone()
+            row = db.execute(
+                "SELECT id, name, url, created, opened, seen, owner, shared FROM saved "
+                "WHERE id = ?", (saved_id,)
+            ).fetchone()
         return _row(row) if row else None
 
     def save(self, name: str, url: str, owner: str = "") -> int:
