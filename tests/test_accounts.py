@@ -428,7 +428,7 @@ def test_pages_say_who_is_logged_in_and_offer_a_logout(app):
 def test_a_single_user_server_is_as_before(web_index_copy):
     client = create_app({"INDEX_DIR": str(web_index_copy)}).test_client()
     assert client.get("/search.json").status_code == 200
-    assert client.get("/login").status_code == 302  # nothing to log into
+    assert client.get("/login").status_code == 303  # nothing to log into
     assert 'action="/logout"' not in client.get("/search").get_data(as_text=True)
     saved_id = save(client, "mine", "/search?q=war")
     assert client.get("/saved.json").get_json()["saved"][0]["mine"]
