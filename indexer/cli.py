@@ -187,10 +187,12 @@ def cmd_alias(args: argparse.Namespace) -> int:
         with editing(args.index) as aliases:
             aliases.split(args.field, args.variant, args.canonical)
         print(f"{args.field}: {args.variant!r} is not {args.canonical!r}")
+        audit(args, "split", f"{args.field}: {args.variant!r} is not {args.canonical!r}")
     elif args.variant:
         with editing(args.index) as aliases:
             aliases.add(args.field, args.variant, args.canonical)
         print(f"{args.field}: {args.variant!r} -> {args.canonical!r}")
+        audit(args, "merge", f"{args.field}: {args.variant!r} is {args.canonical!r}")
     elif args.show:
         print_provenance(args)
     elif args.suggest or args.apply:
@@ -218,6 +220,13 @@ def cmd_alias(args: argparse.Namespace) -> int:
     else:
         print_json(effective(args.index)[0].to_dict())
     return EXIT_OK
+
+
+def audit(args: argparse.Namespace, action: str, detail: str) -> None:
+    """A line in the audit log (`newsindex audit`) for a change made from the command line."""
+    from web.accounts import Accounts, cli_actor
+
+    Accounts(args.index).record(cli_actor(), action, detail)
 
 
 def print_provenance(args: argparse.Namespace) -> None:
@@ -260,11 +269,13 @@ def cmd_topics(args: argparse.Namespace) -> int:
             print(f"newsindex: {exc}", file=sys.stderr)
             return EXIT_USAGE
         taxonomy.save(args.index)
+        audit(args, "topic add", f"{args.label!r}: {args.query or ', '.join(keywords)}")
     elif args.action == "remove":
         if not taxonomy.remove_custom(args.label):
             print(f"newsindex: no user topic {args.label!r}", file=sys.stderr)
             return EXIT_USAGE
         taxonomy.save(args.index)
+        audit(args, "topic remove", repr(args.label))
     store = open_store(config_from_args(args), create=False)
     seen, rewritten = reapply_topics(store, open_searcher(args), taxonomy)
     print(f"topics re-applied to {seen} articles, {rewritten} changed")

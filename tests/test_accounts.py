@@ -9,16 +9,22 @@ private and shared saved searches, `serve` refusing an open address, and the `us
 from __future__ import annotations
 
 import io
+import json
 import re
 import shutil
 import sqlite3
+import subprocess
 import time
+import urllib.error
+import urllib.request
 from pathlib import Path
 
 import pytest
 
 import web.accounts
 from indexer.cli import main
+from tests.conftest import ROOT
+from tests.reliability import cli, free_port, wait_until_listening
 from web import create_app
 from web.accounts import FILENAME, LOCK_SECONDS, AccountError, Accounts
 from web.auth import serve_refusal
@@ -527,3 +533,41 @@ def test_passwords_are_argon2_hashes_and_rehashed_when_the_cost_setting_changes(
     monkeypatch.setenv(web.accounts.HASH_PROFILE_ENV, "NO_SUCH_PROFILE")
     with pytest.raises(AccountError, match="NO_SUCH_PROFILE"):
         accounts.add("lee", "reader", PASSWORD)
+
+
+def test_merges_and_topics_edited_from_the_command_line_are_in_the_audit_log(
+    web_index_copy, capsys
+):
+    index = str(web_index_copy)
+    assert main(["--index", index, "alias", "person", "J. Doe", "Jane Doe"]) == 0
+    assert main(["--index", index, "alias", "--split", "person", "J. Doe", "Jane Doe"]) == 0
+    assert main(["--index", index, "topics", "add", "Rail", "--keywords", "rail,train"]) == 0
+    assert main(["--index", index, "topics", "remove", "Rail"]) == 0
+    capsys.readouterr()
+    assert main(["--index", index, "audit", "--json"]) == 0
+    lines = [json.loads(line) for line in capsys.readouterr().out.splitlines()]
+    assert [(line["action"], line["detail"]) for line in lines] == [
+        ("topic remove", "'Rail'"), ("topic add", "'Rail': rail, train"),
+        ("split", "person: 'J. Doe' is not 'Jane Doe'"),
+        ("merge", "person: 'J. Doe' is 'Jane Doe'"),
+    ]
+    assert all(line["actor"].startswith("cli") for line in lines)
+
+
+def test_serve_public_on_a_real_server_reads_and_refuses_every_write(folder):
+    port = free_port()
+    proc = subprocess.Popen(cli(folder, "serve", "--public", "--port", str(port)),
+                            cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True)
+    try:
+        wait_until_listening(port, proc)
+        base = f"http://127.0.0.1:{port}"
+        with urllib.request.urlopen(f"{base}/search.json?q=Putin", timeout=30) as response:
+            assert json.load(response)["total"] > 0  # accounts exist, yet no login is asked
+        for path, data in (("/saved", b"name=x&url=/search"), ("/merge", b"kind=person"),
+                           ("/login", b"name=ada&password=x"), ("/saved", None)):
+            with pytest.raises(urllib.error.HTTPError) as refused:
+                urllib.request.urlopen(urllib.request.Request(base + path, data=data), timeout=30)
+            assert refused.value.code == 404, path
+    finally:
+        proc.terminate()
+        proc.wait(timeout=30)

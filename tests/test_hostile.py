@@ -21,7 +21,6 @@ import re
 import shutil
 import socket
 import subprocess
-import time
 from pathlib import Path
 from urllib.parse import quote, urlencode
 from xml.etree import ElementTree as ET
@@ -43,7 +42,7 @@ from indexer.search import (
 )
 from indexer.store import Store
 from tests.conftest import ROOT
-from tests.reliability import cli
+from tests.reliability import cli, free_port, wait_until_listening
 from web import create_app
 from web.accounts import Accounts
 from web.security import CSRF_FIELD
@@ -569,12 +568,6 @@ def test_sql_metacharacters_in_names_and_urls_are_data(client):
 # -- a real server over loopback -------------------------------------------------------------------
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module", params=MODES)
 def server(index, tmp_path_factory, request):
     port = free_port()
@@ -583,14 +576,7 @@ def server(index, tmp_path_factory, request):
         [*cli(folder, "serve", "--port", str(port))],
         cwd=ROOT, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, text=True,
     )
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            socket.create_connection(("127.0.0.1", port), timeout=1).close()
-            break
-        except OSError:
-            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
-            time.sleep(0.2)
+    wait_until_listening(port, proc)
     yield port, proc, request.param
     proc.terminate()
     proc.wait(timeout=30)
