@@ -45,7 +45,8 @@ NEEDS = {
     "web.saved_feed": "reader", "web.saved_create": "reader", "web.saved_rename": "reader",
     "web.saved_delete": "reader", "web.saved_share": "reader",
     "web.merge_or_split": "editor",
-    "web.audit": "admin",
+    "web.audit": "admin", "web.users": "admin", "web.users_add": "admin",
+    "web.users_change": "admin",
 }
 RANK = ("reader", "editor", "admin")
 SAMPLE = {"article_id": "markup-test", "kind": "person", "name": "Jane Doe", "fmt": "json",
@@ -56,6 +57,8 @@ FORMS = {
     "web.saved_share": {"shared": "1"},
     "web.merge_or_split": {"kind": "person", "name": "Jane Doe", "spelling": "J. Doe"},
     "web.login": {"name": "nobody", "password": "wrong password"},
+    "web.users_add": {"name": "x", "role": "reader", "password": "short"},
+    "web.users_change": {"action": "revoke"},  # of 'Jane Doe', who has no account
 }
 
 
@@ -571,3 +574,32 @@ def test_serve_public_on_a_real_server_reads_and_refuses_every_write(folder):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+
+
+def test_admins_manage_accounts_from_the_web_and_each_change_is_audited(app, folder):
+    ada = logged_in(app, "ada")
+
+    def post(path: str, **form) -> str:
+        response = ada.post(path, data=dict(form, **{CSRF_FIELD: csrf_of(ada, "/users")}))
+        assert response.status_code == 303, response.text[:300]
+        return ada.get("/users").get_data(as_text=True)
+
+    page = post("/users", name="Newcomer", role="reader", password=PASSWORD)
+    assert "Added newcomer (reader)." in page and 'data-name="newcomer"' in page
+    assert "Not added" in post("/users", name="newcomer", role="reader", password=PASSWORD)
+    assert "at least 8" in post("/users", name="other", role="reader", password="short")
+    newcomer = logged_in(app, "newcomer")
+    assert newcomer.get("/audit").status_code == 403
+    post("/users/newcomer", action="role", role="admin")
+    assert newcomer.get("/audit").status_code == 200  # from the next request on
+    post("/users/newcomer", action="revoke")
+    assert newcomer.get("/audit.json").status_code == 401  # sessions ended
+    post("/users/newcomer", action="remove")
+    assert Accounts(folder).user("newcomer") is None
+    own = ada.post("/users/ada", data={"action": "remove", CSRF_FIELD: csrf_of(ada, "/users")})
+    assert own.status_code == 400 and Accounts(folder).user("ada")
+    actions = [(a["actor"], a["action"], a["detail"]) for a in Accounts(folder).audit(4)]
+    assert actions == [("ada", "users remove", "newcomer"), ("ada", "users revoke", "newcomer"),
+                       ("ada", "users role", "newcomer as admin"),
+                       ("ada", "users add", "newcomer as reader")]
+    assert logged_in(app, "alice").get("/users").status_code == 403

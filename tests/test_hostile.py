@@ -298,6 +298,7 @@ def test_the_cli_answers_or_exits_2_with_one_line_never_a_traceback(
 LISTINGS = [
     "/", "/search", "/search.json", "/search.csv", "/search.atom", "/search.xml",
     "/quotes", "/quotes.json", "/quotes.csv", "/quotes.atom", "/login", "/audit", "/audit.json",
+    "/users",
 ]
 params = st.lists(
     st.tuples(
@@ -334,7 +335,8 @@ def test_every_get_route_is_covered_by_the_hostile_tests(app):
         "static", "web.home", "web.listing", "web.listing_twin", "web.article", "web.entity",
         "web.saved_list", "web.saved_json", "web.saved_open", "web.saved_feed",
         "web.saved_create", "web.saved_rename", "web.saved_delete", "web.merge_or_split",
-        "web.saved_share", "web.login", "web.logout", "web.audit",
+        "web.saved_share", "web.login", "web.logout", "web.audit", "web.users",
+        "web.users_add", "web.users_change",
     }
     assert {rule.endpoint for rule in app.url_map.iter_rules()} <= covered
 

@@ -210,6 +210,14 @@ class Accounts:
             db.execute("DELETE FROM users WHERE name = ?", (name,))
             db.execute("DELETE FROM sessions WHERE name = ?", (name,))
 
+    def set_role(self, name: str, role: str) -> None:
+        """Give an account another role (it applies from the user's next request)."""
+        name = self._existing(name)
+        if role not in ROLES:
+            raise AccountError(f"{role!r}: the role is one of {', '.join(ROLES)}")
+        with self._db() as db:
+            db.execute("UPDATE users SET role = ? WHERE name = ?", (role, name))
+
     def passwd(self, name: str, password: str) -> None:
         """Set a new password; every session of the account ends and its lockout is lifted."""
         name = self._existing(name)

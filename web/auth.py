@@ -44,6 +44,9 @@ NEEDS = {
     "web.saved_share": SAVE,
     "web.merge_or_split": DECIDE,  # editors; so too speaker and topic corrections when they come
     "web.audit": ADMIN,
+    "web.users": ADMIN,
+    "web.users_add": ADMIN,
+    "web.users_change": ADMIN,
 }
 ROLE_NEEDED = {READ: "reader", SAVE: "reader", DECIDE: "editor", ADMIN: "admin"}
 TWINS = (".json", ".csv", ".atom")
