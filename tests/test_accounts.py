@@ -381,6 +381,7 @@ def test_saved_searches_are_private_until_shared_and_only_the_owner_changes_them
     assert "alice's Putin search" in names_seen(bob)
     row = next(r for r in bob.get("/saved.json").get_json()["saved"] if r["id"] == mine)
     assert row["owner"] == "alice" and row["shared"] and not row["mine"]
+    assert row["new"] is None and row["total"] > 0  # "new since opened" is alice's
     assert "shared by alice" in bob.get("/saved").get_data(as_text=True)
     rename = {"name": "bob was here", CSRF_FIELD: csrf_of(bob, "/search")}
     assert bob.post(f"/saved/{mine}/rename", data=rename).status_code == 403

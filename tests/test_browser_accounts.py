@@ -12,7 +12,7 @@ import threading
 import pytest
 import waitress
 
-from tests.test_browser import Tab, browser  # noqa: F401 - the Chromium fixture, shared
+from tests.test_browser import SHOTS, Tab, browser  # noqa: F401 - the Chromium fixture, shared
 from web import create_app
 from web.accounts import Accounts
 
@@ -95,6 +95,10 @@ def test_private_then_shared_saved_search_an_editors_merge_and_the_audit_log(
                for line in lines), lines
     assert any("alice" in line and "saved share" in line and SAVED_NAME in line
                for line in lines), lines
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    ada.page.screenshot(path=str(SHOTS / "audit.png"), full_page=True)
+    bob.open("/saved")
+    bob.page.screenshot(path=str(SHOTS / "saved-shared.png"), full_page=True)
     ada.navigate(lambda: ada.page.locator("form.account button").click())
     assert ada.page.url.endswith("/login")
     ada.open("/audit")

@@ -197,9 +197,12 @@ def merge_or_split():
 
 
 def saved_rows() -> list[dict]:
-    """The saved searches this user sees; `mine` says which they may change."""
+    """The saved searches this user sees; `mine` says which they may change. What is new since
+    opened is the owner's to know: another's shared search shows no count."""
     rows = views.saved_rows(site().searcher, site().saved, auth.viewer())
-    return [dict(row, mine=auth.may_change(row["owner"])) for row in rows]
+    own = auth.viewer() or ""
+    return [dict(row, mine=auth.may_change(row["owner"]),
+                 new=row["new"] if row["owner"] == own else None) for row in rows]
 
 
 @bp.get("/saved")
