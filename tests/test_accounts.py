@@ -224,6 +224,10 @@ def test_lockout_after_repeated_failures_then_back_off(app, folder, monkeypatch)
     clock += 2 * LOCK_SECONDS + 1
     assert Accounts(folder).login("locked", PASSWORD).user.name == "locked"
     assert Accounts(folder).login("locked", "guess guess").locked_for == 0  # count starts over
+    for _ in range(web.accounts.FAILURES_BEFORE_LOCK - 2):  # one short of a lock
+        Accounts(folder).login("locked", "guess guess")
+    clock += web.accounts.FAILURES_FORGOTTEN + 1  # a day later the failures are forgotten
+    assert Accounts(folder).login("locked", "guess guess").locked_for == 0
 
 
 def test_login_starts_a_new_session_and_a_planted_cookie_stays_logged_out(app):

@@ -38,6 +38,7 @@ FAILURES_BEFORE_LOCK = 5  # then locked for LOCK_SECONDS, doubled with each furt
 LOCK_SECONDS = 30
 MAX_LOCK_SECONDS = 3600
 SESSION_SECONDS = 12 * 3600  # a login lasts a working day
+FAILURES_FORGOTTEN = 24 * 3600  # failures this old no longer count (nor fill the table)
 # The argon2 cost: a profile name from argon2.profiles. RFC_9106_LOW_MEMORY (64 MiB, 3 passes)
 # by default; the test suite sets CHEAPEST so that hundreds of logins stay fast. A stored hash
 # carries its own parameters, and a login with other ones rehashes the password.
@@ -53,7 +54,8 @@ CREATE TABLE IF NOT EXISTS users (
     epoch INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE IF NOT EXISTS logins (
-    name TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until REAL NOT NULL
+    name TEXT PRIMARY KEY, failures INTEGER NOT NULL, locked_until REAL NOT NULL,
+    last REAL NOT NULL
 );
 CREATE TABLE IF NOT EXISTS sessions (
     id_hash TEXT PRIMARY KEY, name TEXT NOT NULL, started REAL NOT NULL
@@ -242,11 +244,13 @@ class Accounts:
         clock = time.time()
         with self._db() as db:
             row = db.execute(
-                "SELECT failures, locked_until FROM logins WHERE name = ?", (key,)
+                "SELECT failures, locked_until, last FROM logins WHERE name = ?", (key,)
             ).fetchone()
-            failures, locked_until = row or (0, 0.0)
+            failures, locked_until, last = row or (0, 0.0, clock)
             if locked_until > clock:
                 return Login(locked_for=int(locked_until - clock) + 1)
+            if last < clock - FAILURES_FORGOTTEN:
+                failures = 0
             found = db.execute("SELECT password FROM users WHERE name = ?", (key,)).fetchone()
         if found is None:  # as slow as a real check: the time tells no one which names exist
             self._verify(key, unknown_user_hash(), password)
@@ -259,11 +263,13 @@ class Accounts:
         if failures >= FAILURES_BEFORE_LOCK:
             locked = min(LOCK_SECONDS * 2 ** (failures - FAILURES_BEFORE_LOCK), MAX_LOCK_SECONDS)
         with self._db() as db:
+            db.execute("DELETE FROM logins WHERE last < ? AND locked_until < ?",
+                       (clock - FAILURES_FORGOTTEN, clock))
             db.execute(
-                "INSERT INTO logins (name, failures, locked_until) VALUES (?, ?, ?) "
+                "INSERT INTO logins (name, failures, locked_until, last) VALUES (?, ?, ?, ?) "
                 "ON CONFLICT(name) DO UPDATE SET failures = excluded.failures, "
-                "locked_until = excluded.locked_until",
-                (key, failures, clock + locked if locked else 0.0),
+                "locked_until = excluded.locked_until, last = excluded.last",
+                (key, failures, clock + locked if locked else 0.0, clock),
             )
         return Login(locked_for=locked)
 
