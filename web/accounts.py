@@ -302,12 +302,14 @@ class Accounts:
         """The user of a live session; None when it ended, expired or its user is gone."""
         with self._db() as db:
             row = db.execute(
-                "SELECT name, started FROM sessions WHERE id_hash = ?", (digest(sid),)
+                "SELECT u.name, u.role, u.created, u.token_hash IS NOT NULL, u.epoch, s.started "
+                "FROM sessions s JOIN users u ON u.name = s.name WHERE s.id_hash = ?",
+                (digest(sid),),
             ).fetchone()
-            if row and row[1] + lifetime < time.time():
+            if row and row[5] + lifetime < time.time():
                 db.execute("DELETE FROM sessions WHERE id_hash = ?", (digest(sid),))
                 return None
-        return self.user(row[0]) if row else None
+        return User(*row[:5]) if row else None
 
     def end_session(self, sid: str) -> None:
         with self._db() as db:
