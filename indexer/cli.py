@@ -1,4 +1,5 @@
-"""The `newsindex` command line: index, annotate, search, quotes, stats, alias, export, serve."""
+"""The `newsindex` command line: index, annotate, search, quotes, stats, alias, export, serve,
+users, audit."""
 
 from __future__ import annotations
 
@@ -245,10 +246,12 @@ def cmd_alias(args: argparse.Namespace) -> int:
         with editing(args.index) as aliases:
             aliases.split(args.field, args.variant, args.canonical)
         print(f"{args.field}: {args.variant!r} is not {args.canonical!r}")
+        audit(args, "split", f"{args.field}: {args.variant!r} is not {args.canonical!r}")
     elif args.variant:
         with editing(args.index) as aliases:
             aliases.add(args.field, args.variant, args.canonical)
         print(f"{args.field}: {args.variant!r} -> {args.canonical!r}")
+        audit(args, "merge", f"{args.field}: {args.variant!r} is {args.canonical!r}")
     elif args.show:
         print_provenance(args)
     elif args.suggest or args.apply:
@@ -276,6 +279,13 @@ def cmd_alias(args: argparse.Namespace) -> int:
     else:
         print_json(effective(args.index)[0].to_dict())
     return EXIT_OK
+
+
+def audit(args: argparse.Namespace, action: str, detail: str) -> None:
+    """A line in the audit log (`newsindex audit`) for a change made from the command line."""
+    from web.accounts import Accounts, cli_actor
+
+    Accounts(args.index).record(cli_actor(), action, detail)
 
 
 def print_provenance(args: argparse.Namespace) -> None:
@@ -318,11 +328,13 @@ def cmd_topics(args: argparse.Namespace) -> int:
             print(f"newsindex: {exc}", file=sys.stderr)
             return EXIT_USAGE
         taxonomy.save(args.index)
+        audit(args, "topic add", f"{args.label!r}: {args.query or ', '.join(keywords)}")
     elif args.action == "remove":
         if not taxonomy.remove_custom(args.label):
             print(f"newsindex: no user topic {args.label!r}", file=sys.stderr)
             return EXIT_USAGE
         taxonomy.save(args.index)
+        audit(args, "topic remove", repr(args.label))
     store = open_store(config_from_args(args), create=False)
     seen, rewritten = reapply_topics(store, open_searcher(args), taxonomy)
     print(f"topics re-applied to {seen} articles, {rewritten} changed")
@@ -351,7 +363,7 @@ def cmd_export(args: argparse.Namespace) -> int:
 
 
 # What an index folder holds besides the records: restored by copying them into a new folder.
-SETTINGS_FILES = ("aliases.json", "topics.json", "saved.sqlite", "feeds.json")
+SETTINGS_FILES = ("aliases.json", "topics.json", "saved.sqlite", "feeds.json", "accounts.sqlite")
 
 
 def copy_settings(index_dir: Path, target: Path) -> list[str]:
@@ -414,12 +426,31 @@ def cmd_serve(args: argparse.Namespace) -> int:
 
     from indexer.backends import config_from_args
     from web import create_app
+    from web.auth import serve_refusal
 
+    refusal = serve_refusal(args.index, args.host, args.public, args.trust_header,
+                            args.trusted_proxy)
+    if refusal:
+        print(f"newsindex: {refusal}", file=sys.stderr)
+        return EXIT_USAGE
     app = create_app({"INDEX_DIR": str(args.index), "BACKEND": config_from_args(args),
-                      "READ_ONLY": args.read_only})
+                      "READ_ONLY": args.read_only or args.public, "PUBLIC": args.public,
+                      "TRUST_HEADER": args.trust_header, "TRUSTED_PROXIES": args.trusted_proxy})
     print(f"serving {args.index} on http://{args.host}:{args.port}", file=sys.stderr, flush=True)
     waitress.serve(app, host=args.host, port=args.port, threads=args.threads)
     return EXIT_OK
+
+
+def cmd_users(args: argparse.Namespace) -> int:
+    from web.accounts import cmd_users as users
+
+    return users(args)
+
+
+def cmd_audit(args: argparse.Namespace) -> int:
+    from web.accounts import cmd_audit as audit
+
+    return audit(args)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -564,7 +595,27 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--threads", type=int, default=8)
     p.add_argument("--read-only", action="store_true",
                    help="no merges or splits of names from the web pages")
+    p.add_argument("--public", action="store_true",
+                   help="read-only for anyone, no login and no write route (the way to serve a "
+                   "non-loopback address with no account)")
+    p.add_argument("--trusted-proxy", metavar="IP", action="append", default=[],
+                   help="a reverse proxy whose X-Forwarded-For/-Proto/-Host are believed")
+    p.add_argument("--trust-header", metavar="HEADER",
+                   help="single sign-on: the user name a --trusted-proxy sets in this header")
     p.set_defaults(func=cmd_serve)
+
+    p = sub.add_parser("users", help="accounts of a shared server; token prints a new API "
+                       "token, revoke ends its token, feed URLs and sessions")
+    p.add_argument("action", choices=("add", "list", "remove", "passwd", "token", "revoke"))
+    p.add_argument("name", nargs="?", help="user name (all but list)")
+    p.add_argument("--role", choices=("reader", "editor", "admin"), default="reader",
+                   help="for add (default reader)")
+    p.set_defaults(func=cmd_users)
+
+    p = sub.add_parser("audit", help="the audit log: who changed what, and when")
+    p.add_argument("--limit", type=int, default=200)
+    p.add_argument("--json", action="store_true", help="JSON Lines")
+    p.set_defaults(func=cmd_audit)
     return parser
 
 
@@ -594,6 +645,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("alias --show NAME needs a FIELD")
     if args.command == "topics" and args.action in ("add", "remove") and not args.label:
         parser.error(f"topics {args.action} needs a LABEL")
+    if args.command == "users" and args.action != "list" and not args.name:
+        parser.error(f"users {args.action} needs a NAME")
     from whoosh.index import LockError
 
     from indexer.search import QueryError

@@ -13,6 +13,9 @@ from hypothesis import settings
 settings.register_profile("repeatable", derandomize=True)
 settings.register_profile("explore", derandomize=False)
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "repeatable"))
+# Passwords hashed with argon2's cheapest parameters in tests only (web/accounts.py,
+# HASH_PROFILE_ENV): hundreds of logins, not seconds each. Servers use RFC 9106's low-memory one.
+os.environ.setdefault("NEWSINDEX_ARGON2_PROFILE", "CHEAPEST")
 
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = ROOT.parent / "shared"

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import socket
 import subprocess
 import sys
+import time
 from functools import cache
 from pathlib import Path
 
@@ -87,3 +89,21 @@ def run(index: Path, *args: str, timeout: float = 120, **kwargs) -> subprocess.C
 def stored(index: Path) -> dict[str, Record]:
     """Article id -> stored record, as the index holds them now."""
     return {r["id"]: r for r in Store.open_existing(index).records()}
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def wait_until_listening(port: int, proc: subprocess.Popen, timeout: float = 60) -> None:
+    """Wait for a `newsindex serve` process to accept connections (fail with its stderr)."""
+    deadline = time.monotonic() + timeout
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=1).close()
+            return
+        except OSError:
+            assert proc.poll() is None and time.monotonic() < deadline, proc.stderr.read()
+            time.sleep(0.2)

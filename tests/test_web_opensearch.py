@@ -85,3 +85,39 @@ def test_csv_exports_hold_the_same_rows_on_both_backends(clients):
         rows = [sorted(csv.reader(io.StringIO(text))) for text in (whoosh, opensearch)]
         assert len(rows[0]) > 2 and rows[0] == rows[1], url  # newest first: no scores
     assert "Donald Trump" in opensearch
+
+
+def test_accounts_and_private_saved_searches_on_opensearch(clients):
+    """Accounts and saved searches live in the index folder's SQLite on OpenSearch too (this
+    runs last: once an account exists, the app asks for a login)."""
+    import re
+
+    from web.accounts import Accounts
+    from web.security import CSRF_FIELD
+
+    _, client = clients
+    site = client.application.extensions["newsindex"]
+    accounts = Accounts(site.index_dir)
+    for name in ("reader1", "reader2"):
+        accounts.add(name, "reader", "a long password")
+    try:
+        assert client.get("/search.json").status_code == 401
+        assert client.get("/search").headers["Location"].startswith("/login?next=")
+        sessions = []
+        for name in ("reader1", "reader2"):
+            c = client.application.test_client()
+            token = re.search(r'name="csrf_token" value="([^"]+)"', c.get("/login").text)[1]
+            form = {"name": name, "password": "a long password", CSRF_FIELD: token}
+            assert c.post("/login", data=form).status_code == 303
+            sessions.append(c)
+        first, second = sessions
+        token = re.search(r'name="csrf_token" value="([^"]+)"', first.get("/search").text)[1]
+        form = {"name": "mine", "url": "/search?q=trump", CSRF_FIELD: token}
+        assert first.post("/saved", data=form).status_code == 303
+        (row,) = first.get("/saved.json").get_json()["saved"]
+        assert row["owner"] == "reader1" and row["total"] > 0
+        assert second.get("/saved.json").get_json()["saved"] == []
+        assert (site.index_dir / "accounts.sqlite").exists()
+    finally:
+        for name in ("reader1", "reader2"):
+            accounts.remove(name)

@@ -13,7 +13,10 @@ from flask import Flask
 
 from indexer.backends import BackendConfig, open_searcher, open_store
 from indexer.store import default_index_dir
-from web.routes import bp, register_errors
+from web import auth
+from web.accounts import Accounts
+from web.login import bp
+from web.routes import register_errors
 from web.saved import SavedSearches
 from web.security import InertJSONProvider, csrf_token, secure_headers, utf8_query
 from web.urls import article_url, entity_url, search_url, similar_url
@@ -24,11 +27,13 @@ CREDITS_TTL = 30.0
 
 @dataclass
 class Site:
-    """What every request works with: the index's searcher and the saved searches beside it."""
+    """What every request works with: the index's searcher, and the saved searches and
+    accounts beside it."""
 
     index_dir: Path
     searcher: object  # indexer.search.Searcher or the OpenSearch one: the same methods
     saved: SavedSearches
+    accounts: Accounts
     _credits: tuple[float, list[dict]] = field(default=(-CREDITS_TTL, []), repr=False)
 
     def credits(self) -> list[dict]:
@@ -60,7 +65,11 @@ def backend_searcher(backend: BackendConfig):
 
 
 def create_app(config: dict | None = None) -> Flask:
-    """Build the app for one index (config INDEX_DIR, default $NEWSINDEX_INDEX; or BACKEND)."""
+    """Build the app for one index (config INDEX_DIR, default $NEWSINDEX_INDEX; or BACKEND).
+
+    Access (web.auth): PUBLIC (read-only for anyone), TRUSTED_PROXIES (addresses whose
+    X-Forwarded-* headers are believed) and TRUST_HEADER (a user name set by such a proxy);
+    SESSION_SECONDS, how long a login lasts."""
     app = Flask(__name__)
     app.config.update(
         INDEX_DIR=str(default_index_dir()),
@@ -79,7 +88,8 @@ def create_app(config: dict | None = None) -> Flask:
             app.config["SECRET_KEY"] = saved.secret()
         except (OSError, sqlite3.Error):  # read-only index folder: forms work until restart
             app.config["SECRET_KEY"] = secrets.token_hex(32)
-    app.extensions["newsindex"] = Site(index_dir, backend_searcher(backend), saved)
+    app.extensions["newsindex"] = Site(index_dir, backend_searcher(backend), saved,
+                                       Accounts(index_dir))
     app.json = InertJSONProvider(app)
     app.json.sort_keys = False
     app.jinja_env.globals.update(
@@ -91,6 +101,7 @@ def create_app(config: dict | None = None) -> Flask:
     app.context_processor(lambda: {"credits": app.extensions["newsindex"].credits()})
     app.jinja_env.trim_blocks = app.jinja_env.lstrip_blocks = True
     app.before_request(utf8_query)
+    auth.install(app)
     app.after_request(secure_headers)
 
     app.url_map.merge_slashes = False  # an id or name may hold "//": never rewrite it

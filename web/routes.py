@@ -25,8 +25,8 @@ from werkzeug.exceptions import HTTPException
 
 from indexer.resolution import provenance
 from indexer.search import QueryError
-from web import feeds, views
-from web.saved import now
+from web import auth, feeds, views
+from web.saved import SavedSearch, now
 from web.security import csrf_ok
 from web.urls import SearchState, entity_url, parse_state
 
@@ -196,8 +196,8 @@ def entity(kind: str, name: str):
 
 
 def read_only() -> bool:
-    """Whether this server takes no decisions (`serve --read-only`)."""
-    return bool(current_app.config.get("READ_ONLY"))
+    """Whether this request may take no decisions (`serve --read-only`, or not an editor)."""
+    return not auth.may(auth.DECIDE)
 
 
 @bp.post("/merge")
@@ -214,22 +214,48 @@ def merge_or_split():
         abort(400, description="A merge or split needs a kind, a name and another spelling.")
     same = request.path == "/merge"
     flash(views.decide(site().index_dir, kind, name, spelling, same))
+    auth.record(request.path.strip("/"), f"{kind}: {spelling!r} {'is' if same else 'is not'} "
+                f"{name!r}")
     return redirect(entity_url(kind, name), code=303)
 
 
 # -- saved searches ---------------------------------------------------------------------------
 
 
+def saved_rows() -> list[dict]:
+    """The saved searches this user sees; `mine` says which they may change. What is new since
+    opened is the owner's to know: another's shared search shows no count."""
+    rows = views.saved_rows(site().searcher, site().saved, auth.viewer())
+    own = auth.viewer() or ""
+    return [dict(row, mine=auth.may_change(row["owner"]),
+                 new=row["new"] if row["owner"] == own else None) for row in rows]
+
+
 @bp.get("/saved")
 def saved_list():
-    rows = views.saved_rows(site().searcher, site().saved)
-    return render_template("saved.html", rows=rows)
+    return render_template("saved.html", rows=saved_rows())
 
 
 @bp.get("/saved.json")
 def saved_json():
-    rows = views.saved_rows(site().searcher, site().saved)
-    return jsonify({"saved": rows})
+    return jsonify({"saved": saved_rows()})
+
+
+def visible_saved(saved_id: int) -> SavedSearch:
+    """A saved search this user may see (another's private one is as good as missing)."""
+    item = site().saved.get(saved_id)
+    if item is None or not item.visible_to(auth.viewer()):
+        abort(404, description="No such saved search.")
+    return item
+
+
+def own_saved(saved_id: int) -> SavedSearch:
+    """A saved search this user may change: a POST with CSRF, and theirs."""
+    checked_form()
+    item = visible_saved(saved_id)
+    if not auth.may_change(item.owner):
+        abort(403, description="Only its owner can change a saved search.")
+    return item
 
 
 @bp.get("/feeds")
@@ -259,22 +285,26 @@ def saved_create():
         abort(400, description="Only searches of this site can be saved.")
     name = request.form.get("name", "").strip() or views.describe(state)
     try:
-        saved_id = views.save_search(site().searcher, site().saved, name, state)
+        saved_id = views.save_search(site().searcher, site().saved, name, state,
+                                     auth.viewer() or "")
     except QueryError as exc:
         abort(400, description=f"This search cannot be saved: it does not run ({exc}).")
+    auth.record("saved create", f"#{saved_id} {name!r}: {state.url()}")
     flash(f"Saved “{name}”.")
     return redirect(f"/saved#s{saved_id}", code=303)
 
 
 @bp.get("/saved/<int:saved_id>")
 def saved_open(saved_id: int):
-    item = site().saved.get(saved_id) or abort(404, description="No such saved search.")
+    item = visible_saved(saved_id)
+    if item.owner != (auth.viewer() or ""):  # another's shared search: their "new" count stays
+        return redirect(item.url)
     return redirect(views.open_saved(site().searcher, site().saved, item))
 
 
 @bp.get("/saved/<int:saved_id>.atom")
 def saved_feed(saved_id: int):
-    item = site().saved.get(saved_id) or abort(404, description="No such saved search.")
+    item = visible_saved(saved_id)
     state = views.state_from_url(item.url)
     if state is None:
         abort(404, description="This saved search is not a search.")
@@ -286,20 +316,33 @@ def saved_feed(saved_id: int):
 
 @bp.post("/saved/<int:saved_id>/rename")
 def saved_rename(saved_id: int):
-    checked_form()
+    own_saved(saved_id)
     if not site().saved.rename(saved_id, request.form.get("name", "")):
         abort(400, description="A saved search needs a name, and must exist to be renamed.")
+    auth.record("saved rename", f"#{saved_id} {request.form.get('name', '')!r}")
     flash("Renamed.")
     return redirect(f"/saved#s{saved_id}", code=303)
 
 
 @bp.post("/saved/<int:saved_id>/delete")
 def saved_delete(saved_id: int):
-    checked_form()
+    item = own_saved(saved_id)
     if not site().saved.delete(saved_id):
         abort(404, description="No such saved search.")
+    auth.record("saved delete", f"#{saved_id} {item.name!r}")
     flash("Deleted.")
     return redirect("/saved", code=303)
+
+
+@bp.post("/saved/<int:saved_id>/share")
+def saved_share(saved_id: int):
+    """Show one's saved search to every user of the server, or make it private again."""
+    item = own_saved(saved_id)
+    shared = request.form.get("shared") == "1"
+    site().saved.share(saved_id, shared)
+    auth.record("saved share" if shared else "saved unshare", f"#{saved_id} {item.name!r}")
+    flash("Shared with every user." if shared else "Private again.")
+    return redirect(f"/saved#s{saved_id}", code=303)
 
 
 # -- errors -----------------------------------------------------------------------------------

@@ -1,7 +1,9 @@
 """Saved searches in SQLite beside the index (`<index_dir>/saved.sqlite`), bound parameters only.
 
 Each saved search is a name and a canonical search URL. When it is saved or opened we remember
-which results matched, so that the list can say how many matches are new since then.
+which results matched, so that the list can say how many matches are new since then. With
+accounts, each belongs to its owner and is private unless shared; owner '' is the single user's
+(and, once accounts exist, everyone's to see).
 """
 
 from __future__ import annotations
@@ -21,12 +23,25 @@ SCHEMA = """
 CREATE TABLE IF NOT EXISTS saved (
     id INTEGER PRIMARY KEY,
     name TEXT NOT NULL,
-    url TEXT NOT NULL UNIQUE,
+    url TEXT NOT NULL,
     created TEXT NOT NULL,
     opened TEXT,
-    seen BLOB
+    seen BLOB,
+    owner TEXT NOT NULL DEFAULT '',
+    shared INTEGER NOT NULL DEFAULT 0,
+    UNIQUE (owner, url)
 );
 CREATE TABLE IF NOT EXISTS meta (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+"""
+# The table from before accounts (url unique on its own) is set aside, and its rows become the
+# single user's in the new one; a copy cut short is finished on the next open.
+SET_ASIDE = "ALTER TABLE saved RENAME TO saved_before_accounts"
+COPY_BACK = """
+BEGIN;
+INSERT INTO saved (id, name, url, created, opened, seen)
+    SELECT id, name, url, created, opened, seen FROM saved_before_accounts;
+DROP TABLE saved_before_accounts;
+COMMIT;
 """
 
 
@@ -40,6 +55,16 @@ class SavedSearch:
     created: str
     opened: str | None
     seen: frozenset[str] | None  # result ids when last opened (None: never opened)
+    owner: str = ""  # '' on a single-user server
+    shared: bool = False
+
+    def visible_to(self, viewer: str | None) -> bool:
+        """Whether a user sees it (viewer None: the single user, who sees everything)."""
+        return viewer is None or self.owner in (viewer, "") or self.shared
+
+
+def _row(row: tuple) -> SavedSearch:
+    return SavedSearch(*row[:5], _unpack(row[5]), row[6], bool(row[7]))
 
 
 def now() -> str:
@@ -83,6 +108,13 @@ class SavedSearches:
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with closing(sqlite3.connect(self.path, timeout=10)) as db:
             db.executescript(SCHEMA)
+            if "owner" not in {col[1] for col in db.execute("PRAGMA table_info(saved)")}:
+                db.execute(SET_ASIDE)
+                db.executescript(SCHEMA)
+            if db.execute(
+                "SELECT 1 FROM sqlite_master WHERE name = 'saved_before_accounts'"
+            ).fetchone():
+                db.executescript(COPY_BACK)
             with db:
                 yield db
 
@@ -96,14 +128,14 @@ class SavedSearches:
             db.execute("INSERT INTO meta (key, value) VALUES (?, ?)", ("secret", value))
             return value
 
-    def all(self) -> list[SavedSearch]:
-        """Every saved search, by name."""
+    def all(self, viewer: str | None = None) -> list[SavedSearch]:
+        """Every saved search the viewer sees (see SavedSearch.visible_to), by name."""
         with self._db() as db:
             rows = db.execute(
-                "SELECT id, name, url, created, opened, seen FROM saved "
+                "SELECT id, name, url, created, opened, seen, owner, shared FROM saved "
                 "ORDER BY name COLLATE NOCASE"
             ).fetchall()
-        return [SavedSearch(*row[:5], _unpack(row[5])) for row in rows]
+        return [item for item in map(_row, rows) if item.visible_to(viewer)]
 
     def get(self, saved_id: int) -> SavedSearch | None:
         """One saved search by id."""
@@ -111,19 +143,31 @@ class SavedSearches:
             return None
         with self._db() as db:
             row = db.execute(
-                "SELECT id, name, url, created, opened, seen FROM saved WHERE id = ?", (saved_id,)
+                "SELECT id, name, url, created, opened, seen, owner, shared FROM saved "
+                "WHERE id = ?", (saved_id,)
             ).fetchone()
-        return SavedSearch(*row[:5], _unpack(row[5])) if row else None
+        return _row(row) if row else None
 
-    def save(self, name: str, url: str) -> int:
+    def save(self, name: str, url: str, owner: str = "") -> int:
         """Save a search URL under a name (saving the same URL again renames it); its id."""
         with self._db() as db:
             db.execute(
-                "INSERT INTO saved (name, url, created) VALUES (?, ?, ?) "
-                "ON CONFLICT(url) DO UPDATE SET name = excluded.name",
-                (clean_name(name) or url, url, now()),
+                "INSERT INTO saved (name, url, created, owner) VALUES (?, ?, ?, ?) "
+                "ON CONFLICT(owner, url) DO UPDATE SET name = excluded.name",
+                (clean_name(name) or url, url, now(), owner),
             )
-            return db.execute("SELECT id FROM saved WHERE url = ?", (url,)).fetchone()[0]
+            return db.execute(
+                "SELECT id FROM saved WHERE owner = ? AND url = ?", (owner, url)
+            ).fetchone()[0]
+
+    def share(self, saved_id: int, shared: bool) -> bool:
+        """Show a saved search to every user, or make it private again."""
+        if not storable_id(saved_id):
+            return False
+        with self._db() as db:
+            return db.execute(
+                "UPDATE saved SET shared = ? WHERE id = ?", (int(shared), saved_id)
+            ).rowcount == 1
 
     def rename(self, saved_id: int, name: str) -> bool:
         """Give a saved search a new name; False when it does not exist or the name is empty."""

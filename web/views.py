@@ -533,14 +533,16 @@ def state_from_url(url: str) -> SearchState | None:
     return parse_state(kind, MultiDict(parse_qsl(parts.query, keep_blank_values=False)))
 
 
-def saved_rows(searcher: Searcher, saved: SavedSearches) -> list[dict]:
-    """Each saved search with its current total and how many matches are new since opened."""
+def saved_rows(searcher: Searcher, saved: SavedSearches, viewer: str | None = None) -> list[dict]:
+    """Each saved search the viewer sees, with its current total and how many matches are new
+    since opened."""
     rows = []
-    for item in saved.all():
+    for item in saved.all(viewer):
         state = state_from_url(item.url)
         row = {"id": item.id, "name": item.name, "url": item.url, "created": item.created,
                "opened": item.opened, "total": None, "new": None, "error": None,
-               "description": describe(state) if state else item.url}
+               "description": describe(state) if state else item.url,
+               "owner": item.owner, "shared": item.shared}
         if state is not None:
             try:
                 ids = matching_ids(searcher, state)
@@ -553,11 +555,13 @@ def saved_rows(searcher: Searcher, saved: SavedSearches) -> list[dict]:
     return rows
 
 
-def save_search(searcher: Searcher, saved: SavedSearches, name: str, state: SearchState) -> int:
-    """Save a search that runs (QueryError otherwise), remembering what matches now, so that
-    "new" counts what arrived after saving; its id."""
+def save_search(
+    searcher: Searcher, saved: SavedSearches, name: str, state: SearchState, owner: str = ""
+) -> int:
+    """Save a search that runs (QueryError otherwise) for its owner, remembering what matches
+    now, so that "new" counts what arrived after saving; its id."""
     ids = matching_ids(searcher, state)
-    saved_id = saved.save(name, state.url())
+    saved_id = saved.save(name, state.url(), owner)
     saved.seen_at_save(saved_id, ids)
     return saved_id
 

@@ -1,0 +1,108 @@
+"""A newsroom server with accounts, in real headless Chromium against a real waitress server.
+
+Readers log in and keep private saved searches until they share them; an editor merges two
+spellings of a name from the person page; the admin sees both in the audit log.
+"""
+
+from __future__ import annotations
+
+import shutil
+import threading
+
+import pytest
+import waitress
+
+from tests.test_browser import SHOTS, Tab, browser  # noqa: F401 - the Chromium fixture, shared
+from web import create_app
+from web.accounts import Accounts
+
+PASSWORD = "newsroom password"
+USERS = {"alice": "reader", "bob": "reader", "eve": "editor", "ada": "admin"}
+SAVED_NAME = "Alice's Putin watch"
+
+
+@pytest.fixture(scope="module")
+def newsroom(web_index, tmp_path_factory):
+    """The app with four accounts on a real WSGI server, over a private copy of the index."""
+    folder = shutil.copytree(web_index, tmp_path_factory.mktemp("newsroom") / "index")
+    accounts = Accounts(folder)
+    for name, role in USERS.items():
+        accounts.add(name, role, PASSWORD)
+    srv = waitress.create_server(
+        create_app({"INDEX_DIR": str(folder)}), host="127.0.0.1", port=0, threads=4
+    )
+    thread = threading.Thread(target=srv.run, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{srv.effective_port}"
+    srv.task_dispatcher.shutdown()
+    srv.close()
+
+
+def logged_in(browser, base: str, name: str) -> Tab:  # noqa: F811 - browser is the fixture
+    """A fresh browser context (its own cookies) logged in through the login form."""
+    tab = Tab(browser, base)
+    tab.open("/saved")
+    assert tab.page.url.startswith(f"{base}/login?next=")  # sent to log in first
+    tab.page.fill("#login-name", name)
+    tab.page.fill("#login-password", PASSWORD)
+    tab.navigate(lambda: tab.page.locator("form.login button").click())
+    assert tab.page.url == f"{base}/saved"  # and back to the page asked for
+    assert f"{name} · {USERS[name]}" in tab.page.locator("header .who").inner_text()
+    return tab
+
+
+def saved_names(tab: Tab) -> list[str]:
+    tab.open("/saved")
+    return tab.page.locator(".saved-item h2").all_inner_texts()
+
+
+def test_private_then_shared_saved_search_an_editors_merge_and_the_audit_log(
+    browser, newsroom  # noqa: F811 - browser is the fixture
+):
+    alice = logged_in(browser, newsroom, "alice")
+    alice.open("/search?q=Putin")
+    assert alice.shown()["total"] > 0
+    alice.page.fill("#save-name", SAVED_NAME)
+    alice.navigate(lambda: alice.page.locator("form.save button").click())
+    row = alice.page.locator(".saved-item", has_text=SAVED_NAME)
+    assert "yours, private" in row.inner_text()
+    assert alice.page.locator(".merge, .merge-other").count() == 0
+
+    bob = logged_in(browser, newsroom, "bob")
+    assert SAVED_NAME not in saved_names(bob)
+
+    alice.open("/saved")
+    alice.navigate(lambda: alice.page.locator(".saved-item", has_text=SAVED_NAME)
+                   .locator("form.share button").click())
+    assert "Shared with every user." in alice.page.locator(".flash").inner_text()
+    assert SAVED_NAME in saved_names(bob)
+    shared = bob.page.locator(".saved-item", has_text=SAVED_NAME)
+    assert "shared by alice" in shared.inner_text()
+    assert shared.locator("form").count() == 0  # bob may open it, not change it
+
+    bob.open("/person/Donald%20Trump")
+    assert bob.page.locator("form.merge-other").count() == 0  # readers take no decisions
+    eve = logged_in(browser, newsroom, "eve")
+    eve.open("/person/Donald%20Trump")
+    eve.page.fill("#merge-spelling", "Mr Trump")
+    eve.navigate(lambda: eve.page.locator(".merge-other button").click())
+    assert "“Mr Trump” is now counted as Donald Trump." in eve.page.locator(".flash").inner_text()
+
+    ada = logged_in(browser, newsroom, "ada")
+    ada.navigate(lambda: ada.page.locator("header nav a", has_text="Audit").click())
+    lines = ada.page.locator("tr.audit-line").all_inner_texts()
+    assert any("eve" in line and "merge" in line and "'Mr Trump' is 'Donald Trump'" in line
+               for line in lines), lines
+    assert any("alice" in line and "saved share" in line and SAVED_NAME in line
+               for line in lines), lines
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    ada.page.screenshot(path=str(SHOTS / "audit.png"), full_page=True)
+    bob.open("/saved")
+    bob.page.screenshot(path=str(SHOTS / "saved-shared.png"), full_page=True)
+    ada.navigate(lambda: ada.page.locator("form.account button").click())
+    assert ada.page.url.endswith("/login")
+    ada.open("/audit")
+    assert "/login?next=" in ada.page.url  # logged out
+    for tab in (alice, bob, eve, ada):
+        assert not tab.errors, tab.errors
+        tab.context.close()
