@@ -59,7 +59,7 @@ def test_export_then_index_rebuilds_the_same_records_and_facet_counts(original, 
     assert articles2["facets"] == articles["facets"]
     assert {h["id"] for h in articles2["hits"]} == {h["id"] for h in articles["hits"]}
     assert quotes2["total"] == quotes["total"]
-    assert set(quotes2["facets"]) == set(QUOTE_FACETS) | {"month"}
+    assert set(quotes2["facets"]) == set(QUOTE_FACETS) | {"month", "undated"}
     assert quotes2["facets"] == quotes["facets"]
     for built in (index, rebuilt):
         assert check_index(built)["ok"]
