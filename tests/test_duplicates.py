@@ -199,6 +199,8 @@ def test_opensearch_collapses_and_counts_as_whoosh_does(parity, options):
     assert ({h["id"]: h["similar"] for h in mine["hits"]}
             == {h["id"]: h["similar"] for h in theirs["hits"]})
     assert mine["facets"] == theirs["facets"]
+    for name in ("person", "source"):  # every value of a facet counts as its list does
+        assert whoosh.all_values(query, name) == opensearch.all_values(query, name)
 
 
 def test_groups_that_cannot_be_stored_leave_the_index_run_whole(index, tmp_path, capsys):

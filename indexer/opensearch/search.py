@@ -202,19 +202,22 @@ class OpenSearchSearcher(QueryFront):
         if body["query"] == MATCH_NONE:
             return {}
         within = body["aggs"][f"facet_{name}"]["filter"]
-        counts = self._composite(kind, name, body["query"], within)
+        collapsed = "collapse" in body  # count duplicate groups, as the facet lists do
+        counts = self._composite(kind, name, body["query"], within, collapsed)
         merged = groups[name]
         if not merged:
             return counts
         for member in set().union(*merged.values()):
             counts.pop(member, None)
-        aggs = {"within": {"filter": within, "aggs": {"groups": self._facet_aggs(
-            name, query, merged)["groups"]}}}
+        by_group = self._facet_aggs(name, query, merged)["groups"]
+        if collapsed:
+            by_group["aggs"] = {"stories": STORIES}
+        aggs = {"within": {"filter": within, "aggs": {"groups": by_group}}}
         got = self._search(index=self.store.aliases[kind], params=WHOLE, body={
             "size": 0, "track_total_hits": False, "query": body["query"], "aggs": aggs})
         for canonical, bucket in got["aggregations"]["within"]["groups"]["buckets"].items():
-            if bucket["doc_count"]:
-                counts[canonical] = int(bucket["doc_count"])
+            if stories(bucket):
+                counts[canonical] = stories(bucket)
         return counts
 
     def _run(self, query: SearchQuery, kind: str, names: tuple[str, ...]) -> dict:
@@ -436,20 +439,22 @@ class OpenSearchSearcher(QueryFront):
         return self._composite(kind, name)
 
     def _composite(self, kind: str, name: str, query: dict | None = None,
-                   within: dict | None = None) -> dict[str, int]:
-        """Documents per stored value of a facet (among those the query and filter select),
-        COMPOSITE_PAGE values per request (a composite aggregation must be top-level, so the
-        filter joins the query)."""
+                   within: dict | None = None, collapsed: bool = False) -> dict[str, int]:
+        """Documents per stored value of a facet (among those the query and filter select; their
+        duplicate groups when `collapsed`), COMPOSITE_PAGE values per request (a composite
+        aggregation must be top-level, so the filter joins the query)."""
         composite = {"size": COMPOSITE_PAGE, "sources": [{"value": {"terms": {"field": name}}}]}
-        body: dict = {"size": 0, "track_total_hits": False,
-                      "aggs": {"values": {"composite": composite}}}
+        values: dict = {"composite": composite}
+        if collapsed:
+            values["aggs"] = {"stories": STORIES}
+        body: dict = {"size": 0, "track_total_hits": False, "aggs": {"values": values}}
         if query is not None:
             body["query"] = {"bool": {"must": [query], "filter": [within or {"match_all": {}}]}}
         out: dict[str, int] = {}
         while True:
             got = self._search(index=self.store.aliases[kind], body=body, params=WHOLE)
             agg = got["aggregations"]["values"]
-            out.update((b["key"]["value"], int(b["doc_count"])) for b in agg["buckets"])
+            out.update((b["key"]["value"], stories(b)) for b in agg["buckets"])
             if len(agg["buckets"]) < COMPOSITE_PAGE or "after_key" not in agg:
                 return out
             composite["after"] = agg["after_key"]
