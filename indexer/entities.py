@@ -60,6 +60,7 @@ from spacy.tokens import Doc
 from indexer.countries import (
     country_kind,
     country_name_words,
+    is_region,
     needs_support,
     other_country,
     resolve_country,
@@ -89,6 +90,11 @@ GROUP_NOUNS = frozenset({
 LED_BY = frozenset({"administration", "presidency", "era"})
 # Prepositions that put what follows on a map: "in Manchester", "at Lievin".
 LOCATIVES = frozenset({"in", "at", "from", "near", "outside", "around", "across"})
+# Nouns that name a place by what follows "of" ("the hometown of Odense").
+PLACE_NOUNS = frozenset({
+    "town", "hometown", "city", "village", "county", "region", "province", "district",
+    "suburb", "port", "capital", "island", "state",
+})
 DATELINE_FOLLOWERS = frozenset({",", "(", "-", "--", "—"})
 EXTENSIONS = ("entities", "persons", "organizations", "countries")
 
@@ -139,6 +145,7 @@ ORG_WORDS = ORG_HEADS | {word.lower() for word in GENERIC_ORGS} | frozenset(
 # A capitalised word standing alone or glued to the end of another ("JorgensenImage").
 _CAPTION_WORD = re.compile(r"(?:^|(?<=[a-z]))([A-Z][a-z]+)$")
 _NAME_WORD = re.compile(r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z]?[a-zà-ÿ]+)*")
+_AGE_BEFORE = re.compile(r"\d+-year-old\s+$")
 
 for _name in EXTENSIONS:
     Doc.set_extension(_name, default=None, force=True)
@@ -249,9 +256,21 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
         return None
     if label == "ORG" and looks_personal(doc, i, j, common):
         return "PERSON"
+    if label in ("ORG", "FAC", "GPE", "LOC") and _aged(doc, i, j):
+        return "PERSON"
     if label == "PERSON" and _club(doc, i, j):
         return "ORG"
     return "ORG" if label == "PERSON" and text in PLATFORMS else label
+
+
+def _aged(doc: Doc, i: int, j: int) -> bool:
+    """Whether an "organisation" or "place" of name words has a person's age before it
+    ("40-year-old Skandaraj Navaratnam"): bodies and places have no age in years."""
+    return (
+        1 < j - i <= 3 and all(_NAME_WORD.fullmatch(token.text) for token in doc[i:j])
+        and not any(token.lower_ in ORG_WORDS for token in doc[i:j])
+        and _AGE_BEFORE.search(doc.text[max(0, doc[i].idx - 20):doc[i].idx]) is not None
+    )
 
 
 def _club(doc: Doc, i: int, j: int) -> bool:
@@ -702,7 +721,7 @@ def _vote_labels(
             and (form[-1] == full[-1] or resolve_country(texts[form], "GPE") is None)
             for full in people
         )
-        if in_person and (kind is None or votes["PERSON"]):
+        if (in_person and (kind is None or votes["PERSON"])) or _surname_of_person(form, forms):
             labels[form] = "PERSON"
         elif kind is not None:
             labels[form] = "GPE" if kind == "country" else "NORP"
@@ -712,6 +731,39 @@ def _vote_labels(
                     and _place_not_person(form, texts[form], people, located, votes):
                 labels[form] = "GPE"
     return labels
+
+
+def _surname_of_person(form: tuple[str, ...], forms: dict[tuple[str, ...], Counter]) -> bool:
+    """Whether an "organisation" (or a "place" GeoNames does not know) of two or three name words
+    ends in a surname the model tags a person where the article uses it alone ("Phillips Idowu"
+    beside "kept Idowu off top spot")."""
+    alone = forms.get(form[-1:])
+    return (
+        1 < len(form) <= 3 and alone is not None
+        and alone["PERSON"] * 2 > sum(alone.values())
+        and all(_NAME_WORD.fullmatch(word) for word in form)
+        and not any(word.lower() in ORG_WORDS for word in form)
+        and country_kind(form[0]) is None
+    )
+
+
+def _located(doc: Doc, m: Mention) -> bool:
+    """Whether the article treats a mention as a place: things are put in it ("in Manchester",
+    "at Lievin"), it follows a place noun and "of" ("the hometown of Odense"), or it stands in a
+    list beside a place the model tags one ("Blackpool, Bournemouth and Brighton")."""
+    before = doc[m.i - 1] if m.i else None
+    if before is None:
+        return False
+    if before.lower_ in LOCATIVES:
+        return True
+    if before.lower_ == "of" and m.i > 1 and doc[m.i - 2].lower_ in PLACE_NOUNS:
+        return True
+    after = doc[m.j] if m.j < len(doc) else None
+    return (
+        (before.text in (",", "and") and m.i > 1 and doc[m.i - 2].ent_type_ == "GPE")
+        or (after is not None and after.text in (",", "and") and m.j + 1 < len(doc)
+            and doc[m.j + 1].ent_type_ == "GPE" and doc[m.j + 1].ent_iob_ == "B")
+    )
 
 
 def _place_not_person(
@@ -979,6 +1031,32 @@ def _fullest_organisations(orgs: set[tuple[str, ...]]) -> dict[tuple[str, ...], 
     return resolved
 
 
+def _makers(
+    doc: Doc, labels: dict[tuple[str, ...], str], mentions: list[tuple[str, ...]]
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """A maker's name and a product's -> the maker, which the article names alone as an
+    organisation too ("Sony Walkman", "Apple iPod" beside "Sony" and "Apple"): the product is no
+    body. A name extended by an organisation word, a place or a number stays another body ("AOL
+    Europe", "Sony Music", "Channel 4"), as does one written in full at least half as often as
+    the maker alone, or one whose extension ends other bodies' names too ("NBC News", "Fox
+    News")."""
+    out = {}
+    places = {ent.text for ent in doc.ents if ent.label_ in ("GPE", "LOC", "NORP")}
+    orgs = [form for form, label in labels.items() if label == "ORG"]
+    counts = Counter(m for m in mentions)
+    for form in orgs:
+        if len(form) < 2 or labels.get(form[:1]) != "ORG" or counts[form] * 2 > counts[form[:1]]:
+            continue  # "Allied Domecq" named in full as often as "Allied" alone: the body's name
+        rest = form[1:]
+        if any(word.lower() in ORG_WORDS or not word[:1].isalpha() for word in rest) \
+                or " ".join(rest) in places or is_region(" ".join(rest)) \
+                or resolve_country(" ".join(rest), "GPE") is not None \
+                or any(other[-len(rest):] == rest and other[0] != form[0] for other in orgs):
+            continue  # "AOL Europe"; "NBC News" beside "Fox News": a suffix of bodies' names
+        out[form] = form[:1]
+    return out
+
+
 def _ranked(values: list) -> list:
     """Distinct values, most frequent first, ties in order of first appearance."""
     counts = Counter(values)
@@ -1020,7 +1098,7 @@ def normalise(doc: Doc) -> Doc:
     for mention in mentions:
         forms.setdefault(mention.words, Counter())[mention.label] += 1
         texts.setdefault(mention.words, mention.text(doc))
-    located = {m.words for m in mentions if m.i and doc[m.i - 1].lower_ in LOCATIVES}
+    located = {m.words for m in mentions if _located(doc, m)}
     labels = _vote_labels(forms, texts, located)
     groups = _groups(doc, labels)
     for form in groups:
@@ -1042,6 +1120,7 @@ def normalise(doc: Doc) -> Doc:
     fullest = _fullest_names({form for form, label in labels.items() if label == "PERSON"},
                              first_seen)
     full_org = _fullest_organisations({form for form, label in labels.items() if label == "ORG"})
+    full_org.update(_makers(doc, labels, [m.words for m in mentions]))
     for form, plural in groups.items():
         if labels.get(plural) == "ORG":
             full_org[form] = full_org.get(plural, plural)

@@ -614,3 +614,27 @@ def test_a_place_before_a_person_the_model_ran_into_an_organisation_is_cut(nlp):
     doc = nlp(wikinews_article("Bernie Sanders ends 2020 US presidential bid"))
     assert "Vermont Bernie Sanders" not in doc._.organizations
     assert "Bernie Sanders" in doc._.persons
+
+
+def test_a_person_the_model_tags_a_body_or_place_is_found_by_age_or_lone_surname(nlp):
+    doc = nlp("Police named the victim as 52-year-old Tavish Lindqvist, a nurse from the town. "
+              "The first victim was 40-year-old Thayalan Sivapalan, a former employee.")
+    assert {"Tavish Lindqvist", "Thayalan Sivapalan"} <= set(doc._.persons)
+    assert "Tavish Lindqvist" not in doc._.organizations
+    doc = nlp("Former champion Jonathan Hale believes Phillips Okafor can win gold in Madrid. "
+              "Hale himself kept Okafor off the top spot at the Glasgow meeting.")
+    assert "Phillips Okafor" in doc._.persons
+
+
+def test_a_geonames_place_listed_beside_places_or_after_a_place_noun_is_no_organisation(nlp):
+    doc = nlp("The party has held its conference in Blackpool, Bournemouth and Brighton. "
+              "The prize will be presented in the author's hometown of Odense next spring.")
+    assert {"Bournemouth", "Odense"}.isdisjoint(doc._.organizations)
+
+
+def test_a_makers_name_and_a_products_is_the_maker(nlp):
+    doc = nlp("The Nokia Communicator was the first phone of its kind. Nokia made it in Finland, "
+              "and Nokia sold it for years. Nokia later stopped. NBC said NBC News and Fox News "
+              "would both cover the launch.")
+    assert "Nokia Communicator" not in doc._.organizations
+    assert {"Nokia", "NBC News", "Fox News"} <= set(doc._.organizations)
