@@ -73,6 +73,7 @@ LABEL_PREFERENCE = ("GPE", "LOC", "ORG", "PERSON", "NORP", "FAC")
 # Labels whose untagged repeats in the same article are added as mentions.
 PROPAGATED_LABELS = frozenset({"PERSON", "GPE", "LOC", "ORG"})
 PROPER_NOUN_TAGS = frozenset({"NNP", "NNPS"})
+NOUN_PHRASE_TAGS = frozenset({"JJ", "NN", "NNS"})
 OUTSIDE_IOB = 2  # Token.ent_iob for a token outside every entity
 MAX_PLACE_WORDS = 4  # longest untagged country or dateline place looked for
 # A common noun right before a name that says what the name is: a work is no entity we index
@@ -81,6 +82,13 @@ WORK_NOUNS = frozenset({
     "film", "movie", "play", "musical", "opera", "novel", "book", "memoir", "album", "song",
     "single", "show", "series", "sitcom", "drama", "documentary", "game", "poem", "painting",
 })
+# Lower-case nouns of a sporting result or meeting that a body's or place's name only
+# qualifies ("Commonwealth silver medal", "AAA champion", "European Indoor trials").
+EVENT_NOUNS = frozenset({
+    "champion", "champions", "championship", "championships", "medal", "medals", "medallist",
+    "medallists", "medalist", "medalists", "silver", "gold", "bronze", "title", "titles",
+    "trials", "finalist", "finalists",
+})  # not "meeting": "a European Union meeting" is the Union's
 GROUP_NOUNS = frozenset({
     "band", "group", "club", "team", "side", "magazine", "newspaper", "company", "firm", "giant",
     "maker", "carrier", "retailer", "brand", "airline", "manufacturer", "chain", "label",
@@ -145,6 +153,7 @@ ORG_WORDS = ORG_HEADS | {word.lower() for word in GENERIC_ORGS} | frozenset(
 # A capitalised word standing alone or glued to the end of another ("JorgensenImage").
 _CAPTION_WORD = re.compile(r"(?:^|(?<=[a-z]))([A-Z][a-z]+)$")
 _NAME_WORD = re.compile(r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z]?[a-zà-ÿ]+)*")
+_MEASURE = re.compile(r"(?:(?:\d+x)?\d+(?:\.\d+)?)?(?:m|km|cm|kg)")  # "100m", "4x100m", "m"
 _AGE_BEFORE = re.compile(r"\d+-year-old\s+$")
 
 for _name in EXTENSIONS:
@@ -749,21 +758,15 @@ def _surname_of_person(form: tuple[str, ...], forms: dict[tuple[str, ...], Count
 
 def _located(doc: Doc, m: Mention) -> bool:
     """Whether the article treats a mention as a place: things are put in it ("in Manchester",
-    "at Lievin"), it follows a place noun and "of" ("the hometown of Odense"), or it stands in a
-    list beside a place the model tags one ("Blackpool, Bournemouth and Brighton")."""
+    "at Lievin"), or it follows a place noun and "of" ("the hometown of Odense").
+
+    A list beside places ("Blackpool, Bournemouth and Brighton") would say so too, but in
+    results tables it lists clubs the model tags places: CoNLL-2003 LOC and ORG F1 both drop."""
     before = doc[m.i - 1] if m.i else None
     if before is None:
         return False
-    if before.lower_ in LOCATIVES:
-        return True
-    if before.lower_ == "of" and m.i > 1 and doc[m.i - 2].lower_ in PLACE_NOUNS:
-        return True
-    after = doc[m.j] if m.j < len(doc) else None
-    return (
-        (before.text in (",", "and") and m.i > 1 and doc[m.i - 2].ent_type_ == "GPE")
-        or (after is not None and after.text in (",", "and") and m.j + 1 < len(doc)
-            and doc[m.j + 1].ent_type_ == "GPE" and doc[m.j + 1].ent_iob_ == "B")
-    )
+    return before.lower_ in LOCATIVES or (
+        before.lower_ == "of" and m.i > 1 and doc[m.i - 2].lower_ in PLACE_NOUNS)
 
 
 def _place_not_person(
@@ -1090,9 +1093,37 @@ def _countries(
     return kept
 
 
+def _qualifies_event(doc: Doc, m: Mention) -> bool:
+    """Whether an "organisation" only qualifies a result or a meeting after it ("Commonwealth
+    100m champion", "World and Commonwealth champion", "Athens Olympic silver medallist",
+    "Norwich Union European Indoor trials"): the lower-case words that follow, numbers and another
+    capitalised word after "and" aside, adjectives and nouns only, include one of EVENT_NOUNS
+    ("Ann Lee can take gold" is no such phrase)."""
+    k = m.j
+    while k < len(doc) and (doc[k].like_num or _MEASURE.fullmatch(doc[k].text)
+                            or (doc[k].lower_ == "and" and k == m.j)
+                            or (doc[k].is_title and k > m.j and doc[k - 1].lower_ == "and")):
+        k += 1
+    words = 0
+    while k < len(doc) and words < 3 and doc[k].is_lower and doc[k].tag_ in NOUN_PHRASE_TAGS:
+        if doc[k].lower_ in EVENT_NOUNS:
+            return True
+        k, words = k + 1, words + 1
+    return False
+
+
+def _event_qualifiers(doc: Doc, mentions: list[Mention]) -> list[Mention]:
+    """Mentions without the "organisations" every mention of which qualifies an event."""
+    event = {m.words for m in mentions if m.label == "ORG" and _qualifies_event(doc, m)}
+    for m in mentions:
+        if m.words in event and not (m.label == "ORG" and _qualifies_event(doc, m)):
+            event.discard(m.words)
+    return [m for m in mentions if m.words not in event]
+
+
 def normalise(doc: Doc) -> Doc:
     """Set doc._.entities, persons, organizations and countries from the raw doc.ents."""
-    mentions = _named_by_noun(doc, _mentions(doc))
+    mentions = _event_qualifiers(doc, _named_by_noun(doc, _mentions(doc)))
     forms: dict[tuple[str, ...], Counter] = {}
     texts: dict[tuple[str, ...], str] = {}
     for mention in mentions:
