@@ -89,6 +89,8 @@ EVENT_NOUNS = frozenset({
     "medallists", "medalist", "medalists", "silver", "gold", "bronze", "title", "titles",
     "trials", "finalist", "finalists",
 })  # not "meeting": "a European Union meeting" is the Union's
+# Words of an article about parties, in which a plural group name is a party's ("the Tories").
+POLITICAL_WORDS = ("party", "parties", "election", "mps")
 GROUP_NOUNS = frozenset({
     "band", "group", "club", "team", "side", "magazine", "newspaper", "company", "firm", "giant",
     "maker", "carrier", "retailer", "brand", "airline", "manufacturer", "chain", "label",
@@ -267,6 +269,8 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
         return "PERSON"
     if label in ("ORG", "FAC", "GPE", "LOC") and _aged(doc, i, j):
         return "PERSON"
+    if label == "NORP" and _party_members(doc, i, j, common):
+        return "ORG"
     if label == "PERSON" and _club(doc, i, j):
         return "ORG"
     return "ORG" if label == "PERSON" and text in PLATFORMS else label
@@ -279,6 +283,19 @@ def _aged(doc: Doc, i: int, j: int) -> bool:
         1 < j - i <= 3 and all(_NAME_WORD.fullmatch(token.text) for token in doc[i:j])
         and not any(token.lower_ in ORG_WORDS for token in doc[i:j])
         and _AGE_BEFORE.search(doc.text[max(0, doc[i].idx - 20):doc[i].idx]) is not None
+    )
+
+
+def _party_members(doc: Doc, i: int, j: int, common: frozenset[int]) -> bool:
+    """Whether a "nationality or group" is a party by its members' name ("the Tories", "the
+    Liberal Democrats said"): a plural that names no country's people, in an article that
+    talks of a party or an election."""
+    text = doc[i:j].text
+    return (
+        text.endswith("s") and doc[j - 1].is_title and doc[j - 1].tag_ == "NNPS"
+        and country_kind(text) is None
+        and country_kind(doc[i:j - 1].text + " " + doc[j - 1].text[:-1]) is None
+        and any(get_string_id(word) in common for word in POLITICAL_WORDS)
     )
 
 
@@ -1060,6 +1077,23 @@ def _makers(
     return out
 
 
+def _parties(labels: dict[tuple[str, ...], str]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """A party by its members' name -> the party's name in the same article: "Conservatives"
+    -> "Conservative Party", "Democrats" -> "Democratic Party"."""
+    parties = [form for form, label in labels.items()
+               if label == "ORG" and len(form) > 1 and form[-1] == "Party"]
+    out = {}
+    for form, label in labels.items():
+        if label != "ORG" or not form[-1].endswith("s") or len(form[-1]) < 4:
+            continue
+        singular = (*form[:-1], form[-1][:-1])
+        fits = [party for party in parties if len(party) == len(form) + 1
+                and party[:-2] == singular[:-1] and party[-2].startswith(singular[-1])]
+        if len(fits) == 1:
+            out[form] = fits[0]
+    return out
+
+
 def _ranked(values: list) -> list:
     """Distinct values, most frequent first, ties in order of first appearance."""
     counts = Counter(values)
@@ -1152,6 +1186,7 @@ def normalise(doc: Doc) -> Doc:
                              first_seen)
     full_org = _fullest_organisations({form for form, label in labels.items() if label == "ORG"})
     full_org.update(_makers(doc, labels, [m.words for m in mentions]))
+    full_org.update(_parties(labels))
     for form, plural in groups.items():
         if labels.get(plural) == "ORG":
             full_org[form] = full_org.get(plural, plural)

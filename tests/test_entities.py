@@ -646,3 +646,16 @@ def test_a_body_that_only_qualifies_a_result_or_a_meeting_is_no_organisation(nlp
     assert doc._.persons == ["Ada Okoro"]
     doc = nlp("Commonwealth leaders met in Malta. The Commonwealth said it would send observers.")
     assert doc._.organizations == ["Commonwealth"]
+
+
+def test_a_party_named_by_its_members_is_an_organisation(nlp):
+    doc = nlp("The Tories dismissed the housing plan as a gimmick, while the Liberal Democrats "
+              "said it came too late. Both parties will publish their own election pledges "
+              "next week.")
+    assert set(doc._.organizations) == {"Tories", "Liberal Democrats"}
+    doc = nlp("The Democrats won the House, and the Democratic Party will choose its leader in "
+              "January. Party officials said turnout was high.")
+    assert doc._.organizations == ["Democratic Party"]
+    doc = nlp("Muslims and Christians prayed together in the square on Friday, the organisers "
+              "said.")
+    assert not doc._.organizations
