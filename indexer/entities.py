@@ -156,6 +156,7 @@ ORG_WORDS = ORG_HEADS | {word.lower() for word in GENERIC_ORGS} | frozenset(
 _CAPTION_WORD = re.compile(r"(?:^|(?<=[a-z]))([A-Z][a-z]+)$")
 _NAME_WORD = re.compile(r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z]?[a-zà-ÿ]+)*")
 _MEASURE = re.compile(r"(?:(?:\d+x)?\d+(?:\.\d+)?)?(?:m|km|cm|kg)")  # "100m", "4x100m", "m"
+_ELIDED = re.compile(r"[dlDL]['’][A-ZÀ-Ý][a-zà-ÿ]+")
 _AGE_BEFORE = re.compile(r"\d+-year-old\s+$")
 
 for _name in EXTENSIONS:
@@ -172,9 +173,12 @@ class Mention:
     words: tuple[str, ...]
     label: str
     cut: int = 0
+    name: str = ""  # the name when it is not the text: "House Intelligence Committee"
 
     def text(self, doc: Doc) -> str:
-        """The mention as written, white space made single."""
+        """The mention as written, white space made single (or the name it was given)."""
+        if self.name:
+            return self.name
         text = _SPACES.sub(" ", doc[self.i:self.j].text)
         return text[:len(text) - self.cut]
 
@@ -545,16 +549,21 @@ def _organisation_run(doc: Doc, i: int, j: int) -> tuple[int, int]:
             k += 1
         end = k
         while end < len(doc) and len(doc[end]) > 1 \
-                and (doc[end].is_title or doc[end].lower_ in ("of", "and")) \
+                and (_titled(doc[end]) or doc[end].lower_ in ("of", "and")) \
                 and (doc[end].ent_iob_ == "O" or (doc[end].ent_type_ == "GPE"
                                                    and doc[j].lower_ != "and")):
             end += 1
-        while end > k and not doc[end - 1].is_title:
+        while end > k and not _titled(doc[end - 1]):
             end -= 1
-        if end == k or (end < len(doc) and doc[end].is_title):
+        if end == k or (end < len(doc) and _titled(doc[end])):
             break
         j = end
     return i, j
+
+
+def _titled(token) -> bool:
+    """A capitalised word of a name, a French elided one too ("d’Intervention")."""
+    return token.is_title or _ELIDED.fullmatch(token.text) is not None
 
 
 def _first_names_before(doc: Doc, i: int) -> int:
@@ -1146,6 +1155,55 @@ def _qualifies_event(doc: Doc, m: Mention) -> bool:
     return False
 
 
+def _completed(doc: Doc, mentions: list[Mention]) -> list[Mention]:
+    """Organisations the model cut short where the article writes the rest in lower case, and
+    names them in full elsewhere: "the League of Women voters" beside "the League of Women
+    Voters" is the League of Women Voters."""
+    longer: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    orgs = {m.words for m in mentions if m.label == "ORG"}
+    for full in orgs:
+        for n in range(1, len(full)):
+            if full[:n] in orgs:
+                longer.setdefault(full[:n], []).append(full)
+    for first, second in zip(mentions, mentions[1:], strict=False):
+        _share_head(doc, first, second)
+    for m in mentions:
+        if m.label != "ORG" or m.words not in longer:
+            continue
+        for full in longer[m.words]:
+            rest = [word.lower() for word in full[len(m.words):]]
+            j = m.j + len(rest)
+            if j <= len(doc) and [token.lower_ for token in doc[m.j:j]] == rest \
+                    and any(token.is_lower for token in doc[m.j:j]) \
+                    and all(token.ent_iob_ == "O" for token in doc[m.j:j]):
+                m.j, m.words, m.name = j, full, " ".join(full)
+                break
+    return mentions
+
+
+def _singular(word: str) -> str:
+    """An English plural's singular, as organisation words make it ("parties", "committees")."""
+    return word[:-3] + "y" if word.endswith("ies") else word[:-1]
+
+
+def _share_head(doc: Doc, first: Mention, second: Mention) -> None:
+    """Two organisations sharing a plural organisation word written after them: "the House
+    Foreign Affairs and Intelligence committees" are the House Foreign Affairs Committee and the
+    House Intelligence Committee (a generic first word such as "House" or "Senate" is shared
+    too)."""
+    k = second.j
+    if not (first.label == second.label == "ORG" and first.j + 1 == second.i
+            and doc[first.j].lower_ == "and" and k < len(doc) and doc[k].tag_ == "NNS"
+            and doc[k].is_lower and _singular(doc[k].lower_) in ORG_HEADS):
+        return
+    head = _singular(doc[k].lower_).capitalize()
+    if len(first.words) > 1 and first.words[0].lower() in ORG_WORDS and len(second.words) == 1:
+        second.words = (first.words[0], *second.words)
+    for m in (first, second):
+        m.words = (*m.words, head)
+        m.name = " ".join(m.words)
+
+
 def _event_qualifiers(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     """Mentions without the "organisations" every mention of which qualifies an event."""
     event = {m.words for m in mentions if m.label == "ORG" and _qualifies_event(doc, m)}
@@ -1157,7 +1215,7 @@ def _event_qualifiers(doc: Doc, mentions: list[Mention]) -> list[Mention]:
 
 def normalise(doc: Doc) -> Doc:
     """Set doc._.entities, persons, organizations and countries from the raw doc.ents."""
-    mentions = _event_qualifiers(doc, _named_by_noun(doc, _mentions(doc)))
+    mentions = _completed(doc, _event_qualifiers(doc, _named_by_noun(doc, _mentions(doc))))
     forms: dict[tuple[str, ...], Counter] = {}
     texts: dict[tuple[str, ...], str] = {}
     for mention in mentions:

@@ -659,3 +659,17 @@ def test_a_party_named_by_its_members_is_an_organisation(nlp):
     doc = nlp("Muslims and Christians prayed together in the square on Friday, the organisers "
               "said.")
     assert not doc._.organizations
+
+
+def test_an_organisation_cut_short_before_lower_case_or_elided_words_gets_its_whole_name(nlp):
+    doc = nlp("The two officers served in the Groupe de Sécurité et d’Intervention, a unit of "
+              "the national police.")
+    assert doc._.organizations == ["Groupe de Sécurité et d’Intervention"]
+    doc = nlp("The forum was run by the League of Women voters for decades. Critics said the "
+              "League of Women Voters was fairer.")
+    assert doc._.organizations == ["League of Women Voters"]
+
+
+def test_two_bodies_sharing_a_plural_organisation_word_are_each_named_with_it(nlp):
+    doc = nlp("The Senate Judiciary and Intelligence committees will hold hearings next week.")
+    assert doc._.organizations == ["Senate Judiciary Committee", "Senate Intelligence Committee"]
