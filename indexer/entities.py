@@ -89,6 +89,8 @@ EVENT_NOUNS = frozenset({
     "medallists", "medalist", "medalists", "silver", "gold", "bronze", "title", "titles",
     "trials", "finalist", "finalists",
 })  # not "meeting": "a European Union meeting" is the Union's
+# Words between a noun and the list of names it introduces ("authors like", "films include").
+LIST_OPENERS = frozenset({"like", "including", "include", "includes", "as"})
 # Words of an article about parties, in which a plural group name is a party's ("the Tories").
 POLITICAL_WORDS = ("party", "parties", "election", "mps")
 GROUP_NOUNS = frozenset({
@@ -680,6 +682,12 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     }
     for m in mentions:
         before = _noun_before(doc, m)
+        listed = _list_noun(doc, m)
+        if listed in WORK_NOUNS and m.label in ("PERSON", "ORG"):
+            kind[m.words] = "WORK"
+        elif listed and _is_calling(listed) and m.label == "ORG" and len(m.words) <= 3 \
+                and all(_NAME_WORD.fullmatch(word) for word in m.words):
+            kind.setdefault(m.words, "PERSON")
         if m.words in works and m.label in ("PERSON", "ORG"):
             kind[m.words] = "WORK"
         after_the = m.label == "PERSON" and m.i > 0 and doc[m.i - 1].text == "The" and (
@@ -700,6 +708,25 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
             m.label = kind[m.words]
         kept.append(m)
     return kept
+
+
+def _list_noun(doc: Doc, m: Mention) -> str:
+    """The noun a list of names is introduced by, singular, or "" if the mention is in no such
+    list: "authors" of "classical authors like Cicero, Virgil and Tacitus", "film" of "whose
+    films include Schindler's List, Michael Collins and ...", "firm" of "firms such as ..."."""
+    k = m.i - 1
+    while k > 0 and (doc[k].text in (",", "and", "or", ":", "'s", "’s")
+                     or (not doc[k].is_lower and not doc[k].is_punct)):
+        k -= 1
+    if k > 0 and doc[k].lower_ in LIST_OPENERS:
+        k -= 1
+        if doc[k].lower_ == "such":
+            k -= 1
+    else:
+        return ""
+    if k < 0 or not doc[k].is_lower or doc[k].tag_ not in ("NN", "NNS"):
+        return ""
+    return _singular(doc[k].lower_) if doc[k].tag_ == "NNS" else doc[k].lower_
 
 
 def _owned(doc: Doc, m: Mention) -> bool:
@@ -836,7 +863,8 @@ def _groups(
 
 
 def _titled_or_speaking(doc: Doc, m: Mention) -> bool:
-    """Whether a mention has a title or calling before it ("Mr Kennedy", "composer Mozart"),
+    """Whether a mention has a title or calling before it ("Mr Kennedy", "composer Mozart",
+    "authors like Cicero"),
     speaks ("Peskov said", "said Peskov") or leads an administration ("the Obama
     administration"): what makes a lone surname a person."""
     before = doc[m.i - 1] if m.i else None
@@ -845,7 +873,7 @@ def _titled_or_speaking(doc: Doc, m: Mention) -> bool:
         (before is not None and (_bare(before.text) in TITLES or before.lower_ in SPEECH_VERBS
                                  or (_is_calling(before.lower_) and not before.ent_type_)))
         or (after is not None and (after.lower_ in SPEECH_VERBS or after.lower_ in LED_BY))
-        or _he_or_she_follows(doc, m)
+        or _he_or_she_follows(doc, m) or _is_calling(_list_noun(doc, m))
     )
 
 

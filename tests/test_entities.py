@@ -673,3 +673,14 @@ def test_an_organisation_cut_short_before_lower_case_or_elided_words_gets_its_wh
 def test_two_bodies_sharing_a_plural_organisation_word_are_each_named_with_it(nlp):
     doc = nlp("The Senate Judiciary and Intelligence committees will hold hearings next week.")
     assert doc._.organizations == ["Senate Judiciary Committee", "Senate Intelligence Committee"]
+
+
+def test_names_listed_after_a_calling_are_people_and_after_a_work_noun_are_works(nlp):
+    doc = nlp("The critics praised ancient historians such as Thucydides, Polybius and Plutarch.")
+    assert "Thucydides" in doc._.persons
+    assert "Thucydides" not in doc._.organizations
+    doc = nlp("The actor, whose films include Silent Harbour, Michael Collins and The Crying "
+              "Game, was honoured on Monday.")
+    assert not doc._.persons
+    doc = nlp("Analysts said firms like Amazon and Tesco would gain.")
+    assert doc._.organizations == ["Amazon", "Tesco"]
