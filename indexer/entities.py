@@ -159,6 +159,7 @@ _CAPTION_WORD = re.compile(r"(?:^|(?<=[a-z]))([A-Z][a-z]+)$")
 _NAME_WORD = re.compile(r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z]?[a-zà-ÿ]+)*")
 _MEASURE = re.compile(r"(?:(?:\d+x)?\d+(?:\.\d+)?)?(?:m|km|cm|kg)")  # "100m", "4x100m", "m"
 _ELIDED = re.compile(r"[dlDL]['’][A-ZÀ-Ý][a-zà-ÿ]+")
+_WEB_DOMAIN = re.compile(r"\.(?:com|net|org|co\.uk)$", re.IGNORECASE)
 _AGE_BEFORE = re.compile(r"\d+-year-old\s+$")
 
 for _name in EXTENSIONS:
@@ -773,7 +774,8 @@ def _vote_labels(
     """
     people = [
         form for form, votes in forms.items()
-        if len(form) > 1 and votes["PERSON"] * 2 > sum(votes.values())
+        if len(form) > 1 and (votes["PERSON"] * 2 > sum(votes.values())
+                              or _surname_of_person(form, forms))
     ]
     labels = {}
     for form, votes in forms.items():
@@ -1114,6 +1116,24 @@ def _makers(
     return out
 
 
+def _spelling_variants(
+    labels: dict[tuple[str, ...], str], texts: dict[tuple[str, ...], str]
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """One organisation spelled two ways in an article -> its fuller spelling: with or without a
+    space ("TimeWarner", "Time Warner") or a web domain ("Amazon", "Amazon.com")."""
+    by_key: dict[str, list[tuple[str, ...]]] = {}
+    for form, label in labels.items():
+        if label == "ORG":
+            key = re.sub(r"\W", "", _WEB_DOMAIN.sub("", texts[form]).casefold())
+            by_key.setdefault(key, []).append(form)
+    out = {}
+    for forms in by_key.values():
+        if len(forms) > 1:
+            fullest = max(forms, key=lambda form: (len(texts[form]), texts[form]))
+            out.update({form: fullest for form in forms if form != fullest})
+    return out
+
+
 def _parties(labels: dict[tuple[str, ...], str]) -> dict[tuple[str, ...], tuple[str, ...]]:
     """A party by its members' name -> the party's name in the same article: "Conservatives"
     -> "Conservative Party", "Democrats" -> "Democratic Party"."""
@@ -1273,6 +1293,7 @@ def normalise(doc: Doc) -> Doc:
     full_org = _fullest_organisations({form for form, label in labels.items() if label == "ORG"})
     full_org.update(_makers(doc, labels, [m.words for m in mentions]))
     full_org.update(_parties(labels))
+    full_org.update(_spelling_variants(labels, texts))
     for form, plural in groups.items():
         if labels.get(plural) == "ORG":
             full_org[form] = full_org.get(plural, plural)

@@ -684,3 +684,20 @@ def test_names_listed_after_a_calling_are_people_and_after_a_work_noun_are_works
     assert not doc._.persons
     doc = nlp("Analysts said firms like Amazon and Tesco would gain.")
     assert doc._.organizations == ["Amazon", "Tesco"]
+
+
+def test_one_organisation_spelled_with_and_without_a_space_or_domain_is_one(nlp):
+    doc = nlp("Shoppers were sent to Amazon.com for the books. Critics said Amazon would gain "
+              "most, and Amazon declined to comment.")
+    assert doc._.organizations == ["Amazon.com"]
+    doc = nlp("Profits at Time Warner rose 76% in the quarter. TimeWarner said its film "
+              "division had a weak year.")
+    assert doc._.organizations == ["Time Warner"]
+
+
+def test_a_first_name_of_a_person_found_by_a_lone_surname_is_no_organisation(nlp):
+    doc = nlp("Former champion Jonathan Hale believes Phillips Okafor can win gold in Madrid. "
+              "Hale himself kept Okafor off the top spot at the Glasgow meeting. Phillips has "
+              "been in fine form.")
+    assert not doc._.organizations
+    assert "Phillips Okafor" in doc._.persons
