@@ -134,6 +134,7 @@ NAME_PARTICLES = frozenset({
     "al", "el", "dos", "das", "y", "ter", "ten", "zu", "af", "bint", "ben",
 })
 ARTICLES = frozenset({"the", "a", "an"})
+SMALL_WORDS = frozenset({"of", "and", "for", "the", "on", "in", "at", "to"})
 # Forms of address: an "organisation" opening with one is a person ("Mr Balls", "Mr Stone").
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame"})
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
@@ -272,6 +273,8 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
     if j - i == 1 and label in ("PERSON", "ORG") and not doc[i].is_upper \
             and doc[i].lower in common:
         return None
+    if label == "ORG" and _plain_phrase(doc, i, j, common):
+        return None
     if label == "ORG" and looks_personal(doc, i, j, common):
         return "PERSON"
     if label in ("ORG", "FAC", "GPE", "LOC") and _aged(doc, i, j):
@@ -281,6 +284,16 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
     if label == "PERSON" and _club(doc, i, j):
         return "ORG"
     return "ORG" if label == "PERSON" and text in PLATFORMS else label
+
+
+def _plain_phrase(doc: Doc, i: int, j: int, common: frozenset[int]) -> bool:
+    """Whether an "organisation" is a capitalised phrase of the article's plain words, none an
+    organisation word ("Universal Basic Income", "Media Player", "World Business Report")."""
+    words = [token for token in doc[i:j] if token.lower_ not in SMALL_WORDS]
+    return (
+        len(words) > 1 and all(token.is_alpha and token.lower in common for token in words)
+        and not any(token.lower_ in ORG_WORDS or country_kind(token.text) for token in words)
+    )
 
 
 def _aged(doc: Doc, i: int, j: int) -> bool:

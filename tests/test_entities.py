@@ -701,3 +701,11 @@ def test_a_first_name_of_a_person_found_by_a_lone_surname_is_no_organisation(nlp
               "been in fine form.")
     assert not doc._.organizations
     assert "Phillips Okafor" in doc._.persons
+
+
+def test_a_capitalised_phrase_of_the_articles_plain_words_is_no_organisation(nlp):
+    doc = nlp("A flaw in Media Player lets an attacker take over a machine, because the player "
+              "opens files from the web without checking them. The media files are common.")
+    assert not doc._.organizations
+    doc = nlp("The National Audit Office said the national audit of every office was late.")
+    assert doc._.organizations == ["National Audit Office"]
