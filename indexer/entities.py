@@ -1154,14 +1154,21 @@ def _parties(labels: dict[tuple[str, ...], str]) -> dict[tuple[str, ...], tuple[
                if label == "ORG" and len(form) > 1 and form[-1] == "Party"]
     out = {}
     for form, label in labels.items():
-        if label != "ORG" or not form[-1].endswith("s") or len(form[-1]) < 4:
-            continue
-        singular = (*form[:-1], form[-1][:-1])
-        fits = [party for party in parties if len(party) == len(form) + 1
-                and party[:-2] == singular[:-1] and party[-2].startswith(singular[-1])]
+        fits = [party for party in parties if label == "ORG" and members_of(form, party)]
         if len(fits) == 1:
             out[form] = fits[0]
     return out
+
+
+def members_of(members: tuple[str, ...], party: tuple[str, ...]) -> bool:
+    """Whether a plural name is that of a party's members: "Conservatives" of "Conservative
+    Party", "Democrats" of "Democratic Party", "Greens" of "Green Party"."""
+    last = members[-1]
+    return (
+        len(last) > 3 and last.endswith("s") and len(party) == len(members) + 1
+        and party[-1] == "Party" and party[:-2] == members[:-1]
+        and party[-2].startswith(last[:-1])
+    )
 
 
 def _ranked(values: list) -> list:

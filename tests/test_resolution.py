@@ -199,3 +199,11 @@ def test_a_one_word_organisation_merges_into_the_one_name_adding_an_organisation
     counts = {"Labour": 123, "Labour Party": 37, "Green": 2, "Green Party": 4, "Green Bank": 1}
     found = {j.variant: j.canonical for j in archive.organization_judgements(counts)}
     assert found == {"Labour": "Labour Party"}  # "Green" has two: left apart
+
+
+def test_a_partys_members_name_merges_into_the_one_party_it_fits():
+    counts = {"Republicans": 6, "Republican Party": 12, "Democrats": 4, "Democratic Party": 20,
+              "Greens": 2, "Green Party": 5, "Liberal Democrats": 3, "Tories": 2}
+    found = {j.variant: j.canonical for j in archive.organization_judgements(counts)}
+    assert found == {"Republicans": "Republican Party", "Democrats": "Democratic Party",
+                     "Greens": "Green Party"}

@@ -36,7 +36,7 @@ from pathlib import Path
 import fingerprints
 
 from indexer.countries import country_kind, resolve_country
-from indexer.entities import ORG_HEADS
+from indexer.entities import ORG_HEADS, members_of
 from indexer.resolution.judgements import By, Judgement, Verdict
 from indexer.resolution.names import PARTICLES, PersonName, fold, middles_agree, parse
 
@@ -199,7 +199,8 @@ def organization_judgements(
 ) -> list[Judgement]:
     """Organisation names that differ only in case, accents, punctuation, legal form or the
     spelling of a leading country; a one-word name and the one name in the archive that adds
-    an organisation word to it ("Labour", "Labour Party"); and an acronym ("NTSB") with the one
+    an organisation word to it ("Labour", "Labour Party"); a party's members' name and the one
+    party it fits ("Republicans", "Republican Party"); and an acronym ("NTSB") with the one
     name in the archive it abbreviates, when their articles share context (without a way to
     ask, or short of it, the merge is only offered)."""
     groups: dict[str, list[str]] = defaultdict(list)
@@ -229,6 +230,15 @@ def organization_judgements(
             out.append(_judgement("organization", short, fulls[0], "the one name in the "
                                   "archive that adds an organisation word to this one",
                                   mentions=counts[short], canonical_mentions=counts[fulls[0]]))
+    parties = [tuple(keep.split()) for keep in heads if keep.endswith(" Party")]
+    for group in groups.values():
+        members = _best(group, counts)
+        fits = [party for party in parties if members_of(tuple(members.split()), party)]
+        if len(fits) == 1:
+            out.append(_judgement("organization", members, " ".join(fits[0]), "the members' "
+                                  "name of the one party in the archive it fits",
+                                  mentions=counts[members],
+                                  canonical_mentions=counts[" ".join(fits[0])]))
     for group in groups.values():
         acronym = _best(group, counts)
         if not ACRONYM.match(acronym) or len(spelled.get(acronym, [])) != 1:
