@@ -160,6 +160,8 @@ _CAPTION_WORD = re.compile(r"(?:^|(?<=[a-z]))([A-Z][a-z]+)$")
 _NAME_WORD = re.compile(r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z]?[a-zà-ÿ]+)*")
 _MEASURE = re.compile(r"(?:(?:\d+x)?\d+(?:\.\d+)?)?(?:m|km|cm|kg)")  # "100m", "4x100m", "m"
 _ELIDED = re.compile(r"[dlDL]['’][A-ZÀ-Ý][a-zà-ÿ]+")
+# A product's model code ("CDP-101", "PB100", "B-17", "A321"), not a group ("G7", "G20").
+_MODEL_CODE = re.compile(r"(?:[A-Z]{2,4}-?\d{2,}|[A-Z]-\d{2,}|[A-Z]\d{3,})[A-Za-z]*")
 _WEB_DOMAIN = re.compile(r"\.(?:com|net|org|co\.uk)$", re.IGNORECASE)
 _AGE_BEFORE = re.compile(r"\d+-year-old\s+$")
 
@@ -275,6 +277,8 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
         return None
     if label == "ORG" and _plain_phrase(doc, i, j, common):
         return None
+    if label == "ORG" and _MODEL_CODE.fullmatch(doc[i].text):
+        return None  # a product's model: "CDP-101", "PB100"
     if label == "ORG" and looks_personal(doc, i, j, common):
         return "PERSON"
     if label in ("ORG", "FAC", "GPE", "LOC") and _aged(doc, i, j):
@@ -1111,12 +1115,16 @@ def _makers(
     body. A name extended by an organisation word, a place or a number stays another body ("AOL
     Europe", "Sony Music", "Channel 4"), as does one written in full at least half as often as
     the maker alone, or one whose extension ends other bodies' names too ("NBC News", "Fox
-    News")."""
+    News"). The other way round, a first word alone, written more rarely than the one name it
+    starts, is a short form of that name ("Allied" of "Allied Domecq")."""
     out = {}
     places = {ent.text for ent in doc.ents if ent.label_ in ("GPE", "LOC", "NORP")}
     orgs = [form for form, label in labels.items() if label == "ORG"]
     counts = Counter(m for m in mentions)
     for form in orgs:
+        if len(form) > 1 and _MODEL_CODE.fullmatch(form[1]) and form[0][:1].isupper():
+            out[form] = form[:1]  # a maker and its model: "Boeing B-17 Flying Fortress"
+            continue
         if len(form) < 2 or labels.get(form[:1]) != "ORG" or counts[form] * 2 > counts[form[:1]]:
             continue  # "Allied Domecq" named in full as often as "Allied" alone: the body's name
         rest = form[1:]
@@ -1126,6 +1134,11 @@ def _makers(
                 or any(other[-len(rest):] == rest and other[0] != form[0] for other in orgs):
             continue  # "AOL Europe"; "NBC News" beside "Fox News": a suffix of bodies' names
         out[form] = form[:1]
+    for form in orgs:  # the other way: "Allied" alone once beside "Allied Domecq" four times
+        fuller = [full for full in orgs if len(full) > 1 and full[:1] == form
+                  and counts[full] > counts[form] and full not in out]
+        if len(form) == 1 and len(fuller) == 1 and form not in out:
+            out[form] = fuller[0]
     return out
 
 
@@ -1314,6 +1327,8 @@ def normalise(doc: Doc) -> Doc:
     full_org.update(_makers(doc, labels, [m.words for m in mentions]))
     full_org.update(_parties(labels))
     full_org.update(_spelling_variants(labels, texts))
+    for target in full_org.values():
+        texts.setdefault(target, " ".join(target))  # a maker named only before its model
     for form, plural in groups.items():
         if labels.get(plural) == "ORG":
             full_org[form] = full_org.get(plural, plural)

@@ -709,3 +709,25 @@ def test_a_capitalised_phrase_of_the_articles_plain_words_is_no_organisation(nlp
     assert not doc._.organizations
     doc = nlp("The National Audit Office said the national audit of every office was late.")
     assert doc._.organizations == ["National Audit Office"]
+
+
+def test_a_model_code_the_model_tags_an_organisation_is_a_product_and_its_maker_the_body(nlp):
+    from spacy.tokens import Span
+
+    from indexer.entities import normalise
+
+    doc = nlp("The jet, a Lockheed C-130 Hercules, landed in 1961, and Casio sold the FX100 "
+              "while finance ministers of the G20 met.")
+    words = [token.text for token in doc]
+    jet = words.index("Lockheed")
+    doc.ents = [Span(doc, jet, jet + 3, "ORG"), Span(doc, words.index("FX100"),
+                words.index("FX100") + 1, "ORG"),
+                Span(doc, words.index("G20"), words.index("G20") + 1, "ORG")]
+    normalise(doc)
+    assert doc._.organizations == ["Lockheed", "G20"]
+
+
+def test_a_first_word_alone_written_more_rarely_than_the_name_it_starts_is_that_body(nlp):
+    doc = nlp("Shares in drinks firm Allied Domecq rose 4% on Monday. Allied Domecq said profits "
+              "were up, and analysts expect Allied to be bought by a rival.")
+    assert doc._.organizations == ["Allied Domecq"]
