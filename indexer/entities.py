@@ -268,7 +268,8 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
         return None
     if label == "ORG" and doc[j - 1].text in EVENT_HEADS:
         return None  # an event or a prize: "European Indoor Championships", "Whitbread Prize"
-    if label == "ORG" and (_cut_short(doc, i, j) or _names_a_title(doc, i, j)):
+    if label == "ORG" and (_cut_short(doc, i, j) or _names_a_title(doc, i, j)
+                           or _portfolio(doc, i)):
         return None
     if not any(_is_latin(char) for char in text):
         return None  # a word of a quoted Farsi or Russian sentence, not an English name
@@ -335,7 +336,8 @@ def _club(doc: Doc, i: int, j: int) -> bool:
 def _names_a_title(doc: Doc, i: int, j: int) -> bool:
     """Whether an "organisation" is a rank or an office: it ends in a job word ("Grand Masters",
     "Israeli Grand Master"), or it is a few words no organisation word ends that a capitalised
-    title follows ("Iranian Grand" of "Iranian Grand Master", "Crown" of "Crown Princess")."""
+    title follows ("Iranian Grand" of "Iranian Grand Master", "Crown" of "Crown Princess",
+    "Trade and Industry" of "Trade and Industry Secretary")."""
     last = _bare(doc[j - 1].text)
     if not any(token.lower_ == "of" for token in doc[i:j]) and (
             _is_job_word(last) or (last.endswith("s") and last[:-1] in RANK_WORDS)):
@@ -343,9 +345,16 @@ def _names_a_title(doc: Doc, i: int, j: int) -> bool:
     after = doc[j] if j < len(doc) else None
     return (
         after is not None and after.is_title and _is_job_word(_bare(after.text))
-        and j - i <= 2 and not doc[i:j].text.isupper()
+        and sum(token.lower_ != "and" for token in doc[i:j]) <= 2 and not doc[i:j].text.isupper()
         and not any(token.lower_ in ORG_HEADS for token in doc[i:j])
     )
+
+
+def _portfolio(doc: Doc, i: int) -> bool:
+    """Whether an "organisation" is the portfolio of an office before it ("State Minister for
+    National Development Planning", "Secretary of State for Education"), not a body."""
+    return i > 1 and doc[i - 1].lower_ in ("for", "of") and _bare(doc[i - 2].text) in TITLES \
+        and doc[i - 2].is_title and _bare(doc[i - 2].text) not in ORG_WORDS
 
 
 def _is_job_word(word: str) -> bool:

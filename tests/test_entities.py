@@ -731,3 +731,19 @@ def test_a_first_word_alone_written_more_rarely_than_the_name_it_starts_is_that_
     doc = nlp("Shares in drinks firm Allied Domecq rose 4% on Monday. Allied Domecq said profits "
               "were up, and analysts expect Allied to be bought by a rival.")
     assert doc._.organizations == ["Allied Domecq"]
+
+
+def test_an_office_and_its_portfolio_are_no_organisations(nlp):
+    from spacy.tokens import Span
+
+    from indexer.entities import normalise
+
+    doc = nlp("The new scheme was announced on Tuesday by the Trade and Industry Secretary Alan "
+              "Johnson.")
+    assert not doc._.organizations
+    doc = nlp("Prices will rise in April, said Budi Santoso, Coordinating Minister for Economic "
+              "Affairs.")
+    words = [token.text for token in doc]
+    doc.ents = [Span(doc, words.index("Economic"), words.index("Affairs") + 1, "ORG")]
+    normalise(doc)
+    assert not doc._.organizations
