@@ -1257,6 +1257,13 @@ def _completed(doc: Doc, mentions: list[Mention]) -> list[Mention]:
                 longer.setdefault(full[:n], []).append(full)
     for first, second in zip(mentions, mentions[1:], strict=False):
         _share_head(doc, first, second)
+    for m in mentions:  # "the Commerce department": the department's name
+        k = m.j
+        if m.label == "ORG" and k < len(doc) and doc[k].is_lower and doc[k].tag_ == "NN" \
+                and doc[k].lower_ in ORG_HEADS and doc[m.j - 1].lower_ not in ORG_WORDS \
+                and (k + 1 == len(doc) or doc[k + 1].tag_ not in ("NN", "NNS")):
+            m.words = (*m.words, doc[k].text.capitalize())
+            m.name = " ".join(m.words)
     for m in mentions:
         if m.label != "ORG" or m.words not in longer:
             continue

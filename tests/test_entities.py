@@ -747,3 +747,10 @@ def test_an_office_and_its_portfolio_are_no_organisations(nlp):
     doc.ents = [Span(doc, words.index("Economic"), words.index("Affairs") + 1, "ORG")]
     normalise(doc)
     assert not doc._.organizations
+
+
+def test_an_organisation_word_written_in_lower_case_after_a_name_is_part_of_it(nlp):
+    doc = nlp("The Commerce department released a report on Thursday showing strong growth.")
+    assert doc._.organizations == ["Commerce Department"]
+    doc = nlp("The Labour party conference opened in Brighton on Sunday.")
+    assert doc._.organizations == ["Labour"]  # "party" qualifies "conference" here
