@@ -759,13 +759,17 @@ def _list_noun(doc: Doc, m: Mention) -> str:
 def _owned(doc: Doc, m: Mention) -> bool:
     """Whether an "organisation" follows an organisation's or a person's possessive ("IBM's
     Workplace", "the BBC's Focus on Africa", "Alice Sebold's The Lovely Bones"): a product,
-    programme or work of its owner, when the article never names it otherwise; a body's own
-    committee or channel stays ("the Bank's Monetary Policy Committee")."""
+    programme or work of its owner, when the article never names it otherwise; so is one after
+    an untagged title's possessive ("The Emperor's New Clothes"); a body's own committee or
+    channel stays ("the Bank's Monetary Policy Committee")."""
     k = m.i - 1
     if k >= 0 and doc[k].text == "The":
         k -= 1
     return (
-        k > 0 and doc[k].lower_ in POSSESSIVES and doc[k - 1].ent_type_ in ("ORG", "PERSON")
+        k > 0 and doc[k].lower_ in POSSESSIVES
+        and (doc[k - 1].ent_type_ in ("ORG", "PERSON")
+             or (doc[k - 1].ent_type_ == "" and doc[k - 1].is_title and k > 1
+                 and doc[k - 2].text == "The"))
         and not any(word.lower() in ORG_WORDS or word in NUMBERED_NAMES for word in m.words)
     )
 

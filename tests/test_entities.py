@@ -754,3 +754,9 @@ def test_an_organisation_word_written_in_lower_case_after_a_name_is_part_of_it(n
     assert doc._.organizations == ["Commerce Department"]
     doc = nlp("The Labour party conference opened in Brighton on Sunday.")
     assert doc._.organizations == ["Labour"]  # "party" qualifies "conference" here
+
+
+def test_a_name_after_the_possessive_of_a_title_is_part_of_a_work(nlp):
+    doc = nlp("His stories, which include The Emperor's New Clothes and The Ugly Duckling, are "
+              "read everywhere.")
+    assert not doc._.organizations
