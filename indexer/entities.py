@@ -51,6 +51,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy
+import pycountry
 from nameparser.config import CONSTANTS as NAMEPARSER
 from spacy.attrs import ENT_IOB, IS_SPACE, LOWER, ORTH
 from spacy.language import Language
@@ -280,6 +281,8 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
         return None
     if label == "ORG" and _MODEL_CODE.fullmatch(doc[i].text):
         return None  # a product's model: "CDP-101", "PB100"
+    if label == "ORG" and _an_amount(doc, i, j):
+        return None  # a currency: "USD 26.95"
     if label == "ORG" and looks_personal(doc, i, j, common):
         return "PERSON"
     if label in ("ORG", "FAC", "GPE", "LOC") and _aged(doc, i, j):
@@ -347,6 +350,15 @@ def _names_a_title(doc: Doc, i: int, j: int) -> bool:
         after is not None and after.is_title and _is_job_word(_bare(after.text))
         and sum(token.lower_ != "and" for token in doc[i:j]) <= 2 and not doc[i:j].text.isupper()
         and not any(token.lower_ in ORG_HEADS for token in doc[i:j])
+    )
+
+
+def _an_amount(doc: Doc, i: int, j: int) -> bool:
+    """Whether an "organisation" is an ISO 4217 currency code beside a number ("USD 26.95")."""
+    return (
+        j - i == 1 and doc[i].is_upper and len(doc[i]) == 3
+        and pycountry.currencies.get(alpha_3=doc[i].text) is not None
+        and ((j < len(doc) and doc[j].like_num) or (i > 0 and doc[i - 1].like_num))
     )
 
 

@@ -760,3 +760,8 @@ def test_a_name_after_the_possessive_of_a_title_is_part_of_a_work(nlp):
     doc = nlp("His stories, which include The Emperor's New Clothes and The Ugly Duckling, are "
               "read everywhere.")
     assert not doc._.organizations
+
+
+def test_a_currency_code_beside_an_amount_is_no_organisation(nlp):
+    doc = nlp("The licence costs EUR 40 a year, the BBC said.")
+    assert doc._.organizations == ["BBC"]
