@@ -34,6 +34,19 @@ Rules, all within one article:
   "person" the article also writes in the plural is a group ("Lib Dems"), and a place with a
   club word is a club ("Manchester United"); an acronym in brackets after a name stands for it
   ("Federal Security Service (FSB)"), and one body's country spelled two ways is one body;
+- a person the model tags a body or a place is found by an age before the name ("40-year-old
+  X Y") or by a surname it tags a person alone; names listed after a calling are people
+  ("authors like Cicero, Virgil and Tacitus"), after a work noun works ("films include ...");
+- an "organisation" that only qualifies a sporting result ("Commonwealth silver medal"), a
+  capitalised phrase of the article's plain words ("Media Player"), an office's words or
+  portfolio ("Trade and Industry Secretary", "Minister for X"), a model code ("PB100") or a
+  currency code beside an amount ("USD 26.95") is none; a maker's product is the maker ("Sony
+  Walkman" beside "Sony"); a party named by its members ("the Tories", "the Liberal Democrats")
+  is an organisation, "Conservatives" the "Conservative Party" where the article names it;
+- organisation names the model cut short are completed (a French elided word, a lower-case
+  rest the article writes in full elsewhere, a plural organisation word two names share: "the
+  House Foreign Affairs and Intelligence committees"); one spelled with or without a space or
+  web domain is one ("TimeWarner", "Amazon.com");
 - countries come from indexer.countries, judged with the article's other places (a smaller
   city needs its country named as well).
 
