@@ -190,6 +190,11 @@ def resolve_country(text: str, label: str) -> tuple[str, str] | None:
     return (tables.display[iso], iso) if iso else None
 
 
+def is_region(text: str) -> bool:
+    """Whether the text names a continent ("Europe", "Asia"): a place, though no country's."""
+    return country_key(text) in _tables().regions
+
+
 def needs_support(text: str) -> bool:
     """Whether the text is known only as a smaller city, to be trusted only beside its country."""
     return country_key(text) in _tables().small_places

@@ -34,6 +34,19 @@ Rules, all within one article:
   "person" the article also writes in the plural is a group ("Lib Dems"), and a place with a
   club word is a club ("Manchester United"); an acronym in brackets after a name stands for it
   ("Federal Security Service (FSB)"), and one body's country spelled two ways is one body;
+- a person the model tags a body or a place is found by an age before the name ("40-year-old
+  X Y") or by a surname it tags a person alone; names listed after a calling are people
+  ("authors like Cicero, Virgil and Tacitus"), after a work noun works ("films include ...");
+- an "organisation" that only qualifies a sporting result ("Commonwealth silver medal"), a
+  capitalised phrase of the article's plain words ("Media Player"), an office's words or
+  portfolio ("Trade and Industry Secretary", "Minister for X"), a model code ("PB100") or a
+  currency code beside an amount ("USD 26.95") is none; a maker's product is the maker ("Sony
+  Walkman" beside "Sony"); a party named by its members ("the Tories", "the Liberal Democrats")
+  is an organisation, "Conservatives" the "Conservative Party" where the article names it;
+- organisation names the model cut short are completed (a French elided word, a lower-case
+  rest the article writes in full elsewhere, a plural organisation word two names share: "the
+  House Foreign Affairs and Intelligence committees"); one spelled with or without a space or
+  web domain is one ("TimeWarner", "Amazon.com");
 - countries come from indexer.countries, judged with the article's other places (a smaller
   city needs its country named as well).
 
@@ -51,6 +64,7 @@ from functools import lru_cache
 from pathlib import Path
 
 import numpy
+import pycountry
 from nameparser.config import CONSTANTS as NAMEPARSER
 from spacy.attrs import ENT_IOB, IS_SPACE, LOWER, ORTH
 from spacy.language import Language
@@ -60,6 +74,7 @@ from spacy.tokens import Doc
 from indexer.countries import (
     country_kind,
     country_name_words,
+    is_region,
     needs_support,
     other_country,
     resolve_country,
@@ -72,6 +87,7 @@ LABEL_PREFERENCE = ("GPE", "LOC", "ORG", "PERSON", "NORP", "FAC")
 # Labels whose untagged repeats in the same article are added as mentions.
 PROPAGATED_LABELS = frozenset({"PERSON", "GPE", "LOC", "ORG"})
 PROPER_NOUN_TAGS = frozenset({"NNP", "NNPS"})
+NOUN_PHRASE_TAGS = frozenset({"JJ", "NN", "NNS"})
 OUTSIDE_IOB = 2  # Token.ent_iob for a token outside every entity
 MAX_PLACE_WORDS = 4  # longest untagged country or dateline place looked for
 # A common noun right before a name that says what the name is: a work is no entity we index
@@ -80,6 +96,17 @@ WORK_NOUNS = frozenset({
     "film", "movie", "play", "musical", "opera", "novel", "book", "memoir", "album", "song",
     "single", "show", "series", "sitcom", "drama", "documentary", "game", "poem", "painting",
 })
+# Lower-case nouns of a sporting result or meeting that a body's or place's name only
+# qualifies ("Commonwealth silver medal", "AAA champion", "European Indoor trials").
+EVENT_NOUNS = frozenset({
+    "champion", "champions", "championship", "championships", "medal", "medals", "medallist",
+    "medallists", "medalist", "medalists", "silver", "gold", "bronze", "title", "titles",
+    "trials", "finalist", "finalists",
+})  # not "meeting": "a European Union meeting" is the Union's
+# Words between a noun and the list of names it introduces ("authors like", "films include").
+LIST_OPENERS = frozenset({"like", "including", "include", "includes", "as"})
+# Words of an article about parties, in which a plural group name is a party's ("the Tories").
+POLITICAL_WORDS = ("party", "parties", "election", "mps")
 GROUP_NOUNS = frozenset({
     "band", "group", "club", "team", "side", "magazine", "newspaper", "company", "firm", "giant",
     "maker", "carrier", "retailer", "brand", "airline", "manufacturer", "chain", "label",
@@ -89,6 +116,11 @@ GROUP_NOUNS = frozenset({
 LED_BY = frozenset({"administration", "presidency", "era"})
 # Prepositions that put what follows on a map: "in Manchester", "at Lievin".
 LOCATIVES = frozenset({"in", "at", "from", "near", "outside", "around", "across"})
+# Nouns that name a place by what follows "of" ("the hometown of Odense").
+PLACE_NOUNS = frozenset({
+    "town", "hometown", "city", "village", "county", "region", "province", "district",
+    "suburb", "port", "capital", "island", "state",
+})
 DATELINE_FOLLOWERS = frozenset({",", "(", "-", "--", "—"})
 EXTENSIONS = ("entities", "persons", "organizations", "countries")
 
@@ -116,6 +148,7 @@ NAME_PARTICLES = frozenset({
     "al", "el", "dos", "das", "y", "ter", "ten", "zu", "af", "bint", "ben",
 })
 ARTICLES = frozenset({"the", "a", "an"})
+SMALL_WORDS = frozenset({"of", "and", "for", "the", "on", "in", "at", "to"})
 # Forms of address: an "organisation" opening with one is a person ("Mr Balls", "Mr Stone").
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame"})
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
@@ -139,6 +172,12 @@ ORG_WORDS = ORG_HEADS | {word.lower() for word in GENERIC_ORGS} | frozenset(
 # A capitalised word standing alone or glued to the end of another ("JorgensenImage").
 _CAPTION_WORD = re.compile(r"(?:^|(?<=[a-z]))([A-Z][a-z]+)$")
 _NAME_WORD = re.compile(r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z]?[a-zà-ÿ]+)*")
+_MEASURE = re.compile(r"(?:(?:\d+x)?\d+(?:\.\d+)?)?(?:m|km|cm|kg)")  # "100m", "4x100m", "m"
+_ELIDED = re.compile(r"[dlDL]['’][A-ZÀ-Ý][a-zà-ÿ]+")
+# A product's model code ("CDP-101", "PB100", "B-17", "A321"), not a group ("G7", "G20").
+_MODEL_CODE = re.compile(r"(?:[A-Z]{2,4}-?\d{2,}|[A-Z]-\d{2,}|[A-Z]\d{3,})[A-Za-z]*")
+_WEB_DOMAIN = re.compile(r"\.(?:com|net|org|co\.uk)$", re.IGNORECASE)
+_AGE_BEFORE = re.compile(r"\d+-year-old\s+$")
 
 for _name in EXTENSIONS:
     Doc.set_extension(_name, default=None, force=True)
@@ -154,9 +193,12 @@ class Mention:
     words: tuple[str, ...]
     label: str
     cut: int = 0
+    name: str = ""  # the name when it is not the text: "House Intelligence Committee"
 
     def text(self, doc: Doc) -> str:
-        """The mention as written, white space made single."""
+        """The mention as written, white space made single (or the name it was given)."""
+        if self.name:
+            return self.name
         text = _SPACES.sub(" ", doc[self.i:self.j].text)
         return text[:len(text) - self.cut]
 
@@ -240,18 +282,62 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
         return None
     if label == "ORG" and doc[j - 1].text in EVENT_HEADS:
         return None  # an event or a prize: "European Indoor Championships", "Whitbread Prize"
-    if label == "ORG" and (_cut_short(doc, i, j) or _names_a_title(doc, i, j)):
+    if label == "ORG" and (_cut_short(doc, i, j) or _names_a_title(doc, i, j)
+                           or _portfolio(doc, i)):
         return None
     if not any(_is_latin(char) for char in text):
         return None  # a word of a quoted Farsi or Russian sentence, not an English name
     if j - i == 1 and label in ("PERSON", "ORG") and not doc[i].is_upper \
             and doc[i].lower in common:
         return None
+    if label == "ORG" and _plain_phrase(doc, i, j, common):
+        return None
+    if label == "ORG" and _MODEL_CODE.fullmatch(doc[i].text):
+        return None  # a product's model: "CDP-101", "PB100"
+    if label == "ORG" and _an_amount(doc, i, j):
+        return None  # a currency: "USD 26.95"
     if label == "ORG" and looks_personal(doc, i, j, common):
         return "PERSON"
+    if label in ("ORG", "FAC", "GPE", "LOC") and _aged(doc, i, j):
+        return "PERSON"
+    if label == "NORP" and _party_members(doc, i, j, common):
+        return "ORG"
     if label == "PERSON" and _club(doc, i, j):
         return "ORG"
     return "ORG" if label == "PERSON" and text in PLATFORMS else label
+
+
+def _plain_phrase(doc: Doc, i: int, j: int, common: frozenset[int]) -> bool:
+    """Whether an "organisation" is a capitalised phrase of the article's plain words, none an
+    organisation word ("Universal Basic Income", "Media Player", "World Business Report")."""
+    words = [token for token in doc[i:j] if token.lower_ not in SMALL_WORDS]
+    return (
+        len(words) > 1 and all(token.is_alpha and token.lower in common for token in words)
+        and not any(token.lower_ in ORG_WORDS or country_kind(token.text) for token in words)
+    )
+
+
+def _aged(doc: Doc, i: int, j: int) -> bool:
+    """Whether an "organisation" or "place" of name words has a person's age before it
+    ("40-year-old Skandaraj Navaratnam"): bodies and places have no age in years."""
+    return (
+        1 < j - i <= 3 and all(_NAME_WORD.fullmatch(token.text) for token in doc[i:j])
+        and not any(token.lower_ in ORG_WORDS for token in doc[i:j])
+        and _AGE_BEFORE.search(doc.text[max(0, doc[i].idx - 20):doc[i].idx]) is not None
+    )
+
+
+def _party_members(doc: Doc, i: int, j: int, common: frozenset[int]) -> bool:
+    """Whether a "nationality or group" is a party by its members' name ("the Tories", "the
+    Liberal Democrats said"): a plural that names no country's people, in an article that
+    talks of a party or an election."""
+    text = doc[i:j].text
+    return (
+        text.endswith("s") and doc[j - 1].is_title and doc[j - 1].tag_ == "NNPS"
+        and country_kind(text) is None
+        and country_kind(doc[i:j - 1].text + " " + doc[j - 1].text[:-1]) is None
+        and any(get_string_id(word) in common for word in POLITICAL_WORDS)
+    )
 
 
 def _club(doc: Doc, i: int, j: int) -> bool:
@@ -266,7 +352,8 @@ def _club(doc: Doc, i: int, j: int) -> bool:
 def _names_a_title(doc: Doc, i: int, j: int) -> bool:
     """Whether an "organisation" is a rank or an office: it ends in a job word ("Grand Masters",
     "Israeli Grand Master"), or it is a few words no organisation word ends that a capitalised
-    title follows ("Iranian Grand" of "Iranian Grand Master", "Crown" of "Crown Princess")."""
+    title follows ("Iranian Grand" of "Iranian Grand Master", "Crown" of "Crown Princess",
+    "Trade and Industry" of "Trade and Industry Secretary")."""
     last = _bare(doc[j - 1].text)
     if not any(token.lower_ == "of" for token in doc[i:j]) and (
             _is_job_word(last) or (last.endswith("s") and last[:-1] in RANK_WORDS)):
@@ -274,9 +361,25 @@ def _names_a_title(doc: Doc, i: int, j: int) -> bool:
     after = doc[j] if j < len(doc) else None
     return (
         after is not None and after.is_title and _is_job_word(_bare(after.text))
-        and j - i <= 2 and not doc[i:j].text.isupper()
+        and sum(token.lower_ != "and" for token in doc[i:j]) <= 2 and not doc[i:j].text.isupper()
         and not any(token.lower_ in ORG_HEADS for token in doc[i:j])
     )
+
+
+def _an_amount(doc: Doc, i: int, j: int) -> bool:
+    """Whether an "organisation" is an ISO 4217 currency code beside a number ("USD 26.95")."""
+    return (
+        j - i == 1 and doc[i].is_upper and len(doc[i]) == 3
+        and pycountry.currencies.get(alpha_3=doc[i].text) is not None
+        and ((j < len(doc) and doc[j].like_num) or (i > 0 and doc[i - 1].like_num))
+    )
+
+
+def _portfolio(doc: Doc, i: int) -> bool:
+    """Whether an "organisation" is the portfolio of an office before it ("State Minister for
+    National Development Planning", "Secretary of State for Education"), not a body."""
+    return i > 1 and doc[i - 1].lower_ in ("for", "of") and _bare(doc[i - 2].text) in TITLES \
+        and doc[i - 2].is_title and _bare(doc[i - 2].text) not in ORG_WORDS
 
 
 def _is_job_word(word: str) -> bool:
@@ -500,16 +603,21 @@ def _organisation_run(doc: Doc, i: int, j: int) -> tuple[int, int]:
             k += 1
         end = k
         while end < len(doc) and len(doc[end]) > 1 \
-                and (doc[end].is_title or doc[end].lower_ in ("of", "and")) \
+                and (_titled(doc[end]) or doc[end].lower_ in ("of", "and")) \
                 and (doc[end].ent_iob_ == "O" or (doc[end].ent_type_ == "GPE"
                                                    and doc[j].lower_ != "and")):
             end += 1
-        while end > k and not doc[end - 1].is_title:
+        while end > k and not _titled(doc[end - 1]):
             end -= 1
-        if end == k or (end < len(doc) and doc[end].is_title):
+        if end == k or (end < len(doc) and _titled(doc[end])):
             break
         j = end
     return i, j
+
+
+def _titled(token) -> bool:
+    """A capitalised word of a name, a French elided one too ("d’Intervention")."""
+    return token.is_title or _ELIDED.fullmatch(token.text) is not None
 
 
 def _first_names_before(doc: Doc, i: int) -> int:
@@ -626,6 +734,12 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     }
     for m in mentions:
         before = _noun_before(doc, m)
+        listed = _list_noun(doc, m)
+        if listed in WORK_NOUNS and m.label in ("PERSON", "ORG"):
+            kind[m.words] = "WORK"
+        elif listed and _is_calling(listed) and m.label == "ORG" and len(m.words) <= 3 \
+                and all(_NAME_WORD.fullmatch(word) for word in m.words):
+            kind.setdefault(m.words, "PERSON")
         if m.words in works and m.label in ("PERSON", "ORG"):
             kind[m.words] = "WORK"
         after_the = m.label == "PERSON" and m.i > 0 and doc[m.i - 1].text == "The" and (
@@ -648,16 +762,39 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     return kept
 
 
+def _list_noun(doc: Doc, m: Mention) -> str:
+    """The noun a list of names is introduced by, singular, or "" if the mention is in no such
+    list: "authors" of "classical authors like Cicero, Virgil and Tacitus", "film" of "whose
+    films include Schindler's List, Michael Collins and ...", "firm" of "firms such as ..."."""
+    k = m.i - 1
+    while k > 0 and (doc[k].text in (",", "and", "or", ":", "'s", "’s")
+                     or (not doc[k].is_lower and not doc[k].is_punct)):
+        k -= 1
+    if k > 0 and doc[k].lower_ in LIST_OPENERS:
+        k -= 1
+        if doc[k].lower_ == "such":
+            k -= 1
+    else:
+        return ""
+    if k < 0 or not doc[k].is_lower or doc[k].tag_ not in ("NN", "NNS"):
+        return ""
+    return _singular(doc[k].lower_) if doc[k].tag_ == "NNS" else doc[k].lower_
+
+
 def _owned(doc: Doc, m: Mention) -> bool:
     """Whether an "organisation" follows an organisation's or a person's possessive ("IBM's
     Workplace", "the BBC's Focus on Africa", "Alice Sebold's The Lovely Bones"): a product,
-    programme or work of its owner, when the article never names it otherwise; a body's own
-    committee or channel stays ("the Bank's Monetary Policy Committee")."""
+    programme or work of its owner, when the article never names it otherwise; so is one after
+    an untagged title's possessive ("The Emperor's New Clothes"); a body's own committee or
+    channel stays ("the Bank's Monetary Policy Committee")."""
     k = m.i - 1
     if k >= 0 and doc[k].text == "The":
         k -= 1
     return (
-        k > 0 and doc[k].lower_ in POSSESSIVES and doc[k - 1].ent_type_ in ("ORG", "PERSON")
+        k > 0 and doc[k].lower_ in POSSESSIVES
+        and (doc[k - 1].ent_type_ in ("ORG", "PERSON")
+             or (doc[k - 1].ent_type_ == "" and doc[k - 1].is_title and k > 1
+                 and doc[k - 2].text == "The"))
         and not any(word.lower() in ORG_WORDS or word in NUMBERED_NAMES for word in m.words)
     )
 
@@ -692,7 +829,8 @@ def _vote_labels(
     """
     people = [
         form for form, votes in forms.items()
-        if len(form) > 1 and votes["PERSON"] * 2 > sum(votes.values())
+        if len(form) > 1 and (votes["PERSON"] * 2 > sum(votes.values())
+                              or _surname_of_person(form, forms))
     ]
     labels = {}
     for form, votes in forms.items():
@@ -702,7 +840,7 @@ def _vote_labels(
             and (form[-1] == full[-1] or resolve_country(texts[form], "GPE") is None)
             for full in people
         )
-        if in_person and (kind is None or votes["PERSON"]):
+        if (in_person and (kind is None or votes["PERSON"])) or _surname_of_person(form, forms):
             labels[form] = "PERSON"
         elif kind is not None:
             labels[form] = "GPE" if kind == "country" else "NORP"
@@ -712,6 +850,33 @@ def _vote_labels(
                     and _place_not_person(form, texts[form], people, located, votes):
                 labels[form] = "GPE"
     return labels
+
+
+def _surname_of_person(form: tuple[str, ...], forms: dict[tuple[str, ...], Counter]) -> bool:
+    """Whether an "organisation" (or a "place" GeoNames does not know) of two or three name words
+    ends in a surname the model tags a person where the article uses it alone ("Phillips Idowu"
+    beside "kept Idowu off top spot")."""
+    alone = forms.get(form[-1:])
+    return (
+        1 < len(form) <= 3 and alone is not None
+        and alone["PERSON"] * 2 > sum(alone.values())
+        and all(_NAME_WORD.fullmatch(word) for word in form)
+        and not any(word.lower() in ORG_WORDS for word in form)
+        and country_kind(form[0]) is None
+    )
+
+
+def _located(doc: Doc, m: Mention) -> bool:
+    """Whether the article treats a mention as a place: things are put in it ("in Manchester",
+    "at Lievin"), or it follows a place noun and "of" ("the hometown of Odense").
+
+    A list beside places ("Blackpool, Bournemouth and Brighton") would say so too, but in
+    results tables it lists clubs the model tags places: CoNLL-2003 LOC and ORG F1 both drop."""
+    before = doc[m.i - 1] if m.i else None
+    if before is None:
+        return False
+    return before.lower_ in LOCATIVES or (
+        before.lower_ == "of" and m.i > 1 and doc[m.i - 2].lower_ in PLACE_NOUNS)
 
 
 def _place_not_person(
@@ -755,7 +920,8 @@ def _groups(
 
 
 def _titled_or_speaking(doc: Doc, m: Mention) -> bool:
-    """Whether a mention has a title or calling before it ("Mr Kennedy", "composer Mozart"),
+    """Whether a mention has a title or calling before it ("Mr Kennedy", "composer Mozart",
+    "authors like Cicero"),
     speaks ("Peskov said", "said Peskov") or leads an administration ("the Obama
     administration"): what makes a lone surname a person."""
     before = doc[m.i - 1] if m.i else None
@@ -764,7 +930,7 @@ def _titled_or_speaking(doc: Doc, m: Mention) -> bool:
         (before is not None and (_bare(before.text) in TITLES or before.lower_ in SPEECH_VERBS
                                  or (_is_calling(before.lower_) and not before.ent_type_)))
         or (after is not None and (after.lower_ in SPEECH_VERBS or after.lower_ in LED_BY))
-        or _he_or_she_follows(doc, m)
+        or _he_or_she_follows(doc, m) or _is_calling(_list_noun(doc, m))
     )
 
 
@@ -979,6 +1145,83 @@ def _fullest_organisations(orgs: set[tuple[str, ...]]) -> dict[tuple[str, ...], 
     return resolved
 
 
+def _makers(
+    doc: Doc, labels: dict[tuple[str, ...], str], mentions: list[tuple[str, ...]]
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """A maker's name and a product's -> the maker, which the article names alone as an
+    organisation too ("Sony Walkman", "Apple iPod" beside "Sony" and "Apple"): the product is no
+    body. A name extended by an organisation word, a place or a number stays another body ("AOL
+    Europe", "Sony Music", "Channel 4"), as does one written in full at least half as often as
+    the maker alone, or one whose extension ends other bodies' names too ("NBC News", "Fox
+    News"). The other way round, a first word alone, written more rarely than the one name it
+    starts, is a short form of that name ("Allied" of "Allied Domecq")."""
+    out = {}
+    places = {ent.text for ent in doc.ents if ent.label_ in ("GPE", "LOC", "NORP")}
+    orgs = [form for form, label in labels.items() if label == "ORG"]
+    counts = Counter(m for m in mentions)
+    for form in orgs:
+        if len(form) > 1 and _MODEL_CODE.fullmatch(form[1]) and form[0][:1].isupper():
+            out[form] = form[:1]  # a maker and its model: "Boeing B-17 Flying Fortress"
+            continue
+        if len(form) < 2 or labels.get(form[:1]) != "ORG" or counts[form] * 2 > counts[form[:1]]:
+            continue  # "Allied Domecq" named in full as often as "Allied" alone: the body's name
+        rest = form[1:]
+        if any(word.lower() in ORG_WORDS or not word[:1].isalpha() for word in rest) \
+                or " ".join(rest) in places or is_region(" ".join(rest)) \
+                or resolve_country(" ".join(rest), "GPE") is not None \
+                or any(other[-len(rest):] == rest and other[0] != form[0] for other in orgs):
+            continue  # "AOL Europe"; "NBC News" beside "Fox News": a suffix of bodies' names
+        out[form] = form[:1]
+    for form in orgs:  # the other way: "Allied" alone once beside "Allied Domecq" four times
+        fuller = [full for full in orgs if len(full) > 1 and full[:1] == form
+                  and counts[full] > counts[form] and full not in out]
+        if len(form) == 1 and len(fuller) == 1 and form not in out:
+            out[form] = fuller[0]
+    return out
+
+
+def _spelling_variants(
+    labels: dict[tuple[str, ...], str], texts: dict[tuple[str, ...], str]
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """One organisation spelled two ways in an article -> its fuller spelling: with or without a
+    space ("TimeWarner", "Time Warner") or a web domain ("Amazon", "Amazon.com")."""
+    by_key: dict[str, list[tuple[str, ...]]] = {}
+    for form, label in labels.items():
+        if label == "ORG":
+            key = re.sub(r"\W", "", _WEB_DOMAIN.sub("", texts[form]).casefold())
+            by_key.setdefault(key, []).append(form)
+    out = {}
+    for forms in by_key.values():
+        if len(forms) > 1:
+            fullest = max(forms, key=lambda form: (len(texts[form]), texts[form]))
+            out.update({form: fullest for form in forms if form != fullest})
+    return out
+
+
+def _parties(labels: dict[tuple[str, ...], str]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """A party by its members' name -> the party's name in the same article: "Conservatives"
+    -> "Conservative Party", "Democrats" -> "Democratic Party"."""
+    parties = [form for form, label in labels.items()
+               if label == "ORG" and len(form) > 1 and form[-1] == "Party"]
+    out = {}
+    for form, label in labels.items():
+        fits = [party for party in parties if label == "ORG" and members_of(form, party)]
+        if len(fits) == 1:
+            out[form] = fits[0]
+    return out
+
+
+def members_of(members: tuple[str, ...], party: tuple[str, ...]) -> bool:
+    """Whether a plural name is that of a party's members: "Conservatives" of "Conservative
+    Party", "Democrats" of "Democratic Party", "Greens" of "Green Party"."""
+    last = members[-1]
+    return (
+        len(last) > 3 and last.endswith("s") and len(party) == len(members) + 1
+        and party[-1] == "Party" and party[:-2] == members[:-1]
+        and party[-2].startswith(last[:-1])
+    )
+
+
 def _ranked(values: list) -> list:
     """Distinct values, most frequent first, ties in order of first appearance."""
     counts = Counter(values)
@@ -1012,15 +1255,99 @@ def _countries(
     return kept
 
 
+def _qualifies_event(doc: Doc, m: Mention) -> bool:
+    """Whether an "organisation" only qualifies a result or a meeting after it ("Commonwealth
+    100m champion", "World and Commonwealth champion", "Athens Olympic silver medallist",
+    "Norwich Union European Indoor trials"): the lower-case words that follow, numbers and another
+    capitalised word after "and" aside, adjectives and nouns only, include one of EVENT_NOUNS
+    ("Ann Lee can take gold" is no such phrase)."""
+    k = m.j
+    while k < len(doc) and (doc[k].like_num or _MEASURE.fullmatch(doc[k].text)
+                            or (doc[k].lower_ == "and" and k == m.j)
+                            or (doc[k].is_title and k > m.j and doc[k - 1].lower_ == "and")):
+        k += 1
+    words = 0
+    while k < len(doc) and words < 3 and doc[k].is_lower and doc[k].tag_ in NOUN_PHRASE_TAGS:
+        if doc[k].lower_ in EVENT_NOUNS:
+            return True
+        k, words = k + 1, words + 1
+    return False
+
+
+def _completed(doc: Doc, mentions: list[Mention]) -> list[Mention]:
+    """Organisations the model cut short where the article writes the rest in lower case, and
+    names them in full elsewhere: "the League of Women voters" beside "the League of Women
+    Voters" is the League of Women Voters."""
+    longer: dict[tuple[str, ...], list[tuple[str, ...]]] = {}
+    orgs = {m.words for m in mentions if m.label == "ORG"}
+    for full in orgs:
+        for n in range(1, len(full)):
+            if full[:n] in orgs:
+                longer.setdefault(full[:n], []).append(full)
+    for first, second in zip(mentions, mentions[1:], strict=False):
+        _share_head(doc, first, second)
+    for m in mentions:  # "the Commerce department": the department's name
+        k = m.j
+        if m.label == "ORG" and k < len(doc) and doc[k].is_lower and doc[k].tag_ == "NN" \
+                and doc[k].lower_ in ORG_HEADS and doc[m.j - 1].lower_ not in ORG_WORDS \
+                and (k + 1 == len(doc) or doc[k + 1].tag_ not in ("NN", "NNS")):
+            m.words = (*m.words, doc[k].text.capitalize())
+            m.name = " ".join(m.words)
+    for m in mentions:
+        if m.label != "ORG" or m.words not in longer:
+            continue
+        for full in longer[m.words]:
+            rest = [word.lower() for word in full[len(m.words):]]
+            j = m.j + len(rest)
+            if j <= len(doc) and [token.lower_ for token in doc[m.j:j]] == rest \
+                    and any(token.is_lower for token in doc[m.j:j]) \
+                    and all(token.ent_iob_ == "O" for token in doc[m.j:j]):
+                m.j, m.words, m.name = j, full, " ".join(full)
+                break
+    return mentions
+
+
+def _singular(word: str) -> str:
+    """An English plural's singular, as organisation words make it ("parties", "committees")."""
+    return word[:-3] + "y" if word.endswith("ies") else word[:-1]
+
+
+def _share_head(doc: Doc, first: Mention, second: Mention) -> None:
+    """Two organisations sharing a plural organisation word written after them: "the House
+    Foreign Affairs and Intelligence committees" are the House Foreign Affairs Committee and the
+    House Intelligence Committee (a generic first word such as "House" or "Senate" is shared
+    too)."""
+    k = second.j
+    if not (first.label == second.label == "ORG" and first.j + 1 == second.i
+            and doc[first.j].lower_ == "and" and k < len(doc) and doc[k].tag_ == "NNS"
+            and doc[k].is_lower and _singular(doc[k].lower_) in ORG_HEADS):
+        return
+    head = _singular(doc[k].lower_).capitalize()
+    if len(first.words) > 1 and first.words[0].lower() in ORG_WORDS and len(second.words) == 1:
+        second.words = (first.words[0], *second.words)
+    for m in (first, second):
+        m.words = (*m.words, head)
+        m.name = " ".join(m.words)
+
+
+def _event_qualifiers(doc: Doc, mentions: list[Mention]) -> list[Mention]:
+    """Mentions without the "organisations" every mention of which qualifies an event."""
+    event = {m.words for m in mentions if m.label == "ORG" and _qualifies_event(doc, m)}
+    for m in mentions:
+        if m.words in event and not (m.label == "ORG" and _qualifies_event(doc, m)):
+            event.discard(m.words)
+    return [m for m in mentions if m.words not in event]
+
+
 def normalise(doc: Doc) -> Doc:
     """Set doc._.entities, persons, organizations and countries from the raw doc.ents."""
-    mentions = _named_by_noun(doc, _mentions(doc))
+    mentions = _completed(doc, _event_qualifiers(doc, _named_by_noun(doc, _mentions(doc))))
     forms: dict[tuple[str, ...], Counter] = {}
     texts: dict[tuple[str, ...], str] = {}
     for mention in mentions:
         forms.setdefault(mention.words, Counter())[mention.label] += 1
         texts.setdefault(mention.words, mention.text(doc))
-    located = {m.words for m in mentions if m.i and doc[m.i - 1].lower_ in LOCATIVES}
+    located = {m.words for m in mentions if _located(doc, m)}
     labels = _vote_labels(forms, texts, located)
     groups = _groups(doc, labels)
     for form in groups:
@@ -1042,6 +1369,11 @@ def normalise(doc: Doc) -> Doc:
     fullest = _fullest_names({form for form, label in labels.items() if label == "PERSON"},
                              first_seen)
     full_org = _fullest_organisations({form for form, label in labels.items() if label == "ORG"})
+    full_org.update(_makers(doc, labels, [m.words for m in mentions]))
+    full_org.update(_parties(labels))
+    full_org.update(_spelling_variants(labels, texts))
+    for target in full_org.values():
+        texts.setdefault(target, " ".join(target))  # a maker named only before its model
     for form, plural in groups.items():
         if labels.get(plural) == "ORG":
             full_org[form] = full_org.get(plural, plural)

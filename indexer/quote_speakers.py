@@ -274,7 +274,8 @@ def speaker_from_token(token: Token, index: EntityIndex) -> Speaker:
             return Speaker(own, "ORG", start, end, True)
         org = index.org_before(start)  # 'the company said'
         return Speaker(org, "ORG" if org else None, start, end, org is not None)
-    if token.tag_ == "NNP" and index.doc.text[start:start + 1].isupper() and not _is_title(token):
+    if token.tag_ == "NNP" and index.doc.text[start:start + 1].isupper() and not _is_title(token) \
+            and _missed(token):
         # A name the entity recogniser missed ('Superintendent Yolanda Yu Hoi-kwan said').
         return Speaker(index.doc.text[start:end], "NAME", start, end, True)
     title = lower.rstrip(".")
@@ -306,6 +307,13 @@ def _speaks_for(token: Token, index: EntityIndex) -> Token | None:
     return None
 
 
+def _missed(token: Token) -> bool:
+    """Whether a proper noun without an entity is a name the recogniser missed, not one it
+    tagged a work or a body that entity cleaning then dropped ("The actor, whose films include
+    Star Wars: The Phantom Menace, said")."""
+    return token.ent_type_ in ("", "PERSON")
+
+
 def _apposed_name(token: Token, index: EntityIndex) -> Token | None:
     """A person or organisation named in apposition to a common noun or title, or to a word of
     its phrase ('The Shadow Secretary of State for the Family, Theresa May, said')."""
@@ -317,7 +325,7 @@ def _apposed_name(token: Token, index: EntityIndex) -> Token | None:
         if tok.dep_ == "appos" and tok.i > token.left_edge.i and tok.i != token.i:
             ent = index.by_token.get(tok.i)
             if (ent is not None and ent["label"] in labels) or (
-                    ent is None and tok.pos_ == "PROPN" and not _is_title(tok)):
+                    ent is None and tok.pos_ == "PROPN" and not _is_title(tok) and _missed(tok)):
                 return tok
     return None
 

@@ -614,3 +614,154 @@ def test_a_place_before_a_person_the_model_ran_into_an_organisation_is_cut(nlp):
     doc = nlp(wikinews_article("Bernie Sanders ends 2020 US presidential bid"))
     assert "Vermont Bernie Sanders" not in doc._.organizations
     assert "Bernie Sanders" in doc._.persons
+
+
+def test_a_person_the_model_tags_a_body_or_place_is_found_by_age_or_lone_surname(nlp):
+    doc = nlp("Police named the victim as 52-year-old Tavish Lindqvist, a nurse from the town. "
+              "The first victim was 40-year-old Thayalan Sivapalan, a former employee.")
+    assert {"Tavish Lindqvist", "Thayalan Sivapalan"} <= set(doc._.persons)
+    assert "Tavish Lindqvist" not in doc._.organizations
+    doc = nlp("Former champion Jonathan Hale believes Phillips Okafor can win gold in Madrid. "
+              "Hale himself kept Okafor off the top spot at the Glasgow meeting.")
+    assert "Phillips Okafor" in doc._.persons
+
+
+def test_a_geonames_place_after_a_place_noun_is_no_organisation(nlp):
+    doc = nlp("The prize will be presented in the author's hometown of Odense next spring.")
+    assert "Odense" not in doc._.organizations
+
+
+def test_a_makers_name_and_a_products_is_the_maker(nlp):
+    doc = nlp("The Nokia Communicator was the first phone of its kind. Nokia made it in Finland, "
+              "and Nokia sold it for years. Nokia later stopped. NBC said NBC News and Fox News "
+              "would both cover the launch.")
+    assert "Nokia Communicator" not in doc._.organizations
+    assert {"Nokia", "NBC News", "Fox News"} <= set(doc._.organizations)
+
+
+def test_a_body_that_only_qualifies_a_result_or_a_meeting_is_no_organisation(nlp):
+    doc = nlp("Former Commonwealth 400m silver medallist Ada Okoro will race in Glasgow on "
+              "Friday. She won the AAA title last year.")
+    assert not doc._.organizations
+    assert doc._.persons == ["Ada Okoro"]
+    doc = nlp("Commonwealth leaders met in Malta. The Commonwealth said it would send observers.")
+    assert doc._.organizations == ["Commonwealth"]
+
+
+def test_a_party_named_by_its_members_is_an_organisation(nlp):
+    doc = nlp("The Tories dismissed the housing plan as a gimmick, while the Liberal Democrats "
+              "said it came too late. Both parties will publish their own election pledges "
+              "next week.")
+    assert set(doc._.organizations) == {"Tories", "Liberal Democrats"}
+    doc = nlp("The Democrats won the House, and the Democratic Party will choose its leader in "
+              "January. Party officials said turnout was high.")
+    assert doc._.organizations == ["Democratic Party"]
+    doc = nlp("Muslims and Christians prayed together in the square on Friday, the organisers "
+              "said.")
+    assert not doc._.organizations
+
+
+def test_an_organisation_cut_short_before_lower_case_or_elided_words_gets_its_whole_name(nlp):
+    doc = nlp("The two officers served in the Groupe de Sécurité et d’Intervention, a unit of "
+              "the national police.")
+    assert doc._.organizations == ["Groupe de Sécurité et d’Intervention"]
+    doc = nlp("The forum was run by the League of Women voters for decades. Critics said the "
+              "League of Women Voters was fairer.")
+    assert doc._.organizations == ["League of Women Voters"]
+
+
+def test_two_bodies_sharing_a_plural_organisation_word_are_each_named_with_it(nlp):
+    doc = nlp("The Senate Judiciary and Intelligence committees will hold hearings next week.")
+    assert doc._.organizations == ["Senate Judiciary Committee", "Senate Intelligence Committee"]
+
+
+def test_names_listed_after_a_calling_are_people_and_after_a_work_noun_are_works(nlp):
+    doc = nlp("The critics praised ancient historians such as Thucydides, Polybius and Plutarch.")
+    assert "Thucydides" in doc._.persons
+    assert "Thucydides" not in doc._.organizations
+    doc = nlp("The actor, whose films include Silent Harbour, Michael Collins and The Crying "
+              "Game, was honoured on Monday.")
+    assert not doc._.persons
+    doc = nlp("Analysts said firms like Amazon and Tesco would gain.")
+    assert doc._.organizations == ["Amazon", "Tesco"]
+
+
+def test_one_organisation_spelled_with_and_without_a_space_or_domain_is_one(nlp):
+    doc = nlp("Shoppers were sent to Amazon.com for the books. Critics said Amazon would gain "
+              "most, and Amazon declined to comment.")
+    assert doc._.organizations == ["Amazon.com"]
+    doc = nlp("Profits at Time Warner rose 76% in the quarter. TimeWarner said its film "
+              "division had a weak year.")
+    assert doc._.organizations == ["Time Warner"]
+
+
+def test_a_first_name_of_a_person_found_by_a_lone_surname_is_no_organisation(nlp):
+    doc = nlp("Former champion Jonathan Hale believes Phillips Okafor can win gold in Madrid. "
+              "Hale himself kept Okafor off the top spot at the Glasgow meeting. Phillips has "
+              "been in fine form.")
+    assert not doc._.organizations
+    assert "Phillips Okafor" in doc._.persons
+
+
+def test_a_capitalised_phrase_of_the_articles_plain_words_is_no_organisation(nlp):
+    doc = nlp("A flaw in Media Player lets an attacker take over a machine, because the player "
+              "opens files from the web without checking them. The media files are common.")
+    assert not doc._.organizations
+    doc = nlp("The National Audit Office said the national audit of every office was late.")
+    assert doc._.organizations == ["National Audit Office"]
+
+
+def test_a_model_code_the_model_tags_an_organisation_is_a_product_and_its_maker_the_body(nlp):
+    from spacy.tokens import Span
+
+    from indexer.entities import normalise
+
+    doc = nlp("The jet, a Lockheed C-130 Hercules, landed in 1961, and Casio sold the FX100 "
+              "while finance ministers of the G20 met.")
+    words = [token.text for token in doc]
+    jet = words.index("Lockheed")
+    doc.ents = [Span(doc, jet, jet + 3, "ORG"), Span(doc, words.index("FX100"),
+                words.index("FX100") + 1, "ORG"),
+                Span(doc, words.index("G20"), words.index("G20") + 1, "ORG")]
+    normalise(doc)
+    assert doc._.organizations == ["Lockheed", "G20"]
+
+
+def test_a_first_word_alone_written_more_rarely_than_the_name_it_starts_is_that_body(nlp):
+    doc = nlp("Shares in drinks firm Allied Domecq rose 4% on Monday. Allied Domecq said profits "
+              "were up, and analysts expect Allied to be bought by a rival.")
+    assert doc._.organizations == ["Allied Domecq"]
+
+
+def test_an_office_and_its_portfolio_are_no_organisations(nlp):
+    from spacy.tokens import Span
+
+    from indexer.entities import normalise
+
+    doc = nlp("The new scheme was announced on Tuesday by the Trade and Industry Secretary Alan "
+              "Johnson.")
+    assert not doc._.organizations
+    doc = nlp("Prices will rise in April, said Budi Santoso, Coordinating Minister for Economic "
+              "Affairs.")
+    words = [token.text for token in doc]
+    doc.ents = [Span(doc, words.index("Economic"), words.index("Affairs") + 1, "ORG")]
+    normalise(doc)
+    assert not doc._.organizations
+
+
+def test_an_organisation_word_written_in_lower_case_after_a_name_is_part_of_it(nlp):
+    doc = nlp("The Commerce department released a report on Thursday showing strong growth.")
+    assert doc._.organizations == ["Commerce Department"]
+    doc = nlp("The Labour party conference opened in Brighton on Sunday.")
+    assert doc._.organizations == ["Labour"]  # "party" qualifies "conference" here
+
+
+def test_a_name_after_the_possessive_of_a_title_is_part_of_a_work(nlp):
+    doc = nlp("His stories, which include The Emperor's New Clothes and The Ugly Duckling, are "
+              "read everywhere.")
+    assert not doc._.organizations
+
+
+def test_a_currency_code_beside_an_amount_is_no_organisation(nlp):
+    doc = nlp("The licence costs EUR 40 a year, the BBC said.")
+    assert doc._.organizations == ["BBC"]

@@ -162,3 +162,11 @@ def test_a_speaker_is_a_capitalised_name_never_quoted_foreign_words(quotes):
 def test_a_person_run_into_their_organisations_name_speaks_alone(quotes):
     qs = quotes(seed_body("Hong Kong leader announces withdrawal"))
     assert quote_with(qs, "This announcement cannot change")["speaker"] == "Man-kei Tam"
+
+
+def test_a_work_entity_cleaning_dropped_is_no_speaker_apposed_to_a_role(nlp):
+    doc = nlp("Kenneth Branagh visited the old theatre in Belfast on Monday.\n\nThe veteran star, "
+              "whose films include Schindler's List, Rob Roy and Star Wars: The Phantom Menace, "
+              'said: "This stage made me who I am and it must be saved."')
+    assert "Phantom Menace" not in doc._.organizations
+    assert [q["speaker"] for q in doc._.quotes] == ["Kenneth Branagh"]

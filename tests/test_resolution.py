@@ -199,3 +199,20 @@ def test_a_one_word_organisation_merges_into_the_one_name_adding_an_organisation
     counts = {"Labour": 123, "Labour Party": 37, "Green": 2, "Green Party": 4, "Green Bank": 1}
     found = {j.variant: j.canonical for j in archive.organization_judgements(counts)}
     assert found == {"Labour": "Labour Party"}  # "Green" has two: left apart
+
+
+def test_a_partys_members_name_merges_into_the_one_party_it_fits():
+    counts = {"Republicans": 6, "Republican Party": 12, "Democrats": 4, "Democratic Party": 20,
+              "Greens": 2, "Green Party": 5, "Liberal Democrats": 3, "Tories": 2}
+    found = {j.variant: j.canonical for j in archive.organization_judgements(counts)}
+    assert found == {"Republicans": "Republican Party", "Democrats": "Democratic Party",
+                     "Greens": "Green Party"}
+
+
+def test_an_organisations_singular_and_plural_are_one_and_a_countrys_body_goes_on_with_of():
+    counts = {"Houthi": 4, "Houthis": 9, "Lib Dem": 13, "Lib Dems": 15, "Time": 5, "Times": 7,
+              "US House": 3, "US House of Representatives": 8, "House": 20,
+              "House of Commons": 5, "House of Lords": 4, "Bank": 3, "Bank of England": 4}
+    found = {j.variant: j.canonical for j in archive.organization_judgements(counts)}
+    assert found == {"Houthi": "Houthis", "Lib Dem": "Lib Dems",
+                     "US House": "US House of Representatives"}  # "Time" is not "Times"

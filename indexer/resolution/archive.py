@@ -36,7 +36,7 @@ from pathlib import Path
 import fingerprints
 
 from indexer.countries import country_kind, resolve_country
-from indexer.entities import ORG_HEADS
+from indexer.entities import ORG_HEADS, members_of
 from indexer.resolution.judgements import By, Judgement, Verdict
 from indexer.resolution.names import PARTICLES, PersonName, fold, middles_agree, parse
 
@@ -194,12 +194,26 @@ def organization_key(name: str) -> str | None:
     return fingerprints.generate(name)
 
 
+def _singular(name: str) -> str:
+    """A name with its last word in the singular ("Lib Dems" -> "Lib Dem", "Houthis" ->
+    "Houthi"); a short single word keeps its "s" ("Times" is not "Time")."""
+    words = name.split()
+    last = words[-1] if words else ""
+    least = 3 if len(words) > 1 else 5
+    if last.endswith("s") and not last.endswith("ss") and len(last) - 1 >= least:
+        words[-1] = last[:-1]
+    return " ".join(words)
+
+
 def organization_judgements(
     counts: dict[str, int], shared: Shared | None = None
 ) -> list[Judgement]:
     """Organisation names that differ only in case, accents, punctuation, legal form or the
     spelling of a leading country; a one-word name and the one name in the archive that adds
-    an organisation word to it ("Labour", "Labour Party"); and an acronym ("NTSB") with the one
+    an organisation word to it ("Labour", "Labour Party"); a party's members' name and the one
+    party it fits ("Republicans", "Republican Party"); the singular and the plural of one name
+    ("Houthi", "Houthis"); a country's body and the one name going on from it with "of" ("US
+    House", "US House of Representatives"); and an acronym ("NTSB") with the one
     name in the archive it abbreviates, when their articles share context (without a way to
     ask, or short of it, the merge is only offered)."""
     groups: dict[str, list[str]] = defaultdict(list)
@@ -229,6 +243,33 @@ def organization_judgements(
             out.append(_judgement("organization", short, fulls[0], "the one name in the "
                                   "archive that adds an organisation word to this one",
                                   mentions=counts[short], canonical_mentions=counts[fulls[0]]))
+    numbers: dict[str, list[str]] = defaultdict(list)  # "houthi" -> ["Houthi", "Houthis"]
+    bests = [_best(group, counts) for group in groups.values()]
+    for name in bests:
+        numbers[organization_key(_singular(name)) or name].append(name)
+    for names in numbers.values():
+        keep = _best(names, counts)
+        out += [_judgement("organization", n, keep, "the same name in the singular and the "
+                           "plural", mentions=counts[n], canonical_mentions=counts[keep])
+                for n in names if n != keep]
+    for short in bests:
+        words = short.split()
+        if len(words) < 2 or country_kind(words[0]) != "country":
+            continue  # only a country's body: "US House"
+        fuller = [name for name in bests if name.startswith(short + " of ")]
+        if len(fuller) == 1:
+            out.append(_judgement("organization", short, fuller[0], "the one name in the "
+                                  "archive that goes on from this country's body with 'of'",
+                                  mentions=counts[short], canonical_mentions=counts[fuller[0]]))
+    parties = [tuple(keep.split()) for keep in heads if keep.endswith(" Party")]
+    for group in groups.values():
+        members = _best(group, counts)
+        fits = [party for party in parties if members_of(tuple(members.split()), party)]
+        if len(fits) == 1:
+            out.append(_judgement("organization", members, " ".join(fits[0]), "the members' "
+                                  "name of the one party in the archive it fits",
+                                  mentions=counts[members],
+                                  canonical_mentions=counts[" ".join(fits[0])]))
     for group in groups.values():
         acronym = _best(group, counts)
         if not ACRONYM.match(acronym) or len(spelled.get(acronym, [])) != 1:
