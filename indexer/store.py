@@ -21,6 +21,7 @@ from whoosh.writing import SegmentWriter
 
 from indexer.records import Record, facet_values
 from indexer.schema import ARTICLE, QUOTE, SCHEMA, SEP, term_text
+from indexer.speaker_corrections import applied
 
 DEFAULT_INDEX = "var/index"
 TOC_TEMP = re.compile(r"^_MAIN_\d+\.toc\.[\d.]+$")  # a commit's table of contents being written
@@ -246,9 +247,10 @@ class Store:
     def write(
         self, records: Iterable[Record], commit_every: int = COMMIT_EVERY
     ) -> Iterator[Record]:
-        """Add or replace records, committing every `commit_every`; yields each once committed."""
+        """Add or replace records, committing every `commit_every`; yields each once committed.
+        The index's speaker corrections are applied to them on the way in."""
         batch: list[Record] = []
-        for record in records:
+        for record in applied(records, self.dir):
             batch.append(record)
             if len(batch) >= commit_every:
                 self._commit(batch)
