@@ -13,7 +13,7 @@ then carries the corrected speaker, and the quotation is marked::
 
     "corrected": {"by": "eve", "at": "...", "was": "John Roe", "was_confidence": 0.41}
 
-(a person checked the attribution: its confidence becomes 1.0; without a speaker it has none).
+(a person checked the attribution: its confidence becomes 1.0; without a speaker, null).
 Correcting a quotation back to the speaker it was found with drops the entry and the mark.
 """
 
@@ -102,10 +102,7 @@ def _restored(quote: dict) -> dict:
 
 def _corrected(quote: dict, entry: dict) -> dict:
     found = _restored(quote)
-    out = {k: v for k, v in found.items() if k != "confidence"}
-    out["speaker"] = entry["speaker"]
-    if entry["speaker"]:
-        out["confidence"] = 1.0
+    out = dict(found, speaker=entry["speaker"], confidence=1.0 if entry["speaker"] else None)
     out["corrected"] = {"by": entry.get("by") or "", "at": entry.get("at") or "",
                         "was": found.get("speaker"), "was_confidence": found.get("confidence")}
     return out
