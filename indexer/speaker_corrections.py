@@ -14,7 +14,8 @@ then carries the corrected speaker, and the quotation is marked::
     "corrected": {"by": "eve", "at": "...", "was": "John Roe", "was_confidence": 0.41}
 
 (a person checked the attribution: its confidence becomes 1.0; without a speaker, null).
-Correcting a quotation back to the speaker it was found with drops the entry and the mark.
+Correcting a quotation back to the speaker it was found with drops the entry and the mark. A
+record that comes marked (loaded from an export) keeps its mark where no entry says otherwise.
 """
 
 from __future__ import annotations
@@ -109,11 +110,11 @@ def _corrected(quote: dict, entry: dict) -> dict:
 
 
 def apply(record: Record, entries: list[dict]) -> Record:
-    """The record with its corrections applied (and marks of dropped ones removed)."""
-    quotes = record.get("quotes") or []
-    if not entries and not any(q.get("corrected") for q in quotes):
+    """The record with its corrections applied. A quotation already marked corrected that no
+    entry names keeps its mark (records exported from another index carry theirs)."""
+    if not entries:
         return record
-    fixed = [_restored(q) for q in quotes]
+    fixed = list(record.get("quotes") or [])
     for entry in entries:
         n = _find(fixed, entry)
         if n is not None:
@@ -147,6 +148,7 @@ def correct(index_dir: str | Path, store, quote_id: str, speaker: str | None,
                             "start": quote.get("start", 0), "speaker": speaker, "by": by,
                             "at": datetime.now(UTC).isoformat(timespec="seconds")
                             .replace("+00:00", "Z")})
-    for _ in store.write([record]):  # store.write applies the corrections, as saved now
+    found = [_restored(q) if n == int(number) else q for n, q in enumerate(quotes)]
+    for _ in store.write([dict(record, quotes=found)]):  # it applies the corrections saved now
         pass
     return quote.get("speaker"), speaker

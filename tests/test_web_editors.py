@@ -1,7 +1,8 @@
 """Editors on a real server: correcting who spoke a quotation, and the index's own topics.
 
 A real index of the web test corpus (annotated by the real pipeline through `newsindex index`),
-served by waitress with accounts; requests go over HTTP with a cookie jar, as a browser's would.
+served by a real threaded WSGI server with accounts; requests go over HTTP with a cookie jar, as
+a browser's would.
 A correction must show at once in the speaker facet, the quotes JSON and the article page, hold
 when the same files are indexed again (also into a new folder restored from `export --settings`,
 where every article is annotated afresh), and be refused to readers and read-only servers.
@@ -21,7 +22,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
-import waitress
+from werkzeug.serving import make_server
 
 from indexer.cli import main as newsindex
 from tests.conftest import web_corpus
@@ -58,15 +59,17 @@ def folder(indexed, tmp_path) -> Path:
 
 @contextmanager
 def served(folder: Path, **config):
-    srv = waitress.create_server(create_app({"INDEX_DIR": str(folder), **config}),
-                                 host="127.0.0.1", port=0, threads=2)
-    thread = threading.Thread(target=srv.run, daemon=True)
+    """A real threaded WSGI server (werkzeug's, which stops cleanly) on a free loopback port."""
+    srv = make_server("127.0.0.1", 0, create_app({"INDEX_DIR": str(folder), **config}),
+                      threaded=True)
+    thread = threading.Thread(target=srv.serve_forever, daemon=True)
     thread.start()
     try:
-        yield f"http://127.0.0.1:{srv.effective_port}"
+        yield f"http://127.0.0.1:{srv.server_port}"
     finally:
-        srv.task_dispatcher.shutdown()
-        srv.close()
+        srv.shutdown()
+        thread.join()
+        srv.server_close()
 
 
 class Browser:
@@ -284,6 +287,14 @@ def test_the_cli_corrects_a_speaker_too(folder, capsys):
     assert newsindex(["--index", str(folder), "quotes", "--json", "--speaker", NEW_SPEAKER]) == 0
     hits = json.loads(capsys.readouterr().out)["hits"]
     assert [h["id"] for h in hits] == [quote_id]
+    # the records exported and loaded into a folder without the settings keep the correction
+    exported, elsewhere = folder.parent / "records.jsonl", folder.parent / "elsewhere"
+    assert newsindex(["--index", str(folder), "export", "-o", str(exported)]) == 0
+    assert newsindex(["--index", str(elsewhere), "index", str(exported)]) == 0
+    capsys.readouterr()
+    assert newsindex(["--index", str(elsewhere), "quotes", "--json", "--speaker",
+                      NEW_SPEAKER]) == 0
+    assert [h["id"] for h in json.loads(capsys.readouterr().out)["hits"]] == [quote_id]
     assert newsindex(["--index", str(folder), "quotes", "--correct", quote_id]) == 2
     assert newsindex(["--index", str(folder), "quotes", "--correct", "nope#q9",
                       "--no-speaker"]) == 2
