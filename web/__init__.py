@@ -34,7 +34,6 @@ class Site:
     searcher: object  # indexer.search.Searcher or the OpenSearch one: the same methods
     saved: SavedSearches
     accounts: Accounts
-    backend: BackendConfig | None = None
     _credits: tuple[float, list[dict]] = field(default=(-CREDITS_TTL, []), repr=False)
 
     def credits(self) -> list[dict]:
@@ -48,8 +47,8 @@ class Site:
         return self._credits[1]
 
     def store(self):
-        """The backend's store, for the editors' changes that rewrite records."""
-        return open_store(self.backend or BackendConfig(index_dir=self.index_dir), create=False)
+        """The backend's store (the searcher's own), for editors' changes that rewrite records."""
+        return self.searcher.store
 
 
 def nice_date(value: str | None) -> str:
@@ -94,7 +93,7 @@ def create_app(config: dict | None = None) -> Flask:
         except (OSError, sqlite3.Error):  # read-only index folder: forms work until restart
             app.config["SECRET_KEY"] = secrets.token_hex(32)
     app.extensions["newsindex"] = Site(index_dir, backend_searcher(backend), saved,
-                                       Accounts(index_dir), backend)
+                                       Accounts(index_dir))
     app.json = InertJSONProvider(app)
     app.json.sort_keys = False
     app.jinja_env.globals.update(
