@@ -9,7 +9,7 @@ import sys
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from whoosh import index
@@ -234,7 +234,23 @@ class Store:
             w.cancel()
             raise
         else:
-            w.commit()
+            try:
+                w.commit()
+            except BaseException:
+                self._unlock(w)
+                raise
+
+    @staticmethod
+    def _unlock(w: SegmentWriter) -> None:
+        """After a commit that failed half-way: cancel it, or at least give up the write lock, so
+        that this process's next writer does not wait for a lock it holds itself."""
+        if w.is_closed:
+            return
+        try:
+            w.cancel()
+        except Exception:
+            with suppress(Exception):
+                w.writelock.release()
 
     def _remove_half_written_tocs(self) -> None:
         """Whoosh writes a commit's table of contents under a temporary name, then renames it;
