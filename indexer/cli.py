@@ -211,6 +211,8 @@ def cmd_search(args: argparse.Namespace) -> int:
 
 
 def cmd_quotes(args: argparse.Namespace) -> int:
+    if args.correct:
+        return correct_speaker(args)
     searcher = open_searcher(args)
     query = search_query(args, dict(SEARCH_FILTERS, speaker="speaker", mentions="mentions"))
     result = searcher.quotes(
@@ -218,6 +220,28 @@ def cmd_quotes(args: argparse.Namespace) -> int:
                 min_confidence=args.min_confidence)
     )
     print_json(result) if args.json else print_hits(result, quotes=True)
+    return EXIT_OK
+
+
+def correct_speaker(args: argparse.Namespace) -> int:
+    """`quotes --correct QUOTE_ID --speaker NAME` (or --no-speaker): who really said it."""
+    from indexer.backends import config_from_args, open_store
+    from indexer.speaker_corrections import correct
+    from web.accounts import cli_actor
+
+    names = args.speaker or []
+    if len(names) + bool(args.no_speaker) != 1:
+        print("newsindex: --correct needs one --speaker NAME, or --no-speaker", file=sys.stderr)
+        return EXIT_USAGE
+    store = open_store(config_from_args(args), create=False)
+    try:
+        was, now = correct(args.index, store, args.correct, None if args.no_speaker else names[0],
+                           by=cli_actor())
+    except (LookupError, ValueError) as exc:
+        print(f"newsindex: {exc}", file=sys.stderr)
+        return EXIT_USAGE
+    print(f"{args.correct}: speaker {was or 'none'} -> {now or 'none'}")
+    audit(args, "speaker", f"{args.correct}: {was!r} -> {now!r}")
     return EXIT_OK
 
 
@@ -356,14 +380,14 @@ def cmd_export(args: argparse.Namespace) -> int:
         print(f"settings copied to {args.settings}: {', '.join(copied) or 'none'}",
               file=sys.stderr)
     elif any((Path(args.index) / name).exists() for name in SETTINGS_FILES):
-        print("newsindex: the records leave out aliases, user topics, saved searches and "
-              "feeds fetched; "
-              "--settings DIR copies them", file=sys.stderr)
+        print("newsindex: the records leave out aliases, user topics, speaker corrections, "
+              "saved searches and feeds fetched; --settings DIR copies them", file=sys.stderr)
     return EXIT_OK
 
 
 # What an index folder holds besides the records: restored by copying them into a new folder.
-SETTINGS_FILES = ("aliases.json", "topics.json", "saved.sqlite", "feeds.json", "accounts.sqlite")
+SETTINGS_FILES = ("aliases.json", "topics.json", "speakers.json", "saved.sqlite", "feeds.json",
+                  "accounts.sqlite")
 
 
 def copy_settings(index_dir: Path, target: Path) -> list[str]:
@@ -547,6 +571,11 @@ def build_parser() -> argparse.ArgumentParser:
                    help="direct quotations only (not quoted words inside a paraphrase)")
     p.add_argument("--min-confidence", metavar="X",
                    help="quotations whose attribution confidence is at least X (0 to 1)")
+    p.add_argument("--correct", metavar="QUOTE_ID",
+                   help="correct the speaker of this quotation (an id such as ARTICLE#q0) to "
+                   "--speaker NAME, or --no-speaker; kept in speakers.json beside the index")
+    p.add_argument("--no-speaker", action="store_true",
+                   help="with --correct: the quotation has no known speaker")
     p.set_defaults(func=cmd_quotes)
 
     p = sub.add_parser("stats", help="counts")
@@ -577,8 +606,8 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("export", help="write the annotated records as JSON Lines")
     p.add_argument("-o", "--output", help="file (default stdout)")
     p.add_argument("--settings", metavar="DIR",
-                   help="also copy aliases.json, topics.json, saved.sqlite and feeds.json "
-                   "into DIR")
+                   help="also copy aliases.json, topics.json, speakers.json, saved.sqlite, "
+                   "feeds.json and accounts.sqlite into DIR")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("reindex", help="OpenSearch: rebuild into new indexes, then swap aliases")

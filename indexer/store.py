@@ -9,7 +9,7 @@ import sys
 import time
 import zlib
 from collections.abc import Callable, Iterable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from pathlib import Path
 
 from whoosh import index
@@ -21,6 +21,7 @@ from whoosh.writing import SegmentWriter
 
 from indexer.records import Record, facet_values
 from indexer.schema import ARTICLE, QUOTE, SCHEMA, SEP, term_text
+from indexer.speaker_corrections import applied
 
 DEFAULT_INDEX = "var/index"
 TOC_TEMP = re.compile(r"^_MAIN_\d+\.toc\.[\d.]+$")  # a commit's table of contents being written
@@ -233,7 +234,23 @@ class Store:
             w.cancel()
             raise
         else:
-            w.commit()
+            try:
+                w.commit()
+            except BaseException:
+                self._unlock(w)
+                raise
+
+    @staticmethod
+    def _unlock(w: SegmentWriter) -> None:
+        """After a commit that failed half-way: cancel it, or at least give up the write lock, so
+        that this process's next writer does not wait for a lock it holds itself."""
+        if w.is_closed:
+            return
+        try:
+            w.cancel()
+        except Exception:
+            with suppress(Exception):
+                w.writelock.release()
 
     def _remove_half_written_tocs(self) -> None:
         """Whoosh writes a commit's table of contents under a temporary name, then renames it;
@@ -246,9 +263,10 @@ class Store:
     def write(
         self, records: Iterable[Record], commit_every: int = COMMIT_EVERY
     ) -> Iterator[Record]:
-        """Add or replace records, committing every `commit_every`; yields each once committed."""
+        """Add or replace records, committing every `commit_every`; yields each once committed.
+        The index's speaker corrections are applied to them on the way in."""
         batch: list[Record] = []
-        for record in records:
+        for record in applied(records, self.dir):
             batch.append(record)
             if len(batch) >= commit_every:
                 self._commit(batch)

@@ -45,7 +45,8 @@ NEEDS = {
     "web.saved_list": "reader", "web.saved_json": "reader", "web.saved_open": "reader",
     "web.saved_feed": "reader", "web.saved_create": "reader", "web.saved_rename": "reader",
     "web.saved_delete": "reader", "web.saved_share": "reader",
-    "web.merge_or_split": "editor",
+    "web.merge_or_split": "editor", "web.correct_speaker": "editor",
+    "web.topics": "reader", "web.topics_add": "editor", "web.topics_remove": "editor",
     "web.audit": "admin", "web.users": "admin", "web.users_add": "admin",
     "web.users_change": "admin",
 }
@@ -58,6 +59,9 @@ FORMS = {
     "web.saved_rename": {"name": "renamed"},
     "web.saved_share": {"shared": "1"},
     "web.merge_or_split": {"kind": "person", "name": "Jane Doe", "spelling": "J. Doe"},
+    "web.correct_speaker": {"quote_id": "markup-test#q0", "speaker": "Jane Doe"},
+    "web.topics_add": {"label": "markup watch", "keywords": "markup"},
+    "web.topics_remove": {"label": "markup watch"},
     "web.login": {"name": "nobody", "password": "wrong password"},
     "web.users_add": {"name": "x", "role": "reader", "password": "short"},
     "web.users_change": {"action": "revoke"},  # of 'Jane Doe', who has no account

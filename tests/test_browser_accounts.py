@@ -106,3 +106,49 @@ def test_private_then_shared_saved_search_an_editors_merge_and_the_audit_log(
     for tab in (alice, bob, eve, ada):
         assert not tab.errors, tab.errors
         tab.context.close()
+
+
+def speaker_count(tab: Tab, name: str) -> int:
+    item = tab.page.locator(f'fieldset[data-facet="speaker"] li.value[data-value="{name}"]')
+    return int(item.first.get_attribute("data-count")) if item.count() else 0
+
+
+def test_an_editor_corrects_a_quotes_speaker_and_the_facet_follows(
+    browser, newsroom  # noqa: F811 - browser is the fixture
+):
+    alice = logged_in(browser, newsroom, "alice")
+    alice.open("/quotes?speaker=Donald+Trump")
+    assert alice.page.locator(".correct-speaker").count() == 0  # readers see no controls
+    assert alice.page.locator("header nav a", has_text="Topics").count() == 0
+
+    eve = logged_in(browser, newsroom, "eve")
+    eve.open("/quotes?speaker=Donald+Trump")
+    before = speaker_count(eve, "Donald Trump")
+    assert before > 1 and speaker_count(eve, "Jane Roe") == 0
+    hit = eve.page.locator(".quote-hit").first
+    quote_id = hit.get_attribute("data-id")
+    hit.locator(".correct-speaker summary").click()
+    hit.locator('.correct-speaker input[name="speaker"]').fill("Jane Roe")
+    eve.navigate(lambda: hit.locator(".correct-speaker .save-speaker").click())
+    assert "/quotes?speaker=Donald+Trump" in eve.page.url  # back where the editor was
+    assert "Speaker corrected: Jane Roe (was Donald Trump)." in \
+        eve.page.locator(".flash").inner_text()
+    assert speaker_count(eve, "Donald Trump") == before - 1
+    assert quote_id not in eve.page.locator(".quote-hit").evaluate_all(
+        "hits => hits.map(h => h.dataset.id)")
+
+    eve.open("/quotes")
+    assert speaker_count(eve, "Jane Roe") == 1
+    eve.open("/quotes?speaker=Jane+Roe")  # (the name is among the facet's "more" values)
+    corrected = eve.page.locator(".quote-hit")
+    assert corrected.count() == 1 and corrected.first.get_attribute("data-id") == quote_id
+    assert "corrected by eve" in corrected.first.locator(".corrected").inner_text()
+
+    eve.navigate(lambda: corrected.first.locator(".in a").click())  # its article
+    side = eve.page.locator(".side-quotes li", has=eve.page.locator(".corrected"))
+    assert "Jane Roe" in side.inner_text() and "corrected by eve" in side.inner_text()
+    SHOTS.mkdir(parents=True, exist_ok=True)
+    eve.page.screenshot(path=str(SHOTS / "speaker-corrected.png"), full_page=True)
+    for tab in (alice, eve):
+        assert not tab.errors, tab.errors
+        tab.context.close()

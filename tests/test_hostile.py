@@ -17,6 +17,7 @@ import http.client
 import io
 import json
 import os
+import random
 import re
 import shutil
 import socket
@@ -299,7 +300,7 @@ LISTINGS = [
     "/", "/search", "/search.json", "/search.csv", "/search.atom", "/search.xml",
     "/quotes", "/quotes.json", "/quotes.csv", "/quotes.atom", "/login", "/audit", "/audit.json",
     "/users", "/feeds", "/feeds.json", "/search/values/person", "/search/values/person.json",
-    "/quotes/values/speaker", "/quotes/values/mentions.json",
+    "/quotes/values/speaker", "/quotes/values/mentions.json", "/topics",
 ]
 params = st.lists(
     st.tuples(
@@ -338,7 +339,8 @@ def test_every_get_route_is_covered_by_the_hostile_tests(app):
         "web.saved_create", "web.saved_rename", "web.saved_delete", "web.merge_or_split",
         "web.feeds_list", "web.facet_values",
         "web.saved_share", "web.login", "web.logout", "web.audit", "web.users",
-        "web.users_add", "web.users_change",
+        "web.users_add", "web.users_change", "web.correct_speaker", "web.topics",
+        "web.topics_add", "web.topics_remove",
     }
     assert {rule.endpoint for rule in app.url_map.iter_rules()} <= covered
 
@@ -493,6 +495,67 @@ def test_merges_and_splits_of_any_names_never_fail_and_stay_inert(
     if response.status_code == 303:
         page = client.get(response.headers["Location"], follow_redirects=True)
         assert_served_safely(page, PAYLOAD in name + spelling)
+
+
+@SETTINGS
+@given(
+    quote_id=st.sampled_from(["markup-test#q0", "", "#q0", "nope#q0", "markup-test#q99", PAYLOAD])
+    | st.text(max_size=30),
+    speaker=st.text(max_size=60) | st.sampled_from([PAYLOAD, " ", "Jane Doe", "a\x00b"]),
+    none=st.booleans(),
+)
+def test_speaker_corrections_of_any_quote_and_name_never_fail_and_stay_inert(
+    deciding, quote_id, speaker, none
+):
+    client, folder = deciding
+    random.seed()  # a correction commits to Whoosh: see the topics test below
+    form = {"quote_id": quote_id, "speaker": speaker, CSRF_FIELD: token_of(client)}
+    if none:
+        form["none"] = "1"
+    response = client.post("/quote/speaker", data=form)
+    assert response.status_code in (303, 400, 404), response.get_data(as_text=True)[:300]
+    assert_served_safely(response, PAYLOAD in quote_id + speaker)
+    stored = folder / "speakers.json"
+    if stored.exists():
+        json.loads(stored.read_text(encoding="utf-8"))
+    if response.status_code == 303:
+        said = client.get("/article/markup-test.json").get_json()["quotes"][0]["speaker"]
+        assert said == (None if none else " ".join(speaker.split()))
+        assert_served_safely(client.get("/article/markup-test"), PAYLOAD in speaker)
+
+
+def test_a_corrected_speaker_with_markup_stays_inert_on_every_page(deciding):
+    client, _ = deciding
+    quote_id = client.get("/quotes.json").get_json()["hits"][0]["id"]
+    form = {"quote_id": quote_id, "speaker": PAYLOAD, CSRF_FIELD: token_of(client)}
+    assert client.post("/quote/speaker", data=form).status_code == 303
+    for path in ("/quotes", "/quotes.json", "/quotes.atom",  # a CSV cell holds text as is
+                 f"/article/{quote(quote_id.rpartition('#')[0], safe='')}",
+                 "/quotes/values/speaker"):
+        assert_served_safely(client.get(path), payload_sent=True)
+
+
+@SETTINGS
+@given(
+    label=st.text(max_size=40) | st.sampled_from([PAYLOAD, " ", "war"]),
+    keywords=st.text(max_size=40) | st.sampled_from([PAYLOAD, "", "war, peace"]),
+    query=st.text(max_size=40) | st.sampled_from([PAYLOAD, "", "(((", "war AND"]),
+)
+def test_topics_of_any_label_keywords_or_query_never_fail_and_stay_inert(
+    deciding, label, keywords, query
+):
+    client, folder = deciding
+    # Hypothesis seeds `random` alike for every example, and Whoosh names new segments with it:
+    # the same name twice in one folder fails a commit. A server's names are random.
+    random.seed()
+    form = {"label": label, "keywords": keywords, "query": query, CSRF_FIELD: token_of(client)}
+    response = client.post("/topics", data=form)
+    assert response.status_code in (303, 400), response.get_data(as_text=True)[:300]
+    assert_served_safely(client.get("/topics"), PAYLOAD in label + keywords + query)
+    if (folder / "topics.json").exists():
+        json.loads((folder / "topics.json").read_text(encoding="utf-8"))
+    removed = client.post("/topics/remove", data={"label": label, CSRF_FIELD: token_of(client)})
+    assert removed.status_code in (303, 404)
 
 
 def save(client, name: str, url: str) -> int:

@@ -121,3 +121,26 @@ def test_a_table_of_contents_left_half_written_by_a_killed_writer_is_removed(tmp
     assert not stale.exists()
     report = check_index(tmp_path)
     assert report["ok"] and report["leftovers"] == [] and report["articles"] == 2
+
+
+def test_a_commit_that_fails_half_way_leaves_the_index_writable(tmp_path, wikinews_records,
+                                                                  monkeypatch):
+    """Whoosh keeps its write lock when a commit raises; the store gives it up (the next writer in
+    the same process would otherwise wait for a lock it holds itself)."""
+    from whoosh.writing import SegmentWriter
+
+    store = Store(tmp_path)
+    real = SegmentWriter._finalize_segment
+
+    def failing(self):
+        raise AssertionError("a segment file of that name exists")
+
+    monkeypatch.setattr(SegmentWriter, "_finalize_segment", failing)
+    with pytest.raises(AssertionError) as caught:  # kept, as a server's error log keeps it
+        list(store.write(wikinews_records[:2]))
+    monkeypatch.setattr(SegmentWriter, "_finalize_segment", real)
+    with store.writer(wait=0) as w:  # no other writer: the lock is free at once
+        assert w is not None
+    assert [r["id"] for r in store.write(wikinews_records[:2])] == \
+        [r["id"] for r in wikinews_records[:2]]
+    assert caught.value

@@ -121,3 +121,45 @@ def test_accounts_and_private_saved_searches_on_opensearch(clients):
     finally:
         for name in ("reader1", "reader2"):
             accounts.remove(name)
+
+
+def csrf(client) -> str:
+    from web.security import CSRF_FIELD
+
+    client.get("/")
+    with client.session_transaction() as session:
+        return session[CSRF_FIELD]
+
+
+def test_a_speaker_correction_shows_alike_on_both_backends_and_holds_when_rewritten(clients):
+    """Last in this file: it changes both indexes (the same way)."""
+    from web.security import CSRF_FIELD
+
+    whoosh, opensearch = clients
+    hit = next(h for h in whoosh.get("/quotes.json?speaker=Donald+Trump&per_page=100")
+               .get_json()["hits"] if h["id"].endswith("#q1"))
+    for client in clients:
+        response = client.post("/quote/speaker", data={
+            "quote_id": hit["id"], "speaker": "Jane Roe", CSRF_FIELD: csrf(client)})
+        assert response.status_code == 303
+    urls = ("/quotes.json?per_page=100", "/quotes.json?speaker=Jane+Roe",
+            "/quotes.json?speaker=Donald+Trump&per_page=100")
+    for url in urls:
+        w, o = (c.get(url).get_json() for c in clients)
+        assert w["total"] == o["total"], url
+        assert ({i["value"]: i["count"] for i in w["facets"]["speaker"]}
+                == {i["value"]: i["count"] for i in o["facets"]["speaker"]}), url
+    found = opensearch.get("/quotes.json?speaker=Jane+Roe").get_json()["hits"]
+    assert [h["id"] for h in found] == [hit["id"]]
+    assert found[0]["corrected"]["was"] == "Donald Trump" and found[0]["confidence"] == 1.0
+    assert "corrected by local" in opensearch.get(
+        "/article/" + hit["article_id"]).get_data(as_text=True)
+    # the records written again as they were first annotated (a re-index): still corrected
+    store = opensearch.application.extensions["newsindex"].searcher.store
+    original = store.get(hit["article_id"])
+    number = int(hit["id"].rpartition("#q")[2])
+    original["quotes"][number] = dict(original["quotes"][number], speaker="Donald Trump")
+    original["quotes"][number].pop("corrected")
+    assert sum(1 for _ in store.write([original])) == 1
+    again = opensearch.get("/quotes.json?speaker=Jane+Roe").get_json()["hits"]
+    assert [h["id"] for h in again] == [hit["id"]]

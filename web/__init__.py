@@ -46,6 +46,10 @@ class Site:
             self._credits = (time.monotonic(), credits(sources))
         return self._credits[1]
 
+    def store(self):
+        """The backend's store (the searcher's own), for editors' changes that rewrite records."""
+        return self.searcher.store
+
 
 def nice_date(value: str | None) -> str:
     """'2019-01-04' as '4 Jan 2019' (partial dates as given)."""

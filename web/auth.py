@@ -44,7 +44,12 @@ NEEDS = {
     "web.saved_rename": SAVE,
     "web.saved_delete": SAVE,
     "web.saved_share": SAVE,
-    "web.merge_or_split": DECIDE,  # editors; so too speaker and topic corrections when they come
+    # Editors' decisions: merges and splits, who spoke a quotation, the user topics.
+    "web.merge_or_split": DECIDE,
+    "web.correct_speaker": DECIDE,
+    "web.topics_add": DECIDE,
+    "web.topics_remove": DECIDE,
+    "web.topics": READ,  # the user topics, listed for anyone who reads; the forms for editors
     "web.audit": ADMIN,
     "web.users": ADMIN,
     "web.users_add": ADMIN,
@@ -204,7 +209,8 @@ def check_access():
     if current_user() is None and mode() == "accounts":
         return refuse_anonymous()
     if mode() == "single":
-        abort(403, description="This server is read-only: merges and splits are turned off.")
+        abort(403, description="This server is read-only: merges, splits, speaker corrections "
+              "and topic changes are turned off.")
     abort(403, description=f"This needs an account with the {ROLE_NEEDED[needs]} role.")
 
 

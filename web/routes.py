@@ -24,11 +24,11 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from indexer.resolution import provenance
-from indexer.search import QueryError
+from indexer.search import QueryError, SearchQuery
 from web import auth, feeds, views
 from web.saved import SavedSearch, now
 from web.security import csrf_ok
-from web.urls import SearchState, entity_url, parse_state
+from web.urls import SearchState, article_url, entity_url, parse_state
 
 bp = Blueprint("web", __name__)
 FEED_SIZE = 30
@@ -204,9 +204,7 @@ def read_only() -> bool:
 @bp.post("/split")
 def merge_or_split():
     """A user's decision from an entity page: a spelling is (not) the same as the name."""
-    if read_only():
-        abort(403, description="This server is read-only: merges and splits are turned off.")
-    checked_form()
+    editing()
     kind, name = request.form.get("kind", ""), request.form.get("name", "").strip()
     spelling = request.form.get("spelling", "").strip()
     if (kind not in views.ALIAS_FIELDS or not name or not spelling or spelling == name
@@ -217,6 +215,95 @@ def merge_or_split():
     auth.record(request.path.strip("/"), f"{kind}: {spelling!r} {'is' if same else 'is not'} "
                 f"{name!r}")
     return redirect(entity_url(kind, name), code=303)
+
+
+def editing() -> None:
+    """Refuse an editor's change on a read-only server; else check the form's CSRF token."""
+    if read_only():
+        abort(403, description="This server is read-only: editors' changes are turned off.")
+    checked_form()
+
+
+@bp.post("/quote/speaker")
+def correct_speaker():
+    """An editor says who spoke a quotation (or that no named person did)."""
+    from indexer.speaker_corrections import correct
+
+    editing()
+    quote_id = request.form.get("quote_id", "")
+    speaker = None if request.form.get("none") else request.form.get("speaker", "")
+    if speaker is not None and not speaker.strip():
+        abort(400, description="Type the speaker's name, or choose “No speaker”.")
+    try:
+        was, now = correct(site().index_dir, site().store(), quote_id, speaker, auth.actor())
+    except LookupError as exc:
+        abort(404, description=str(exc))
+    except ValueError as exc:
+        abort(400, description=str(exc))
+    auth.record("speaker", f"{quote_id}: {was!r} -> {now!r}")
+    flash(f"Speaker corrected: {now or 'no speaker'} (was {was or 'no speaker'}).")
+    article_id, _, number = quote_id.rpartition("#")
+    back = request.form.get("next", "")
+    return redirect(auth.safe_next(back) if back else article_url(article_id, anchor=number),
+                    code=303)
+
+
+# -- user topics ------------------------------------------------------------------------------
+
+
+@bp.get("/topics")
+def topics():
+    """The user topics of this index (and, for editors, forms to add and remove them)."""
+    from indexer.topics import load_taxonomy
+
+    return render_template("topics.html", taxonomy=load_taxonomy(site().index_dir),
+                           editable=not read_only())
+
+
+def retag(taxonomy) -> tuple[int, int]:
+    """Save the user topics and re-apply topics to every article, without NLP."""
+    from indexer.retopic import reapply_topics
+
+    taxonomy.save(site().index_dir)
+    return reapply_topics(site().store(), site().searcher, taxonomy)
+
+
+@bp.post("/topics")
+def topics_add():
+    from indexer.topics import load_taxonomy
+
+    editing()
+    label = request.form.get("label", "").strip()
+    keywords = [k.strip() for k in request.form.get("keywords", "").split(",") if k.strip()]
+    query = request.form.get("query", "").strip() or None
+    if not label.isprintable() or len(label) > 100:
+        abort(400, description="A topic's label is printable text of at most 100 characters.")
+    taxonomy = load_taxonomy(site().index_dir)
+    try:
+        topic = taxonomy.add_custom(label, keywords=keywords or None, query=query)
+        if query:
+            site().searcher.match_ids(SearchQuery(text=query))  # a query that runs, or 400
+    except (ValueError, QueryError) as exc:
+        abort(400, description=f"This topic cannot be added: {exc}.")
+    seen, changed = retag(taxonomy)
+    auth.record("topic add", f"{label!r}: {query or ', '.join(keywords)}")
+    flash(f"Topic “{topic.label}” added: {changed} of {seen} articles re-tagged.")
+    return redirect("/topics", code=303)
+
+
+@bp.post("/topics/remove")
+def topics_remove():
+    from indexer.topics import load_taxonomy
+
+    editing()
+    label = request.form.get("label", "")
+    taxonomy = load_taxonomy(site().index_dir)
+    if not taxonomy.remove_custom(label):
+        abort(404, description="There is no user topic with this label.")
+    seen, changed = retag(taxonomy)
+    auth.record("topic remove", repr(label))
+    flash(f"Topic “{label}” removed: {changed} of {seen} articles re-tagged.")
+    return redirect("/topics", code=303)
 
 
 # -- saved searches ---------------------------------------------------------------------------

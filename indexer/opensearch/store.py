@@ -30,6 +30,7 @@ from indexer.opensearch.documents import (
 )
 from indexer.records import Record
 from indexer.schema import ARTICLE, QUOTE
+from indexer.speaker_corrections import applied
 from indexer.store import COMMIT_EVERY, default_index_dir
 
 DEFAULT_PREFIX = "newsindex"
@@ -261,7 +262,7 @@ class OpenSearchStore:
         self, records: Iterable[Record], commit_every: int, target: dict[str, str]
     ) -> Iterator[Record]:
         batch: list[Record] = []
-        for record in records:
+        for record in applied(records, self.dir):  # the speaker corrections, on the way in
             batch.append(record)
             if len(batch) >= max(1, commit_every):
                 self._commit(batch, target)
