@@ -121,3 +121,84 @@ def test_a_table_of_contents_left_half_written_by_a_killed_writer_is_removed(tmp
     assert not stale.exists()
     report = check_index(tmp_path)
     assert report["ok"] and report["leftovers"] == [] and report["articles"] == 2
+
+
+def plain_whoosh_index(folder, records: list[dict]):
+    """The same documents written by Whoosh's own writer, none of the store's shortcuts."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from indexer.schema import SCHEMA
+    from indexer.store import article_document, quote_documents
+
+    folder.mkdir()
+    ix = FileStorage(str(folder)).create_index(SCHEMA)
+    with ix.writer() as w:
+        for r in records:
+            doc = article_document(r)
+            w.add_document(**doc)
+            for qdoc in quote_documents(r, doc):
+                w.add_document(**qdoc)
+    return ix
+
+
+def postings(reader, field: str, term: bytes) -> list[tuple]:
+    """(document, weight, encoded value) of each posting of a term."""
+    m, out = reader.postings(field, term), []
+    while m.is_active():
+        out.append((m.id(), m.weight(), m.value()))
+        m.next()
+    return out
+
+
+def index_content(ix) -> dict:
+    """Every term's postings (document, weight, positions), field lengths and stored fields,
+    and for the spelling fields their word lists alone (all "did you mean" reads)."""
+    from indexer.facets import field_lengths
+
+    spelling = {f.spelling_fieldname(name) for name, f in ix.schema.items()
+                if f.separate_spelling()}
+    out: dict = {}
+    with ix.searcher() as s:
+        reader = s.reader()
+        for field, term in reader.all_terms():
+            out[field, term] = True if field in spelling else postings(reader, field, term)
+        for field in ("title", "body", "quote"):
+            column = field_lengths(reader, field)  # read from the length column's bytes
+            for doc in range(reader.doc_count_all()):
+                out["length", field, doc] = reader.doc_field_length(doc, field)
+                assert out["length", field, doc] == int(column[doc]), (field, doc)
+        for doc in range(reader.doc_count_all()):
+            out["stored", doc] = reader.stored_fields(doc)
+    return out
+
+
+def test_the_store_writes_what_whoosh_itself_writes(tmp_path, nlp):
+    """The bulk writer's one-pass analysis, spelling words given once and lengths read whole
+    leave the index Whoosh's own writer makes: same terms, postings, positions, lengths."""
+    from tests.reliability import annotated_records
+
+    records = annotated_records(nlp, 40)
+    records[0]["body"] = "The " + records[0]["body"] + " Ünïcode İstanbul U.S.A. 3.5 don't a"
+    store = Store(tmp_path / "store")
+    list(store.write(records, commit_every=len(records)))
+    ours = index_content(store.ix)
+    theirs = index_content(plain_whoosh_index(tmp_path / "whoosh", records))
+    assert sum(1 for key in theirs if key[0] == "quote") > 100  # quotes were written
+    assert ours == theirs
+
+
+def test_the_analysis_matches_whooshs_on_odd_texts():
+    """One pass of the analyzer gives each text field's postings and spelling words exactly."""
+    from indexer.schema import SCHEMA
+    from indexer.store import FastText
+
+    texts = ["", "the of and", "The cat sat. The cat sat on the mat!", "a an I x y 2 3.5 U.S.A.",
+             "Ünïcode İSTANBUL straße ÉCOLE naïve", "co-operate don't  __init__ *star* e-mail",
+             "running runs ran runner RUNNING", "x " * 50 + "end"]
+    for name in ("title", "body", "quote"):
+        field = SCHEMA[name]
+        assert FastText.fits(field)
+        for text in texts:
+            fast = FastText(field)
+            assert sorted(fast.index(text)) == sorted(field.index(text)), (name, text)
+            assert fast.spellable_words(text) == list(field.spellable_words(text)), (name, text)
