@@ -10,16 +10,18 @@ import re
 import sys
 import time
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 from whoosh import formats, index
-from whoosh.analysis import LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.analysis import IDTokenizer, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
 from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, _lenfield
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.query import Term
+from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
@@ -240,21 +242,56 @@ class FastText:
         return new
 
 
+class FastTerms:
+    """field.index, exactly, for a field whose analyzer only cuts the value into terms (ids,
+    facet values) and whose postings hold no positions: without Token objects."""
+
+    def __init__(self, field) -> None:
+        analyzer = field.analyzer
+        self.field, self.boost = field, field.format.field_boost
+        self.frequency = type(field.format) is formats.Frequency
+        self.finditer = None if type(analyzer) is IDTokenizer else analyzer.expression.finditer
+
+    @staticmethod
+    def fits(field) -> bool:
+        """An id or facet field: one IDTokenizer or RegexTokenizer, Existence or Frequency."""
+        analyzer = field.analyzer
+        return (type(field.format) in (formats.Existence, formats.Frequency)
+                and not field.separate_spelling()
+                and (type(analyzer) is IDTokenizer
+                     or type(analyzer) is RegexTokenizer and not analyzer.gaps))
+
+    def index(self, value, **kwargs):
+        if not isinstance(value, str):
+            return type(self.field).index(self.field, value, **kwargs)
+        terms = [value] if self.finditer is None else [m.group() for m in self.finditer(value)]
+        if not self.frequency:
+            return [(t.encode("utf-8"), 1, self.boost, b"") for t in set(terms)]
+        return [(t.encode("utf-8"), n, float(n) * self.boost, pack_uint(n))
+                for t, n in Counter(terms).items()]
+
+
 @contextmanager
 def fast_analysis(writer: SegmentWriter):
-    """FastText for the writer's text fields while documents are added, taken off again
-    before the commit writes the schema into the index's table of contents. The writer gets
-    a schema of its own first: an index made in this process shares the module's SCHEMA."""
+    """FastText and FastTerms for the writer's fields while documents are added, taken off
+    again before the commit writes the schema into the index's table of contents. The writer
+    gets a schema of its own first: an index made in this process shares the module's SCHEMA."""
     writer.schema = pickle.loads(pickle.dumps(writer.schema))
-    patched = [field for field in writer.schema if FastText.fits(field)]
-    for field in patched:
-        fast = FastText(field)
-        field.index, field.spellable_words = fast.index, fast.spellable_words
+    patched = []
+    for field in writer.schema:
+        if FastText.fits(field):
+            fast = FastText(field)
+            field.index, field.spellable_words = fast.index, fast.spellable_words
+            patched.append((field, ("index", "spellable_words")))
+        elif FastTerms.fits(field):
+            field.index = FastTerms(field).index
+            patched.append((field, ("index",)))
     try:
         yield writer
     finally:
-        for field in patched:
-            del field.index, field.spellable_words
+        for field, names in patched:
+            for name in names:
+                delattr(field, name)
 
 
 class Store:

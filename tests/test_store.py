@@ -202,3 +202,18 @@ def test_the_analysis_matches_whooshs_on_odd_texts():
             fast = FastText(field)
             assert sorted(fast.index(text)) == sorted(field.index(text)), (name, text)
             assert fast.spellable_words(text) == list(field.spellable_words(text)), (name, text)
+
+
+def test_id_and_facet_terms_match_whooshs():
+    """Ids and facet values become the terms Whoosh makes of them, with the same counts."""
+    from indexer.schema import SCHEMA, SEP
+    from indexer.store import FastTerms, joined
+
+    values = ["", "a1", "Joe Biden", joined(["Joe Biden", "Kamala Harris", "Joe Biden"]),
+              f"{SEP}x{SEP}{SEP}É, y{SEP}", "arts, culture, entertainment"]
+    fitted = [name for name, field in SCHEMA.items() if FastTerms.fits(field)]
+    assert {"id", "kind", "person", "organization", "speaker", "mentions"} <= set(fitted)
+    for name in fitted:
+        for value in values:
+            fast = sorted(FastTerms(SCHEMA[name]).index(value))
+            assert fast == sorted(SCHEMA[name].index(value)), (name, value)
