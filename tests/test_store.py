@@ -217,3 +217,22 @@ def test_id_and_facet_terms_match_whooshs():
         for value in values:
             fast = sorted(FastTerms(SCHEMA[name]).index(value))
             assert fast == sorted(SCHEMA[name].index(value)), (name, value)
+
+
+def test_records_alone_load_in_one_commit_per_5000_and_commit_every_still_rules(
+    tmp_path, nlp, capsys
+):
+    """A load of annotated records alone commits once per 5,000 (Whoosh); --commit-every
+    given still sets the batches, and articles through the NLP keep 500 (not run here)."""
+    from whoosh.index import open_dir
+
+    from indexer.cli import main
+    from tests.reliability import annotated_records, save_records
+
+    source = save_records(tmp_path / "records.jsonl", annotated_records(nlp, 12))
+    assert main(["--index", str(tmp_path / "bulk"), "index", str(source), "--quiet"]) == 0
+    assert main(["--index", str(tmp_path / "fives"), "index", str(source), "--commit-every", "5",
+                 "--quiet"]) == 0
+    assert "indexed 12," in capsys.readouterr().out
+    assert open_dir(str(tmp_path / "bulk")).latest_generation() == 1
+    assert open_dir(str(tmp_path / "fives")).latest_generation() == 3
