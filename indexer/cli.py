@@ -501,7 +501,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("index", help="index files or folders (and annotated .jsonl records)")
     nlp_options(p)
-    p.add_argument("--commit-every", type=int, default=500, help="articles per atomic commit")
+    p.add_argument("--commit-every", type=int,
+                   help="articles per atomic commit (default 500, or 5000 when only annotated "
+                        "records are loaded into Whoosh)")
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--no-duplicates", action="store_true",
                    help="skip near-duplicate detection (to measure its cost)")

@@ -6,13 +6,14 @@ from __future__ import annotations
 
 import sys
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 from indexer import DEFAULT_MODEL
 from indexer.duplicates import fresh_signature, update_duplicates
 from indexer.records import Record, RecordError, is_record_file, read_jsonl
 from indexer.sources import Article, SourceError, iter_files, read_sources
+from indexer.store import COMMIT_EVERY
 
 
 class Tally:
@@ -109,7 +110,7 @@ class IngestOptions:
     model: str = DEFAULT_MODEL
     batch_size: int = 32
     workers: int = 1
-    commit_every: int = 500
+    commit_every: int | None = None  # None: COMMIT_EVERY, or the store's for records alone
     show_progress: bool = False
     duplicates: bool = True  # find near-duplicates after the run (off only to measure its cost)
 
@@ -123,6 +124,8 @@ def ingest_paths(
     known = store.hashes()
     records = loaded_records(record_files, known, tally)
     articles = read_sources(raw) if raw else iter(())
+    if options.commit_every is None and record_files and not raw:
+        options = replace(options, commit_every=getattr(store, "records_per_commit", None))
     return ingest(store, articles, options, tally, records, known)
 
 
@@ -168,7 +171,8 @@ def ingest(
             taxonomy=load_taxonomy(store.dir),
         )
 
-    written = store.write(counted(all_records()), commit_every=options.commit_every)
+    written = store.write(counted(all_records()),
+                          commit_every=options.commit_every or COMMIT_EVERY)
     fresh = {}
     for record in progress(written, options.show_progress):
         if committed:

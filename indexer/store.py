@@ -2,21 +2,27 @@
 
 from __future__ import annotations
 
+import functools
 import json
 import os
+import pickle
 import re
 import sys
 import time
 import zlib
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
 
-from whoosh import index
-from whoosh.codec.whoosh3 import W3PerDocReader
+from whoosh import formats, index
+from whoosh.analysis import IDTokenizer, LowercaseFilter, RegexTokenizer, StemFilter, StopFilter
+from whoosh.codec.whoosh3 import LENGTHS_COLUMN, W3PerDocReader, _lenfield
 from whoosh.filedb.filestore import FileStorage
 from whoosh.index import LockError
 from whoosh.query import Term
+from whoosh.system import pack_uint
+from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
 from indexer.records import Record, facet_values
@@ -28,6 +34,7 @@ TOC_TEMP = re.compile(r"^_MAIN_\d+\.toc\.[\d.]+$")  # a commit's table of conten
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]*(?=\s)|\n")
 CONTEXT_REACH = 400  # characters looked at around a partial quote for its sentence
 COMMIT_EVERY = 500
+STEM_CACHE = 200_000  # distinct words whose stems are kept while writing
 
 
 def default_index_dir() -> Path:
@@ -130,25 +137,170 @@ def quote_documents(record: Record, base: dict) -> Iterator[dict]:
         yield doc
 
 
-def _cached_length_reader(self, fieldname, column):
-    """W3PerDocReader._cached_reader that also remembers a field without a length column.
+def _doc_field_length(self, docnum, fieldname, default=0):
+    """W3PerDocReader.doc_field_length from a field's whole length column read once.
 
-    Whoosh asks for a field's length on every posting it writes, and for fields that keep no
-    lengths (facets, ids) its own version stats the column file each time: a fifth of all
-    indexing time.
+    Whoosh asks for a field's length on every posting it writes (and scores), and its own
+    version reads the column a byte at a time through seek and read, and stats the column
+    file of a field that keeps no lengths each time: a fifth of all indexing time. One byte
+    per document, so a million documents cost a megabyte per text field.
     """
-    if fieldname not in self._readers:
-        self._readers[fieldname] = (
-            self.column_reader(fieldname, column) if self.has_column(fieldname) else None
+    cache = self.__dict__.setdefault("_newsindex_lengths", {})
+    lengths = cache.get(fieldname)
+    if lengths is None:
+        name = _lenfield(fieldname)
+        lengths = cache[fieldname] = (
+            _column_bytes(self.column_reader(name, LENGTHS_COLUMN))
+            if self.has_column(name) else b""
         )
-    return self._readers[fieldname]
+    if docnum >= len(lengths) or not lengths[docnum]:
+        return default
+    return byte_to_length(lengths[docnum])
 
 
-W3PerDocReader._cached_reader = _cached_length_reader
+def _column_bytes(reader) -> bytes:
+    """The bytes of a one-byte-per-document column (the documents past its end are 0)."""
+    return reader._dbfile.get(reader._basepos, reader._count)
+
+
+W3PerDocReader.doc_field_length = _doc_field_length
+
+
+@functools.cache
+def cached_stemmer(stem: Callable[[str], str]) -> Callable[[str], str]:
+    """A stemming function behind one C-level LRU cache for the whole process (Whoosh wraps
+    each StemFilter's in a Python-level one, a third of the cost of stemming)."""
+    return functools.lru_cache(maxsize=STEM_CACHE)(stem)
+
+
+class FastText:
+    """One pass of Whoosh's StemmingAnalyzer over a text for a positions field and its
+    spelling field, giving exactly what `field.index` and `field.spellable_words` give.
+
+    Whoosh runs its analyzer (a chain of generators passing one Token object along) once for
+    the postings and again, without stemming, for the spelling words, and writes a spelling
+    posting of every word of every document although only the word list is ever read ("did
+    you mean" walks the terms): together two thirds of the time a bulk load spends. Here the
+    tokens are made once, the spelling words come from them, and each spelling word goes to
+    a writer once. A field whose analyzer or format is anything else is left to Whoosh.
+    """
+
+    def __init__(self, field) -> None:
+        tokenizer, _, stop, stemmer = field.analyzer.items
+        self.field, self.finditer = field, tokenizer.expression.finditer
+        self.stops, self.min, self.max = stop.stops, stop.min, stop.max
+        self.stem, self.ignore = cached_stemmer(stemmer.stemfn), stemmer.ignore
+        self.encode, self.boost = field.format.encode, field.format.field_boost
+        self.last: tuple[str, list[str]] | None = None  # the text analysed last, its words
+        self.spelled: set[str] = set()  # spelling words this writer has had already
+
+    @staticmethod
+    def fits(field) -> bool:
+        """Whether a field is a positions field analysed exactly as StemmingAnalyzer does."""
+        items = getattr(field.analyzer, "items", ())
+        return (field.separate_spelling() and type(field.format) is formats.Positions
+                and [type(i) for i in items] == [RegexTokenizer, LowercaseFilter, StopFilter,
+                                                 StemFilter]
+                and not items[0].gaps and items[2].renumber)
+
+    def words(self, value: str) -> tuple[int, list[str]]:
+        """The position of the first word kept and the words kept (lower case, no stop words):
+        StopFilter numbers the kept words on from the first one's place among all tokens."""
+        stops, low, high = self.stops, self.min, self.max
+        tokens = [m.group().lower() for m in self.finditer(value)]
+        keep = [len(t) >= low and (high is None or len(t) <= high) and t not in stops
+                for t in tokens]
+        kept = [t for t, k in zip(tokens, keep, strict=True) if k]
+        self.last = (value, kept)
+        return (keep.index(True) if kept else 0), kept
+
+    def index(self, value, **kwargs):
+        """field.index: (term bytes, frequency, weight, encoded positions) per distinct stem."""
+        if not isinstance(value, str):
+            return type(self.field).index(self.field, value, **kwargs)
+        first, kept = self.words(value)
+        stem, ignore = self.stem, self.ignore
+        positions: dict[str, list[int]] = {}
+        for pos, word in enumerate(kept, first):
+            term = word if word in ignore else stem(word)
+            if term in positions:
+                positions[term].append(pos)
+            else:
+                positions[term] = [pos]
+        return [(term.encode("utf-8"), len(p), float(len(p)) * self.boost, self.encode(p))
+                for term, p in positions.items()]
+
+    def spellable_words(self, value):
+        """field.spellable_words, less the words this writer was given already."""
+        if self.last is not None and self.last[0] is value:
+            words = self.last[1]
+        elif isinstance(value, str):
+            words = self.words(value)[1]
+        else:
+            words = list(type(self.field).spellable_words(self.field, value))
+        new = sorted(set(words) - self.spelled)
+        self.spelled.update(new)
+        return new
+
+
+class FastTerms:
+    """field.index, exactly, for a field whose analyzer only cuts the value into terms (ids,
+    facet values) and whose postings hold no positions: without Token objects."""
+
+    def __init__(self, field) -> None:
+        analyzer = field.analyzer
+        self.field, self.boost = field, field.format.field_boost
+        self.frequency = type(field.format) is formats.Frequency
+        self.finditer = None if type(analyzer) is IDTokenizer else analyzer.expression.finditer
+
+    @staticmethod
+    def fits(field) -> bool:
+        """An id or facet field: one IDTokenizer or RegexTokenizer, Existence or Frequency."""
+        analyzer = field.analyzer
+        return (type(field.format) in (formats.Existence, formats.Frequency)
+                and not field.separate_spelling()
+                and (type(analyzer) is IDTokenizer
+                     or type(analyzer) is RegexTokenizer and not analyzer.gaps))
+
+    def index(self, value, **kwargs):
+        if not isinstance(value, str):
+            return type(self.field).index(self.field, value, **kwargs)
+        terms = [value] if self.finditer is None else [m.group() for m in self.finditer(value)]
+        if not self.frequency:
+            return [(t.encode("utf-8"), 1, self.boost, b"") for t in set(terms)]
+        return [(t.encode("utf-8"), n, float(n) * self.boost, pack_uint(n))
+                for t, n in Counter(terms).items()]
+
+
+@contextmanager
+def fast_analysis(writer: SegmentWriter):
+    """FastText and FastTerms for the writer's fields while documents are added, taken off
+    again before the commit writes the schema into the index's table of contents. The writer
+    gets a schema of its own first: an index made in this process shares the module's SCHEMA."""
+    writer.schema = pickle.loads(pickle.dumps(writer.schema))
+    patched = []
+    for field in writer.schema:
+        if FastText.fits(field):
+            fast = FastText(field)
+            field.index, field.spellable_words = fast.index, fast.spellable_words
+            patched.append((field, ("index", "spellable_words")))
+        elif FastTerms.fits(field):
+            field.index = FastTerms(field).index
+            patched.append((field, ("index",)))
+    try:
+        yield writer
+    finally:
+        for field, names in patched:
+            for name in names:
+                delattr(field, name)
 
 
 class Store:
     """A Whoosh index folder holding article and quote documents."""
+
+    # Annotated records loaded alone (no NLP) per commit: redoing a batch a crash lost is
+    # cheap, and every commit writes a segment whose term dictionary repeats most words.
+    records_per_commit = 5000
 
     def __init__(self, index_dir: str | os.PathLike):
         self.dir = Path(index_dir)
@@ -229,7 +381,8 @@ class Store:
                 time.sleep(0.5)
         self._remove_half_written_tocs()
         try:
-            yield w
+            with fast_analysis(w):
+                yield w
         except BaseException:
             w.cancel()
             raise

@@ -144,3 +144,118 @@ def test_a_commit_that_fails_half_way_leaves_the_index_writable(tmp_path, wikine
     assert [r["id"] for r in store.write(wikinews_records[:2])] == \
         [r["id"] for r in wikinews_records[:2]]
     assert caught.value
+
+
+def plain_whoosh_index(folder, records: list[dict]):
+    """The same documents written by Whoosh's own writer, none of the store's shortcuts."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from indexer.schema import SCHEMA
+    from indexer.store import article_document, quote_documents
+
+    folder.mkdir()
+    ix = FileStorage(str(folder)).create_index(SCHEMA)
+    with ix.writer() as w:
+        for r in records:
+            doc = article_document(r)
+            w.add_document(**doc)
+            for qdoc in quote_documents(r, doc):
+                w.add_document(**qdoc)
+    return ix
+
+
+def postings(reader, field: str, term: bytes) -> list[tuple]:
+    """(document, weight, encoded value) of each posting of a term."""
+    m, out = reader.postings(field, term), []
+    while m.is_active():
+        out.append((m.id(), m.weight(), m.value()))
+        m.next()
+    return out
+
+
+def index_content(ix) -> dict:
+    """Every term's postings (document, weight, positions), field lengths and stored fields,
+    and for the spelling fields their word lists alone (all "did you mean" reads)."""
+    from indexer.facets import field_lengths
+
+    spelling = {f.spelling_fieldname(name) for name, f in ix.schema.items()
+                if f.separate_spelling()}
+    out: dict = {}
+    with ix.searcher() as s:
+        reader = s.reader()
+        for field, term in reader.all_terms():
+            out[field, term] = True if field in spelling else postings(reader, field, term)
+        for field in ("title", "body", "quote"):
+            column = field_lengths(reader, field)  # read from the length column's bytes
+            for doc in range(reader.doc_count_all()):
+                out["length", field, doc] = reader.doc_field_length(doc, field)
+                assert out["length", field, doc] == int(column[doc]), (field, doc)
+        for doc in range(reader.doc_count_all()):
+            out["stored", doc] = reader.stored_fields(doc)
+    return out
+
+
+def test_the_store_writes_what_whoosh_itself_writes(tmp_path, nlp):
+    """The bulk writer's one-pass analysis, spelling words given once and lengths read whole
+    leave the index Whoosh's own writer makes: same terms, postings, positions, lengths."""
+    from tests.reliability import annotated_records
+
+    records = annotated_records(nlp, 40)
+    records[0]["body"] = "The " + records[0]["body"] + " Ünïcode İstanbul U.S.A. 3.5 don't a"
+    store = Store(tmp_path / "store")
+    list(store.write(records, commit_every=len(records)))
+    ours = index_content(store.ix)
+    theirs = index_content(plain_whoosh_index(tmp_path / "whoosh", records))
+    assert sum(1 for key in theirs if key[0] == "quote") > 100  # quotes were written
+    assert ours == theirs
+
+
+def test_the_analysis_matches_whooshs_on_odd_texts():
+    """One pass of the analyzer gives each text field's postings and spelling words exactly."""
+    from indexer.schema import SCHEMA
+    from indexer.store import FastText
+
+    texts = ["", "the of and", "The cat sat. The cat sat on the mat!", "a an I x y 2 3.5 U.S.A.",
+             "Ünïcode İSTANBUL straße ÉCOLE naïve", "co-operate don't  __init__ *star* e-mail",
+             "running runs ran runner RUNNING", "x " * 50 + "end"]
+    for name in ("title", "body", "quote"):
+        field = SCHEMA[name]
+        assert FastText.fits(field)
+        for text in texts:
+            fast = FastText(field)
+            assert sorted(fast.index(text)) == sorted(field.index(text)), (name, text)
+            assert fast.spellable_words(text) == list(field.spellable_words(text)), (name, text)
+
+
+def test_id_and_facet_terms_match_whooshs():
+    """Ids and facet values become the terms Whoosh makes of them, with the same counts."""
+    from indexer.schema import SCHEMA, SEP
+    from indexer.store import FastTerms, joined
+
+    values = ["", "a1", "Joe Biden", joined(["Joe Biden", "Kamala Harris", "Joe Biden"]),
+              f"{SEP}x{SEP}{SEP}É, y{SEP}", "arts, culture, entertainment"]
+    fitted = [name for name, field in SCHEMA.items() if FastTerms.fits(field)]
+    assert {"id", "kind", "person", "organization", "speaker", "mentions"} <= set(fitted)
+    for name in fitted:
+        for value in values:
+            fast = sorted(FastTerms(SCHEMA[name]).index(value))
+            assert fast == sorted(SCHEMA[name].index(value)), (name, value)
+
+
+def test_records_alone_load_in_one_commit_per_5000_and_commit_every_still_rules(
+    tmp_path, nlp, capsys
+):
+    """A load of annotated records alone commits once per 5,000 (Whoosh); --commit-every
+    given still sets the batches, and articles through the NLP keep 500 (not run here)."""
+    from whoosh.index import open_dir
+
+    from indexer.cli import main
+    from tests.reliability import annotated_records, save_records
+
+    source = save_records(tmp_path / "records.jsonl", annotated_records(nlp, 12))
+    assert main(["--index", str(tmp_path / "bulk"), "index", str(source), "--quiet"]) == 0
+    assert main(["--index", str(tmp_path / "fives"), "index", str(source), "--commit-every", "5",
+                 "--quiet"]) == 0
+    assert "indexed 12," in capsys.readouterr().out
+    assert open_dir(str(tmp_path / "bulk")).latest_generation() == 1
+    assert open_dir(str(tmp_path / "fives")).latest_generation() == 3
