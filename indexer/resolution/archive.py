@@ -294,6 +294,55 @@ def auto_judgements(
             + organization_judgements(organizations, shared("organization") if shared else None))
 
 
+# The type vote: a name that both the person and the organisation facet hold is listed under
+# the one most of its mentions give it, when at least MAJORITY of them (and LEAST) do; a tie, or
+# a close vote, leaves it in both.
+TYPE_FIELDS = ("person", "organization")
+TYPES = "types"  # the key of the vote's results in resolved.json
+MAJORITY = 2 / 3
+
+
+def type_key(name: str) -> str:
+    """What a name is compared on between facets: a person's first name and surname, middle
+    names aside ('Elijah Eugene Cummings' ~ 'Elijah Cummings'), else the folded name."""
+    parsed = parse(name) if name_like(name) else None
+    if parsed is not None and not parsed.lone:
+        return parsed.short_key
+    return fold(name)
+
+
+def type_votes(counts: dict[str, dict[str, int]],
+               keep: dict[str, set[str]] | None = None) -> dict[str, dict[str, dict]]:
+    """field -> {value: its evidence} for each value the archive mostly gives another type: the
+    mentions of every spelling with its key (`type_key`) under each facet (counts: field ->
+    value -> mentions), and the facet that wins. A value dropped from its facet still matches its
+    filter; it is listed under the facet that won. Values in `keep` stay (a surname the
+    archive merges into a person's full name is a person, whatever else shares it)."""
+    by_key: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    for field in TYPE_FIELDS:
+        for value, n in counts.get(field, {}).items():
+            by_key[type_key(value)][field] += n
+    out: dict[str, dict[str, dict]] = {}
+    for field in TYPE_FIELDS:
+        for value in counts.get(field, {}):
+            votes = by_key[type_key(value)]
+            if len(votes) < 2 or value in (keep or {}).get(field, ()):
+                continue
+            winner, most = max(votes.items(), key=lambda kv: (kv[1], kv[0]))
+            if winner != field and most >= max(LEAST, MAJORITY * sum(votes.values())):
+                out.setdefault(field, {})[value] = {"type": winner, **dict(sorted(votes.items()))}
+    return out
+
+
+def load_types(index_dir: str | Path) -> dict[str, dict[str, dict]]:
+    """The type vote stored beside an index: field -> {value dropped from it: evidence}."""
+    try:
+        data = json.loads((Path(index_dir) / FILE_NAME).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    return data.get(TYPES, {})
+
+
 def load(index_dir: str | Path) -> list[Judgement]:
     """The automatic judgements stored beside an index (none before its first `index` run)."""
     path = Path(index_dir) / FILE_NAME
@@ -304,14 +353,15 @@ def load(index_dir: str | Path) -> list[Judgement]:
     return [
         Judgement(field, item["variant"], item["canonical"], Verdict(item["verdict"]), By.AUTO,
                   item.get("rule", ""), item.get("evidence", {}))
-        for field, items in data.items() if not field.startswith("_")
+        for field, items in data.items() if not field.startswith("_") and field != TYPES
         for item in items
     ]
 
 
-def save(index_dir: str | Path, judgements: list[Judgement]) -> bool:
-    """Write the judgements atomically; unchanged ones are not rewritten (searchers rebuild their
-    facet tables when the file changes). True if the file changed."""
+def save(index_dir: str | Path, judgements: list[Judgement],
+         types: dict[str, dict[str, dict]] | None = None) -> bool:
+    """Write the judgements (and the type vote) atomically; unchanged ones are not rewritten
+    (searchers rebuild their facet tables when the file changes). True if the file changed."""
     path = Path(index_dir) / FILE_NAME
     data: dict = {"_about": "Automatic merges across the archive, recomputed after every "
                   "`newsindex index`; a user's decisions live in aliases.json and win."}
@@ -319,6 +369,8 @@ def save(index_dir: str | Path, judgements: list[Judgement]) -> bool:
         data.setdefault(j.field, []).append(
             {k: v for k, v in j.to_dict().items() if k != "by"}
         )
+    if types:
+        data[TYPES] = types
     text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     try:
         if path.read_text(encoding="utf-8") == text:
