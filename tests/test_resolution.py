@@ -190,7 +190,8 @@ def test_a_split_needs_two_values():
 def test_an_organisation_merges_across_the_spellings_of_its_country_not_a_bare_name():
     counts = {"US Supreme Court": 5, "United States Supreme Court": 3, "Supreme Court": 18,
               "UK Parliament": 2, "United Kingdom Parliament": 1}
-    found = {j.variant: j.canonical for j in archive.organization_judgements(counts)}
+    found = {j.variant: j.canonical for j in archive.organization_judgements(counts)
+             if j.verdict == Verdict.POSITIVE}  # without context, the bare name is only offered
     assert found == {"United States Supreme Court": "US Supreme Court",
                      "United Kingdom Parliament": "UK Parliament"}  # "Supreme Court" apart
 
@@ -268,3 +269,17 @@ def test_the_type_vote_leaves_a_name_out_of_its_minority_facet_but_not_its_filte
     found = searcher.search(SearchQuery(filters={"organization": ("Tracey Emin",)}))
     assert found["total"] == 1  # the value is still there to filter on
     assert archive.load_types(store.dir)["organization"]["Tracey Emin"]["type"] == "person"
+
+
+def test_a_name_joins_its_one_countrys_form_on_shared_context_and_of_is_word_order():
+    """The seeds: "United States Democratic Party" beside "Democratic Party", "State Department"
+    beside "United States Department of State"; "Supreme Court" of two countries stays apart."""
+    counts = {"United States Democratic Party": 5, "Democratic Party": 26, "State Department": 3,
+              "United States Department of State": 4, "Supreme Court": 9,
+              "US Supreme Court": 4, "UK Supreme Court": 2, "Labour Party": 3}
+    found = {j.variant: (j.canonical, j.verdict)
+             for j in archive.organization_judgements(counts, lambda a, b: {"shared": 2})}
+    assert found == {"United States Democratic Party": ("Democratic Party", Verdict.POSITIVE),
+                     "State Department": ("United States Department of State", Verdict.POSITIVE)}
+    apart = archive.organization_judgements(counts, lambda a, b: {"apart": 3, "shared": 0})
+    assert {j.verdict for j in apart} == {Verdict.UNSURE}  # nothing in common: only offered

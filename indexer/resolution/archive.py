@@ -179,19 +179,35 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in words).upper()
 
 
+def _fingerprint(name: str) -> str | None:
+    """`fingerprints`' key (case, accents, punctuation, legal forms aside, words sorted), an
+    "of" aside too: "State Department" and "Department of State" are one key."""
+    return fingerprints.generate(" ".join(w for w in name.split() if w.lower() != "of"))
+
+
 def organization_key(name: str) -> str | None:
     """An organisation's `fingerprints` key, a leading country named by its code: "US Supreme
     Court", "United States Supreme Court" and "U.S. supreme court" are one key. A bare "Supreme
-    Court" keeps its own key: several countries have one, so it is left apart, not qualified."""
+    Court" keeps its own key (several countries have one); `organization_judgements` joins it
+    with the one country's when the archive has only one and their articles share context."""
+    split = country_split(name)
+    if split is not None:
+        return f"{split[0]} {split[1]}"
+    return _fingerprint(name)
+
+
+def country_split(name: str) -> tuple[str, str] | None:
+    """A leading country's code (lower case) and the key of the rest: "United States Democratic
+    Party" -> ("us", "democratic party"); None without one."""
     words = name.split()
     for n in range(min(len(words) - 1, MAX_COUNTRY_WORDS), 0, -1):
         country = " ".join(words[:n])
         if country_kind(country) == "country":
             code = resolve_country(country, "GPE")
-            rest = fingerprints.generate(" ".join(words[n:]))
+            rest = _fingerprint(" ".join(words[n:]))
             if code is not None and rest:
-                return f"{code[1].lower()} {rest}"
-    return fingerprints.generate(name)
+                return code[1].lower(), rest
+    return None
 
 
 def _singular(name: str) -> str:
@@ -213,9 +229,11 @@ def organization_judgements(
     an organisation word to it ("Labour", "Labour Party"); a party's members' name and the one
     party it fits ("Republicans", "Republican Party"); the singular and the plural of one name
     ("Houthi", "Houthis"); a country's body and the one name going on from it with "of" ("US
-    House", "US House of Representatives"); and an acronym ("NTSB") with the one
-    name in the archive it abbreviates, when their articles share context (without a way to
-    ask, or short of it, the merge is only offered)."""
+    House", "US House of Representatives"); and, when their articles share context (without a
+    way to ask, or short of it, the merge is only offered), a name with and without the one
+    country the archive ever gives it ("United States Democratic Party", "Democratic Party";
+    "Supreme Court" of two countries stays apart) and an acronym ("NTSB") with the one name in
+    the archive it abbreviates."""
     groups: dict[str, list[str]] = defaultdict(list)
     for name in counts:
         key = organization_key(name)
@@ -270,18 +288,38 @@ def organization_judgements(
                                   "name of the one party in the archive it fits",
                                   mentions=counts[members],
                                   canonical_mentions=counts[" ".join(fits[0])]))
+    qualified: dict[str, dict[str, str]] = defaultdict(dict)  # "democratic party" -> {"us": ..}
+    merged = {j.variant for j in out}  # "US House" went on to "US House of Representatives"
+    for name in bests:
+        if name not in merged and (split := country_split(name)) is not None:
+            qualified[split[1]].setdefault(split[0], _best(groups[organization_key(name)],
+                                                           counts))
+    for name in bests:
+        countries = qualified.get(organization_key(name) or "", {})
+        if len(countries) != 1 or name in merged or country_split(name) is not None:
+            continue  # a bare name of several countries' bodies ("Supreme Court") stays apart
+        other = next(iter(countries.values()))
+        keep = _best([name, other], counts)
+        out.append(_on_context(other if keep == name else name, keep, counts, shared,
+                               "the same name with and without the one country the archive "
+                               "gives it"))
     for group in groups.values():
         acronym = _best(group, counts)
-        if not ACRONYM.match(acronym) or len(spelled.get(acronym, [])) != 1:
-            continue
-        full = spelled[acronym][0]
-        evidence = {"mentions": counts[acronym], "canonical_mentions": counts[full]}
-        if shared is not None:
-            evidence.update(shared([acronym], [full]))
-        verdict = Verdict.POSITIVE if shared is not None and related(evidence) else Verdict.UNSURE
-        out.append(_judgement("organization", acronym, full, "an acronym of the one name in "
-                              "the archive with these initials", verdict, **evidence))
+        if ACRONYM.match(acronym) and len(spelled.get(acronym, [])) == 1:
+            out.append(_on_context(acronym, spelled[acronym][0], counts, shared, "an acronym of "
+                                   "the one name in the archive with these initials"))
     return out
+
+
+def _on_context(variant: str, canonical: str, counts: dict[str, int], shared: Shared | None,
+                rule: str) -> Judgement:
+    """An organisation merge made when the two names' articles share context (see `related`),
+    else only offered."""
+    evidence = {"mentions": counts[variant], "canonical_mentions": counts[canonical]}
+    if shared is not None:
+        evidence.update(shared([variant], [canonical]))
+    verdict = Verdict.POSITIVE if shared is not None and related(evidence) else Verdict.UNSURE
+    return _judgement("organization", variant, canonical, rule, verdict, **evidence)
 
 
 def auto_judgements(
