@@ -43,7 +43,7 @@ from indexer.query import (
     reading,
 )
 from indexer.resolution.archive import FILE_NAME as RESOLVED_FILE
-from indexer.resolution.archive import load_types
+from indexer.resolution.archive import TYPE_FIELDS, load_types
 from indexer.resolution.judgements import Judgement
 from indexer.schema import ARTICLE, FACETS, QUOTE, SCHEMA, term_text
 from indexer.store import Store, unpack
@@ -243,11 +243,11 @@ class AliasWatcher:
 
     def hidden(self, field: str) -> frozenset[str]:
         """The values a facet does not list: names the archive mostly gives another type (the
-        type vote of `resolution.archive`); they still match their filter. A quote's mentions
-        list every type, and hide none."""
+        type vote of `resolution.archive`); they still match their filter. Only the person and
+        organisation facets hide any: a quotation's speaker may be an organisation ("the BBC
+        said") and its mentions list every type."""
         self.refresh()
-        table = ALIAS_FIELDS.get(field)
-        return frozenset(self.retyped.get(table, {})) if table else frozenset()
+        return frozenset(self.retyped.get(field, {})) if field in TYPE_FIELDS else frozenset()
 
     def canonical(self, field: str, value: str) -> str:
         """The merged spelling of a facet value (itself when it has no alias)."""

@@ -236,6 +236,14 @@ def test_a_name_is_listed_under_the_type_most_of_its_mentions_give_it():
     assert set(votes["person"]) == {"Xbox"}
 
 
+def test_a_given_name_keeps_a_person_and_a_name_without_one_leaves_on_a_simple_majority():
+    """BBC news: "Lib Dems" is a person in 19 mentions and an organisation in 24; "Ewan
+    McGregor" an organisation in 2 articles and a person in 1."""
+    counts = {"person": {"Lib Dems": 19, "Ewan McGregor": 1, "Yukos": 5},
+              "organization": {"Lib Dems": 24, "Ewan McGregor": 2, "Yukos": 19}}
+    assert set(archive.type_votes(counts)["person"]) == {"Lib Dems", "Yukos"}
+
+
 def test_the_type_vote_leaves_a_name_out_of_its_minority_facet_but_not_its_filter(nlp, tmp_path):
     """spaCy's small model takes "Tracey Emin" for an organisation when her name opens the
     sentence; two articles out of three name a person."""

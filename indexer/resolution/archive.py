@@ -37,6 +37,7 @@ import fingerprints
 
 from indexer.countries import country_kind, resolve_country
 from indexer.entities import ORG_HEADS, members_of
+from indexer.first_names import is_given_name
 from indexer.resolution.judgements import By, Judgement, Verdict
 from indexer.resolution.names import PARTICLES, PersonName, fold, middles_agree, parse
 
@@ -334,7 +335,9 @@ def auto_judgements(
 
 # The type vote: a name that both the person and the organisation facet hold is listed under
 # the one most of its mentions give it, when at least MAJORITY of them (and LEAST) do; a tie, or
-# a close vote, leaves it in both.
+# a close vote, leaves it in both. The name itself weighs in on persons: one that opens with a
+# usual given name ("Ewan McGregor") stays a person whatever the vote; one that does not ("Lib
+# Dems", "Yukos") leaves the person facet on a simple majority (more than half).
 TYPE_FIELDS = ("person", "organization")
 TYPES = "types"  # the key of the vote's results in resolved.json
 MAJORITY = 2 / 3
@@ -366,8 +369,12 @@ def type_votes(counts: dict[str, dict[str, int]],
             votes = by_key[type_key(value)]
             if len(votes) < 2 or value in (keep or {}).get(field, ()):
                 continue
+            if field == "person" and is_given_name(value.split()[0]):
+                continue  # a given name says person whatever the vote
             winner, most = max(votes.items(), key=lambda kv: (kv[1], kv[0]))
-            if winner != field and most >= max(LEAST, MAJORITY * sum(votes.values())):
+            total = sum(votes.values())
+            enough = most * 2 > total if field == "person" else most >= MAJORITY * total
+            if winner != field and most >= LEAST and enough:
                 out.setdefault(field, {})[value] = {"type": winner, **dict(sorted(votes.items()))}
     return out
 
