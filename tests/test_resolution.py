@@ -291,3 +291,13 @@ def test_a_name_joins_its_one_countrys_form_on_shared_context_and_of_is_word_ord
                      "State Department": ("United States Department of State", Verdict.POSITIVE)}
     apart = archive.organization_judgements(counts, lambda a, b: {"apart": 3, "shared": 0})
     assert {j.verdict for j in apart} == {Verdict.UNSURE}  # nothing in common: only offered
+
+
+def test_a_spelling_votes_with_the_mentions_of_the_spellings_merged_with_it():
+    """BBC news: "Lib Dem" is a person in 16 mentions and an organisation in 7, but the
+    archive merges the organisation "Lib Dem" into "Lib Dems" (24 more)."""
+    counts = {"person": {"Lib Dem": 16}, "organization": {"Lib Dem": 7, "Lib Dems": 24}}
+    assert "person" not in archive.type_votes(counts)
+    merged = {"organization": {"Lib Dem": "Lib Dems"}}
+    assert archive.type_votes(counts, merged=merged)["person"]["Lib Dem"] == {
+        "type": "organization", "organization": 31, "person": 16}

@@ -334,7 +334,7 @@ def auto_judgements(
 
 
 # The type vote: a name that both the person and the organisation facet hold is listed under
-# the one most of its mentions give it, when at least MAJORITY of them (and LEAST) do; a tie, or
+# the one most of its articles give it, when at least MAJORITY of them (and LEAST) do; a tie, or
 # a close vote, leaves it in both. The name itself weighs in on persons: one that opens with a
 # usual given name ("Ewan McGregor") stays a person whatever the vote; one that does not ("Lib
 # Dems", "Yukos") leaves the person facet on a simple majority (more than half).
@@ -352,17 +352,25 @@ def type_key(name: str) -> str:
     return fold(name)
 
 
-def type_votes(counts: dict[str, dict[str, int]],
-               keep: dict[str, set[str]] | None = None) -> dict[str, dict[str, dict]]:
+def type_votes(counts: dict[str, dict[str, int]], keep: dict[str, set[str]] | None = None,
+               merged: dict[str, dict[str, str]] | None = None) -> dict[str, dict[str, dict]]:
     """field -> {value: its evidence} for each value the archive mostly gives another type: the
     mentions of every spelling with its key (`type_key`) under each facet (counts: field ->
     value -> mentions), and the facet that wins. A value dropped from its facet still matches its
     filter; it is listed under the facet that won. Values in `keep` stay (a surname the
-    archive merges into a person's full name is a person, whatever else shares it)."""
-    by_key: dict[str, dict[str, int]] = defaultdict(lambda: defaultdict(int))
+    archive merges into a person's full name is a person, whatever else shares it). With the
+    archive's merges (field -> variant -> canonical), a spelling votes with the mentions of
+    every spelling merged with it ("Lib Dem" as an organisation with "Lib Dems")."""
+    by_key: dict[str, dict[str, int]] = defaultdict(dict)  # key -> field -> mentions
     for field in TYPE_FIELDS:
+        joined = (merged or {}).get(field, {})
+        mentions: dict[str, int] = defaultdict(int)  # per name, its spellings together
+        keyed: dict[str, set[str]] = defaultdict(set)  # key -> the names its spellings join
         for value, n in counts.get(field, {}).items():
-            by_key[type_key(value)][field] += n
+            mentions[joined.get(value, value)] += n
+            keyed[type_key(value)].add(joined.get(value, value))
+        for key, names in keyed.items():
+            by_key[key][field] = sum(mentions[name] for name in names)
     out: dict[str, dict[str, dict]] = {}
     for field in TYPE_FIELDS:
         for value in counts.get(field, {}):

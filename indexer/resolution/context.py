@@ -14,7 +14,7 @@ from pathlib import Path
 
 from indexer.resolution import archive
 from indexer.resolution.archive import COMMON, CONTEXT_FACETS, CONTEXT_VALUES
-from indexer.resolution.judgements import Judgement, Verdict
+from indexer.resolution.judgements import Judgement, Verdict, resolve
 from indexer.resolution.provenance import searchable
 from indexer.schema import ARTICLE, QUOTE
 from indexer.search import SearchQuery
@@ -102,7 +102,12 @@ def recompute(searcher, index_dir: str | Path) -> list[Judgement]:
                                                                              ARTICLE)
     found = archive.auto_judgements(persons, organizations, context.shared)
     merged = {j.variant for j in found if j.field == "person" and j.verdict == Verdict.POSITIVE}
-    types = archive.type_votes({"person": persons, "organization": organizations},
-                               keep={"person": merged})
+    # Organisations vote with their merged spellings; a person's do not (a surname merged into
+    # a full name would lend it the full name's mentions against an organisation of that name).
+    # Articles only: a quotation's speaker may be an organisation ("the OECD said").
+    types = archive.type_votes({"person": searcher.value_counts("person", ARTICLE),
+                                "organization": organizations},
+                               keep={"person": merged},
+                               merged={"organization": resolve(found).get("organization", {})})
     archive.save(index_dir, found, types)
     return found
