@@ -122,13 +122,21 @@ class OpenSearchSearcher(QueryFront):
     # -- alias merges --------------------------------------------------------------------------
 
     def _groups(self, name: str) -> dict[str, set[str]]:
-        """Canonical value -> every raw value merged into it (itself included), for one facet."""
+        """Canonical value -> every raw value merged into it (itself included unless another
+        table merges it away), for one facet."""
         self.aliases.refresh()
         merges = self.aliases.aliases.to_dict()
         groups: dict[str, set[str]] = {}
         for table in alias_tables(name):
-            for variant, canonical in merges[table].items():
-                groups.setdefault(canonical, {canonical}).add(variant)
+            for variant in merges[table]:
+                # as Whoosh reads them: by the first table that merges a value (a quote's
+                # mentions: the person "Trump" is "Donald Trump" even where the organisation
+                # "Trumps" is "Trump")
+                target = self.canonical(name, variant)
+                members = groups.setdefault(target, set())
+                members.add(variant)
+                if self.canonical(name, target) == target:
+                    members.add(target)
         return groups
 
     # -- one search ----------------------------------------------------------------------------
