@@ -43,6 +43,7 @@ from indexer.query import (
     reading,
 )
 from indexer.resolution.archive import FILE_NAME as RESOLVED_FILE
+from indexer.resolution.archive import TYPE_FIELDS, load_types
 from indexer.resolution.judgements import Judgement
 from indexer.schema import ARTICLE, FACETS, QUOTE, SCHEMA, term_text
 from indexer.store import Store, unpack
@@ -229,14 +230,24 @@ class AliasWatcher:
         self.key: tuple | None = None
         self.aliases = Aliases.defaults()
         self.judgements: list[Judgement] = self.aliases.judgements()
+        self.retyped: dict[str, dict[str, dict]] = {}  # the archive's type vote
 
     def refresh(self) -> tuple:
         """Reload if a file changed; returns a key that changes with the merges."""
         key = tuple(_mtime(self.dir / name) for name in (FILE_NAME, RESOLVED_FILE))
         if key != self.key:
             self.aliases, self.judgements = effective(self.dir)
+            self.retyped = load_types(self.dir)
             self.key = key
         return key
+
+    def hidden(self, field: str) -> frozenset[str]:
+        """The values a facet does not list: names the archive mostly gives another type (the
+        type vote of `resolution.archive`); they still match their filter. Only the person and
+        organisation facets hide any: a quotation's speaker may be an organisation ("the BBC
+        said") and its mentions list every type."""
+        self.refresh()
+        return frozenset(self.retyped.get(field, {})) if field in TYPE_FIELDS else frozenset()
 
     def canonical(self, field: str, value: str) -> str:
         """The merged spelling of a facet value (itself when it has no alias)."""
@@ -376,7 +387,9 @@ class QueryFront:
         if order not in VALUE_ORDERS:
             raise QueryError("order must be count or name")
         checked = query.checked(names)
-        counts = self._facet_counts(checked, kind, names, name)
+        hidden = self.aliases.hidden(name)
+        counts = {v: n for v, n in self._facet_counts(checked, kind, names, name).items()
+                  if v not in hidden}
         return value_page(counts, checked.filters.get(name, ()), name, contains, order,
                           page, per_page)
 
@@ -616,7 +629,7 @@ class Searcher(QueryFront):
                 name: self._facet_values(
                     chosen.tables[name],
                     group_counts(chosen.tables[name], others(chosen, name, query), groups),
-                    query, name)
+                    query, name, self.aliases.hidden(name))
                 for name in facet_names
             }
             dated_or_not = chosen.base & self._all_but_date(chosen.filter_masks)
@@ -709,9 +722,14 @@ class Searcher(QueryFront):
         return mask
 
     @staticmethod
-    def _facet_values(table: FacetTable, counts: np.ndarray, query: SearchQuery, name: str) -> list:
+    def _facet_values(table: FacetTable, counts: np.ndarray, query: SearchQuery, name: str,
+                      hidden: frozenset[str] = frozenset()) -> list:
         include, exclude = split_values(query.filters.get(name, ()))
-        nonzero = np.flatnonzero(counts)
+        listed = counts.copy()
+        for value in hidden:
+            if (v := table.index.get(value)) is not None:
+                listed[v] = 0
+        nonzero = np.flatnonzero(listed)
         order = nonzero[np.lexsort((nonzero, -counts[nonzero]))][: query.facet_limit]
         out = [
             {

@@ -6,7 +6,7 @@ import json
 
 import pytest
 
-from indexer.aliases import FILE_NAME, Aliases
+from indexer.aliases import FILE_NAME, Aliases, effective
 
 
 def test_unknown_value_is_its_own_canonical():
@@ -96,3 +96,14 @@ def test_user_file_overrides_or_drops_a_shipped_default(tmp_path):
     assert aliases.canonical("person", "Zelensky") == "Zelensky"
     assert aliases.canonical("organization", "EU") == "European Communities"
     assert aliases.canonical("organization", "E.U.") == "European Union"
+
+
+def test_the_shipped_nickname_of_a_party_joins_its_name_with_the_archives_merges(tmp_path):
+    """BBC news calls the Conservative Party "Tories" (92 articles) as often as anything else;
+    no rule can derive the one from the other."""
+    from indexer.resolution import archive
+
+    counts = {"Tories": 92, "Conservatives": 55, "Conservative Party": 21}
+    archive.save(tmp_path, archive.organization_judgements(counts))
+    merged, _ = effective(tmp_path)
+    assert {merged.canonical("organization", v) for v in counts} == {"Conservative Party"}

@@ -558,3 +558,27 @@ def test_elijah_cummings_finds_his_obituary_on_both_backends(resolved):
         assert "US Representative Elijah Cummings dies at age 68" in [
             hit["title"] for hit in found["hits"]]
         assert lookup(searcher, "person", "Recep Tayyip Erdogan") == "Recep Tayyip Erdoğan"
+
+
+def test_both_backends_leave_the_same_minority_types_out_of_their_facets(resolved):
+    """One type per name: the seeds name "Trump" as an organisation in one article and as a
+    person in a dozen; both backends vote alike and list alike."""
+    from indexer.resolution.archive import load_types
+
+    searchers, _ = resolved
+    whoosh, opensearch = searchers
+    votes = load_types(whoosh.store.dir)
+    assert votes == load_types(opensearch.store.dir)
+    assert votes["organization"]["Trump"]["type"] == "person"
+    listed = assert_same(searchers, "search", SearchQuery(facet_limit=1000))["facets"]
+    assert not set(votes["organization"]) & {v["value"] for v in listed["organization"]}
+    assert not set(votes.get("person", ())) & {v["value"] for v in listed["person"]}
+    assert "Donald Trump" in {v["value"] for v in listed["person"]}
+    # still a value to filter on (with the spellings merged into it), alike on both
+    assert assert_same(searchers, "search", SearchQuery(filters={"organization": ("Trump",)}))[
+        "total"] >= searchers[0].value_counts("organization")["Trump"] >= 1
+    for searcher in searchers:  # and a facet's "all values" list leaves them out too
+        every = {v["value"] for v in searcher.all_values(
+            SearchQuery(), "organization", contains="Trump", per_page=1000)["values"]}
+        assert "Trump" not in every
+    assert_same(searchers, "quotes", SearchQuery(facet_limit=1000))

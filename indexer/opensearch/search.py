@@ -122,13 +122,21 @@ class OpenSearchSearcher(QueryFront):
     # -- alias merges --------------------------------------------------------------------------
 
     def _groups(self, name: str) -> dict[str, set[str]]:
-        """Canonical value -> every raw value merged into it (itself included), for one facet."""
+        """Canonical value -> every raw value merged into it (itself included unless another
+        table merges it away), for one facet."""
         self.aliases.refresh()
         merges = self.aliases.aliases.to_dict()
         groups: dict[str, set[str]] = {}
         for table in alias_tables(name):
-            for variant, canonical in merges[table].items():
-                groups.setdefault(canonical, {canonical}).add(variant)
+            for variant in merges[table]:
+                # as Whoosh reads them: by the first table that merges a value (a quote's
+                # mentions: the person "Trump" is "Donald Trump" even where the organisation
+                # "Trumps" is "Trump")
+                target = self.canonical(name, variant)
+                members = groups.setdefault(target, set())
+                members.add(variant)
+                if self.canonical(name, target) == target:
+                    members.add(target)
         return groups
 
     # -- one search ----------------------------------------------------------------------------
@@ -261,7 +269,7 @@ class OpenSearchSearcher(QueryFront):
                               if other != name or query.mode(name) == "all"]
             aggs[f"facet_{name}"] = {
                 "filter": {"bool": {"filter": others}},
-                "aggs": self._facet_aggs(name, query, groups[name]),
+                "aggs": self._facet_aggs(name, query, groups[name], self.aliases.hidden(name)),
             }
         aggs["months"] = {
             "filter": {"bool": {"filter": list(filters.values())}},
@@ -361,9 +369,11 @@ class OpenSearchSearcher(QueryFront):
         buckets = got["aggregations"]["terms"]["buckets"]
         return {t: int(buckets[t]["doc_count"]) for t in terms}
 
-    def _facet_aggs(self, name: str, query: SearchQuery, groups: dict[str, set[str]]) -> dict:
-        """Top values (merged groups counted apart, exactly) and the values the user picked."""
-        merged = sorted({m for members in groups.values() for m in members})
+    def _facet_aggs(self, name: str, query: SearchQuery, groups: dict[str, set[str]],
+                    hidden: frozenset[str] = frozenset()) -> dict:
+        """Top values (merged groups counted apart, exactly; values of another type left out)
+        and the values the user picked."""
+        merged = sorted({m for members in groups.values() for m in members} | hidden)
         top: dict = {
             "field": name,
             "size": query.facet_limit,
@@ -400,8 +410,9 @@ class OpenSearchSearcher(QueryFront):
         """Counts desc, ties in value order, cut at the limit; picked values always listed."""
         agg = agg or {}
         ranked = [(-stories(b), b["key"]) for b in agg.get("top", {}).get("buckets", [])]
+        hidden = self.aliases.hidden(name)
         for canonical, bucket in agg.get("groups", {}).get("buckets", {}).items():
-            if bucket["doc_count"]:  # a merged value, counted apart
+            if bucket["doc_count"] and canonical not in hidden:  # a merged value, counted apart
                 ranked.append((-stories(bucket), canonical))
         ranked.sort()
         include, exclude = split_values(query.filters.get(name, ()))

@@ -37,6 +37,7 @@ import fingerprints
 
 from indexer.countries import country_kind, resolve_country
 from indexer.entities import ORG_HEADS, members_of
+from indexer.first_names import is_given_name
 from indexer.resolution.judgements import By, Judgement, Verdict
 from indexer.resolution.names import PARTICLES, PersonName, fold, middles_agree, parse
 
@@ -179,19 +180,35 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in words).upper()
 
 
+def _fingerprint(name: str) -> str | None:
+    """`fingerprints`' key (case, accents, punctuation, legal forms aside, words sorted), an
+    "of" aside too: "State Department" and "Department of State" are one key."""
+    return fingerprints.generate(" ".join(w for w in name.split() if w.lower() != "of"))
+
+
 def organization_key(name: str) -> str | None:
     """An organisation's `fingerprints` key, a leading country named by its code: "US Supreme
     Court", "United States Supreme Court" and "U.S. supreme court" are one key. A bare "Supreme
-    Court" keeps its own key: several countries have one, so it is left apart, not qualified."""
+    Court" keeps its own key (several countries have one); `organization_judgements` joins it
+    with the one country's when the archive has only one and their articles share context."""
+    split = country_split(name)
+    if split is not None:
+        return f"{split[0]} {split[1]}"
+    return _fingerprint(name)
+
+
+def country_split(name: str) -> tuple[str, str] | None:
+    """A leading country's code (lower case) and the key of the rest: "United States Democratic
+    Party" -> ("us", "democratic party"); None without one."""
     words = name.split()
     for n in range(min(len(words) - 1, MAX_COUNTRY_WORDS), 0, -1):
         country = " ".join(words[:n])
         if country_kind(country) == "country":
             code = resolve_country(country, "GPE")
-            rest = fingerprints.generate(" ".join(words[n:]))
+            rest = _fingerprint(" ".join(words[n:]))
             if code is not None and rest:
-                return f"{code[1].lower()} {rest}"
-    return fingerprints.generate(name)
+                return code[1].lower(), rest
+    return None
 
 
 def _singular(name: str) -> str:
@@ -213,9 +230,11 @@ def organization_judgements(
     an organisation word to it ("Labour", "Labour Party"); a party's members' name and the one
     party it fits ("Republicans", "Republican Party"); the singular and the plural of one name
     ("Houthi", "Houthis"); a country's body and the one name going on from it with "of" ("US
-    House", "US House of Representatives"); and an acronym ("NTSB") with the one
-    name in the archive it abbreviates, when their articles share context (without a way to
-    ask, or short of it, the merge is only offered)."""
+    House", "US House of Representatives"); and, when their articles share context (without a
+    way to ask, or short of it, the merge is only offered), a name with and without the one
+    country the archive ever gives it ("United States Democratic Party", "Democratic Party";
+    "Supreme Court" of two countries stays apart) and an acronym ("NTSB") with the one name in
+    the archive it abbreviates."""
     groups: dict[str, list[str]] = defaultdict(list)
     for name in counts:
         key = organization_key(name)
@@ -270,18 +289,38 @@ def organization_judgements(
                                   "name of the one party in the archive it fits",
                                   mentions=counts[members],
                                   canonical_mentions=counts[" ".join(fits[0])]))
+    qualified: dict[str, dict[str, str]] = defaultdict(dict)  # "democratic party" -> {"us": ..}
+    merged = {j.variant for j in out}  # "US House" went on to "US House of Representatives"
+    for name in bests:
+        if name not in merged and (split := country_split(name)) is not None:
+            qualified[split[1]].setdefault(split[0], _best(groups[organization_key(name)],
+                                                           counts))
+    for name in bests:
+        countries = qualified.get(organization_key(name) or "", {})
+        if len(countries) != 1 or name in merged or country_split(name) is not None:
+            continue  # a bare name of several countries' bodies ("Supreme Court") stays apart
+        other = next(iter(countries.values()))
+        keep = _best([name, other], counts)
+        out.append(_on_context(other if keep == name else name, keep, counts, shared,
+                               "the same name with and without the one country the archive "
+                               "gives it"))
     for group in groups.values():
         acronym = _best(group, counts)
-        if not ACRONYM.match(acronym) or len(spelled.get(acronym, [])) != 1:
-            continue
-        full = spelled[acronym][0]
-        evidence = {"mentions": counts[acronym], "canonical_mentions": counts[full]}
-        if shared is not None:
-            evidence.update(shared([acronym], [full]))
-        verdict = Verdict.POSITIVE if shared is not None and related(evidence) else Verdict.UNSURE
-        out.append(_judgement("organization", acronym, full, "an acronym of the one name in "
-                              "the archive with these initials", verdict, **evidence))
+        if ACRONYM.match(acronym) and len(spelled.get(acronym, [])) == 1:
+            out.append(_on_context(acronym, spelled[acronym][0], counts, shared, "an acronym of "
+                                   "the one name in the archive with these initials"))
     return out
+
+
+def _on_context(variant: str, canonical: str, counts: dict[str, int], shared: Shared | None,
+                rule: str) -> Judgement:
+    """An organisation merge made when the two names' articles share context (see `related`),
+    else only offered."""
+    evidence = {"mentions": counts[variant], "canonical_mentions": counts[canonical]}
+    if shared is not None:
+        evidence.update(shared([variant], [canonical]))
+    verdict = Verdict.POSITIVE if shared is not None and related(evidence) else Verdict.UNSURE
+    return _judgement("organization", variant, canonical, rule, verdict, **evidence)
 
 
 def auto_judgements(
@@ -294,6 +333,69 @@ def auto_judgements(
             + organization_judgements(organizations, shared("organization") if shared else None))
 
 
+# The type vote: a name that both the person and the organisation facet hold is listed under
+# the one most of its articles give it, when at least MAJORITY of them (and LEAST) do; a tie, or
+# a close vote, leaves it in both. The name itself weighs in on persons: one that opens with a
+# usual given name ("Ewan McGregor") stays a person whatever the vote; one that does not ("Lib
+# Dems", "Yukos") leaves the person facet on a simple majority (more than half).
+TYPE_FIELDS = ("person", "organization")
+TYPES = "types"  # the key of the vote's results in resolved.json
+MAJORITY = 2 / 3
+
+
+def type_key(name: str) -> str:
+    """What a name is compared on between facets: a person's first name and surname, middle
+    names aside ('Elijah Eugene Cummings' ~ 'Elijah Cummings'), else the folded name."""
+    parsed = parse(name) if name_like(name) else None
+    if parsed is not None and not parsed.lone:
+        return parsed.short_key
+    return fold(name)
+
+
+def type_votes(counts: dict[str, dict[str, int]], keep: dict[str, set[str]] | None = None,
+               merged: dict[str, dict[str, str]] | None = None) -> dict[str, dict[str, dict]]:
+    """field -> {value: its evidence} for each value the archive mostly gives another type: the
+    mentions of every spelling with its key (`type_key`) under each facet (counts: field ->
+    value -> mentions), and the facet that wins. A value dropped from its facet still matches its
+    filter; it is listed under the facet that won. Values in `keep` stay (a surname the
+    archive merges into a person's full name is a person, whatever else shares it). With the
+    archive's merges (field -> variant -> canonical), a spelling votes with the mentions of
+    every spelling merged with it ("Lib Dem" as an organisation with "Lib Dems")."""
+    by_key: dict[str, dict[str, int]] = defaultdict(dict)  # key -> field -> mentions
+    for field in TYPE_FIELDS:
+        joined = (merged or {}).get(field, {})
+        mentions: dict[str, int] = defaultdict(int)  # per name, its spellings together
+        keyed: dict[str, set[str]] = defaultdict(set)  # key -> the names its spellings join
+        for value, n in counts.get(field, {}).items():
+            mentions[joined.get(value, value)] += n
+            keyed[type_key(value)].add(joined.get(value, value))
+        for key, names in keyed.items():
+            by_key[key][field] = sum(mentions[name] for name in names)
+    out: dict[str, dict[str, dict]] = {}
+    for field in TYPE_FIELDS:
+        for value in counts.get(field, {}):
+            votes = by_key[type_key(value)]
+            if len(votes) < 2 or value in (keep or {}).get(field, ()):
+                continue
+            if field == "person" and is_given_name(value.split()[0]):
+                continue  # a given name says person whatever the vote
+            winner, most = max(votes.items(), key=lambda kv: (kv[1], kv[0]))
+            total = sum(votes.values())
+            enough = most * 2 > total if field == "person" else most >= MAJORITY * total
+            if winner != field and most >= LEAST and enough:
+                out.setdefault(field, {})[value] = {"type": winner, **dict(sorted(votes.items()))}
+    return out
+
+
+def load_types(index_dir: str | Path) -> dict[str, dict[str, dict]]:
+    """The type vote stored beside an index: field -> {value dropped from it: evidence}."""
+    try:
+        data = json.loads((Path(index_dir) / FILE_NAME).read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        return {}
+    return data.get(TYPES, {})
+
+
 def load(index_dir: str | Path) -> list[Judgement]:
     """The automatic judgements stored beside an index (none before its first `index` run)."""
     path = Path(index_dir) / FILE_NAME
@@ -304,14 +406,15 @@ def load(index_dir: str | Path) -> list[Judgement]:
     return [
         Judgement(field, item["variant"], item["canonical"], Verdict(item["verdict"]), By.AUTO,
                   item.get("rule", ""), item.get("evidence", {}))
-        for field, items in data.items() if not field.startswith("_")
+        for field, items in data.items() if not field.startswith("_") and field != TYPES
         for item in items
     ]
 
 
-def save(index_dir: str | Path, judgements: list[Judgement]) -> bool:
-    """Write the judgements atomically; unchanged ones are not rewritten (searchers rebuild their
-    facet tables when the file changes). True if the file changed."""
+def save(index_dir: str | Path, judgements: list[Judgement],
+         types: dict[str, dict[str, dict]] | None = None) -> bool:
+    """Write the judgements (and the type vote) atomically; unchanged ones are not rewritten
+    (searchers rebuild their facet tables when the file changes). True if the file changed."""
     path = Path(index_dir) / FILE_NAME
     data: dict = {"_about": "Automatic merges across the archive, recomputed after every "
                   "`newsindex index`; a user's decisions live in aliases.json and win."}
@@ -319,6 +422,8 @@ def save(index_dir: str | Path, judgements: list[Judgement]) -> bool:
         data.setdefault(j.field, []).append(
             {k: v for k, v in j.to_dict().items() if k != "by"}
         )
+    if types:
+        data[TYPES] = types
     text = json.dumps(data, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
     try:
         if path.read_text(encoding="utf-8") == text:

@@ -2,8 +2,9 @@
 
 After every `index` run (records loaded or annotated, on Whoosh or OpenSearch alike) the
 searcher is asked for the facet values' counts and, for the few surnames that may stand for a
-full name, the context their articles share; `resolution.archive` judges from that, and the
-result is stored beside the index, where every searcher picks it up at its next query.
+full name, the context their articles share; `resolution.archive` judges from that (and votes
+on the type of names both the person and organisation facets hold), and the result is stored
+beside the index, where every searcher picks it up at its next query.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ from pathlib import Path
 
 from indexer.resolution import archive
 from indexer.resolution.archive import COMMON, CONTEXT_FACETS, CONTEXT_VALUES
-from indexer.resolution.judgements import Judgement
+from indexer.resolution.judgements import Judgement, Verdict, resolve
 from indexer.resolution.provenance import searchable
 from indexer.schema import ARTICLE, QUOTE
 from indexer.search import SearchQuery
@@ -97,8 +98,16 @@ class Context:
 def recompute(searcher, index_dir: str | Path) -> list[Judgement]:
     """Judge the archive's values afresh and store the result beside the index."""
     context = Context(searcher, archive.load(index_dir))
-    found = archive.auto_judgements(person_mentions(searcher),
-                                    searcher.value_counts("organization", ARTICLE),
-                                    context.shared)
-    archive.save(index_dir, found)
+    persons, organizations = person_mentions(searcher), searcher.value_counts("organization",
+                                                                             ARTICLE)
+    found = archive.auto_judgements(persons, organizations, context.shared)
+    merged = {j.variant for j in found if j.field == "person" and j.verdict == Verdict.POSITIVE}
+    # Organisations vote with their merged spellings; a person's do not (a surname merged into
+    # a full name would lend it the full name's mentions against an organisation of that name).
+    # Articles only: a quotation's speaker may be an organisation ("the OECD said").
+    types = archive.type_votes({"person": searcher.value_counts("person", ARTICLE),
+                                "organization": organizations},
+                               keep={"person": merged},
+                               merged={"organization": resolve(found).get("organization", {})})
+    archive.save(index_dir, found, types)
     return found
