@@ -10,7 +10,9 @@ where every article is annotated afresh), and be refused to readers and read-onl
 
 from __future__ import annotations
 
+import csv
 import http.cookiejar
+import io
 import json
 import re
 import shutil
@@ -145,6 +147,12 @@ def assert_corrected(browser: Browser, quote: dict, speaker: str | None, was: st
     assert record["quotes"][number]["speaker"] == speaker
     page = browser.open(article_path(quote))[1]
     assert "corrected by eve" in page
+    status, text, _ = browser.open("/quotes.csv")
+    assert status == 200
+    row = next(r for r in csv.DictReader(io.StringIO(text)) if r["id"] == quote["id"])
+    found = (row["speaker"], row["corrected_by"], row["speaker_found"])
+    assert found == (speaker or "", "eve", was)
+    assert row["corrected_at"] == hit["corrected"]["at"]
 
 
 def test_an_editor_corrects_a_speaker_and_it_holds_through_reindexing_and_export(

@@ -19,10 +19,12 @@ ARTICLE_COLUMNS = (
     "id", "published", "title", "source", "url", "score", "persons", "organizations", "countries",
     "topics", "snippet",
 )
-# title, url and published are the quote's article's; context is the sentence(s) around it.
+# title, url and published are the quote's article's; context is the sentence(s) around it;
+# corrected_by/_at name the editor who corrected the speaker and when, speaker_found the speaker
+# the annotation had found (all three empty when nobody corrected it).
 QUOTE_COLUMNS = (
     "id", "article_id", "published", "speaker", "cue", "text", "mentions", "kind", "confidence",
-    "title", "source", "url", "context",
+    "title", "source", "url", "context", "corrected_by", "corrected_at", "speaker_found",
 )
 QUOTE_MARKS = "\"'“”‘’„‚«»‹›「」"
 TAG = re.compile(r"<[^>]*>")
@@ -58,6 +60,9 @@ def csv_lines(hits: Iterable[dict], quotes: bool = False) -> Iterator[str]:
     yield flush()
     for hit in hits:
         row = dict(hit, snippet=plain(hit.get("snippet") or ""))
+        corrected = hit.get("corrected") or {}
+        row.update(corrected_by=corrected.get("by"), corrected_at=corrected.get("at"),
+                   speaker_found=corrected.get("was"))
         writer.writerow([neutralise(row.get(c)) for c in columns])
         yield flush()
 
