@@ -44,7 +44,7 @@ from indexer.query import (
 )
 from indexer.resolution.archive import FILE_NAME as RESOLVED_FILE
 from indexer.resolution.archive import TYPE_FIELDS, load_types
-from indexer.resolution.judgements import Judgement
+from indexer.resolution.judgements import By, Judgement, Verdict
 from indexer.schema import ARTICLE, FACETS, QUOTE, SCHEMA, term_text
 from indexer.store import Store, unpack
 
@@ -231,6 +231,7 @@ class AliasWatcher:
         self.aliases = Aliases.defaults()
         self.judgements: list[Judgement] = self.aliases.judgements()
         self.retyped: dict[str, dict[str, dict]] = {}  # the archive's type vote
+        self.user_named: dict[str, set[str]] = {}  # names a user's merge put in a facet
 
     def refresh(self) -> tuple:
         """Reload if a file changed; returns a key that changes with the merges."""
@@ -238,6 +239,10 @@ class AliasWatcher:
         if key != self.key:
             self.aliases, self.judgements = effective(self.dir)
             self.retyped = load_types(self.dir)
+            self.user_named = {}
+            for j in self.judgements:
+                if j.by == By.USER and j.verdict == Verdict.POSITIVE:
+                    self.user_named.setdefault(j.field, set()).update((j.variant, j.canonical))
             self.key = key
         return key
 
@@ -245,9 +250,12 @@ class AliasWatcher:
         """The values a facet does not list: names the archive mostly gives another type (the
         type vote of `resolution.archive`); they still match their filter. Only the person and
         organisation facets hide any: a quotation's speaker may be an organisation ("the BBC
-        said") and its mentions list every type."""
+        said") and its mentions list every type. A user's merge outranks the vote: a name merged
+        into or from in a facet has been called that type by a person, and stays listed."""
         self.refresh()
-        return frozenset(self.retyped.get(field, {})) if field in TYPE_FIELDS else frozenset()
+        if field not in TYPE_FIELDS:
+            return frozenset()
+        return frozenset(self.retyped.get(field, {})) - self.user_named.get(field, set())
 
     def canonical(self, field: str, value: str) -> str:
         """The merged spelling of a facet value (itself when it has no alias)."""

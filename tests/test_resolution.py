@@ -278,6 +278,17 @@ def test_the_type_vote_leaves_a_name_out_of_its_minority_facet_but_not_its_filte
     assert found["total"] == 1  # the value is still there to filter on
     assert archive.load_types(store.dir)["organization"]["Tracey Emin"]["type"] == "person"
 
+    # A user who merges a spelling into the organisation "Tracey Emin" (say, her studio's
+    # company) has called it an organisation: the decision outranks the vote, at once.
+    from indexer.aliases import editing
+
+    with editing(store.dir) as aliases:
+        aliases.add("organization", "Emin Studio", "Tracey Emin")
+    assert "Tracey Emin" in listed("organization") and "Tracey Emin" in listed("person")
+    with editing(store.dir) as aliases:
+        aliases.remove("organization", "Emin Studio")
+    assert "Tracey Emin" not in listed("organization")
+
 
 def test_a_name_joins_its_one_countrys_form_on_shared_context_and_of_is_word_order():
     """The seeds: "United States Democratic Party" beside "Democratic Party", "State Department"
