@@ -312,3 +312,18 @@ def test_a_spelling_votes_with_the_mentions_of_the_spellings_merged_with_it():
     merged = {"organization": {"Lib Dem": "Lib Dems"}}
     assert archive.type_votes(counts, merged=merged)["person"]["Lib Dem"] == {
         "type": "organization", "organization": 31, "person": 16}
+
+
+def test_a_one_word_name_joins_the_one_longer_name_that_ends_with_it_on_context():
+    """BBC politics: "Commons" beside "House of Commons"; "Times" ends two papers' names and
+    "Parliament" is a head many bodies share, so both stay apart; without shared context the
+    merge is only offered."""
+    counts = {"Commons": 14, "House of Commons": 30, "Times": 6, "Financial Times": 9,
+              "Sunday Times": 4, "Parliament": 20, "European Parliament": 8, "Lords": 3,
+              "Xbox": 18, "Microsoft Xbox": 1, "Samsung": 16, "Dell, Samsung": 2,
+              "Dellape": 2, "S Dellape": 5}
+    found = {j.variant: (j.canonical, j.verdict)
+             for j in archive.organization_judgements(counts, lambda a, b: {"shared": 3})}
+    assert found == {"Commons": ("House of Commons", Verdict.POSITIVE)}  # not a product's maker
+    apart = archive.organization_judgements(counts, lambda a, b: {"apart": 4, "shared": 0})
+    assert {j.variant: j.verdict for j in apart} == {"Commons": Verdict.UNSURE}

@@ -58,6 +58,7 @@ COMMON = 0.1
 
 SHOUTED = re.compile(r"^[^a-z]*[A-Z]{3,}[^a-z]*$")  # "MAGA", "ALDI": an acronym, not a name
 ACRONYM = re.compile(r"^[A-Z]{2,6}$")
+_NAMED = re.compile(r"[A-Z][\w'’.&-]*")  # a word of a name: opens with a capital letter
 MAX_COUNTRY_WORDS = 3  # "United States", "United Arab Emirates" before an organisation's name
 SMALL_WORDS = frozenset({"of", "and", "the", "for", "on", "in", "de", "du", "des", "la", "le"})
 
@@ -309,6 +310,34 @@ def organization_judgements(
         if ACRONYM.match(acronym) and len(spelled.get(acronym, [])) == 1:
             out.append(_on_context(acronym, spelled[acronym][0], counts, shared, "an acronym of "
                                    "the one name in the archive with these initials"))
+    return out + _last_words(bests, counts, shared, {j.variant for j in out})
+
+
+def _last_words(bests: list[str], counts: dict[str, int], shared: Shared | None,
+                merged: set[str]) -> list[Judgement]:
+    """A one-word name and the one longer name in the archive that ends with it, when their
+    articles share context ("Commons", "House of Commons"; "Telegraph", "Daily Telegraph"), as a
+    lone surname and the one full name. A body's generic head ("Parliament", "Party") and an
+    acronym stay apart: several bodies end with them. The longer name must be a name (words
+    that open with a capital, no initial first: not "Dell, Samsung" or "S Dellape") written at
+    least twice and no less often than the short one: a product after its maker ("Xbox",
+    "Microsoft Xbox" once) or a name the model ran into the words before it ("Yahoo", "Yonca
+    Brunini of Yahoo") is not the name the short one stands for."""
+    enders: dict[str, list[str]] = defaultdict(list)  # "commons" -> ["House of Commons"]
+    for name in bests:
+        words = name.split()
+        if (len(words) > 1 and name not in merged and len(words[0]) > 1
+                and all(_NAMED.fullmatch(w) or w in SMALL_WORDS for w in words)):
+            enders[fold(words[-1])].append(name)
+    out = []
+    for short in bests:
+        key = fold(short)
+        if (" " in short or short in merged or key in ORG_HEADS or ACRONYM.match(short)
+                or len(enders.get(key, [])) != 1
+                or counts[enders[key][0]] < max(2, counts[short])):
+            continue
+        out.append(_on_context(short, enders[key][0], counts, shared, "the last word of the "
+                               "one longer name in the archive that ends with it"))
     return out
 
 
