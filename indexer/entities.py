@@ -175,6 +175,7 @@ _NAME_WORD = re.compile(r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z]?[a-zà-ÿ]+)*")
 _MEASURE = re.compile(r"(?:(?:\d+x)?\d+(?:\.\d+)?)?(?:m|km|cm|kg)")  # "100m", "4x100m", "m"
 _ELIDED = re.compile(r"[dlDL]['’][A-ZÀ-Ý][a-zà-ÿ]+")
 # A product's model code ("CDP-101", "PB100", "B-17", "A321"), not a group ("G7", "G20").
+_PLURAL_ACRONYM = re.compile(r"[A-Z]{2,5}s")  # "MPs", "NGOs", "CEOs": a class, not one body
 _MODEL_CODE = re.compile(r"(?:[A-Z]{2,4}-?\d{2,}|[A-Z]-\d{2,}|[A-Z]\d{3,})[A-Za-z]*")
 _WEB_DOMAIN = re.compile(r"\.(?:com|net|org|co\.uk)$", re.IGNORECASE)
 _AGE_BEFORE = re.compile(r"\d+-year-old\s+$")
@@ -292,6 +293,8 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
         return None
     if label == "ORG" and _plain_phrase(doc, i, j, common):
         return None
+    if label in ("ORG", "PERSON") and _PLURAL_ACRONYM.fullmatch(text):
+        return None  # "MPs", "MEPs", "NGOs": people or things of a kind, no one body
     if label == "ORG" and _MODEL_CODE.fullmatch(doc[i].text):
         return None  # a product's model: "CDP-101", "PB100"
     if label == "ORG" and _an_amount(doc, i, j):

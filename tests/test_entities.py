@@ -354,6 +354,14 @@ def test_a_name_after_the_musical_is_a_work_not_a_person(bbc):
     assert "Mary Poppins" not in bbc("entertainment/005.txt")._.persons
 
 
+def test_a_plural_acronym_is_a_kind_not_an_organisation(bbc):
+    """The model tags "MPs" ORG in these two; members of parliament are no one body."""
+    for name in ("politics/040.txt", "politics/048.txt"):
+        doc = bbc(name)
+        assert "MPs" in {e.text for e in doc.ents if e.label_ == "ORG"}, name
+        assert "MPs" not in doc._.organizations and "MPs" not in doc._.persons, name
+
+
 def test_an_event_or_a_prize_is_not_an_organisation(bbc):
     orgs = [*bbc("sport/003.txt")._.organizations, *bbc("entertainment/007.txt")._.organizations]
     assert not [o for o in orgs if o.endswith(("Grand Prix", "Prize", "Championships"))]
