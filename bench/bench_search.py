@@ -23,8 +23,9 @@ On one machine the three nodes share its cores: that run measures the cost of co
 replication, not the gain of spreading a large index over machines.
 
 Usage: python bench/bench_search.py --bbc ../shared/corpora/bbc-news [--sizes 10000,30000,100000]
-       [--backend opensearch]
-Prints a JSON object as its last line (keys in ../shared/EVALUATION.md, Benchmarks).
+       [--backend opensearch [--nodes 1]]
+Prints a JSON object as its last line (keys in ../shared/EVALUATION.md, Benchmarks) and keeps it
+in bench/out/bench_search-BACKEND-SIZES.json; bench/plot_search.py draws every kept run.
 """
 
 from __future__ import annotations
@@ -193,13 +194,18 @@ def time_mix(searcher, mix: dict, repeats: int, before=lambda: None):
     return times, totals
 
 
-def opensearch_times(records: list[dict], size: int, mix: dict, repeats: int) -> dict:
+CLUSTERS = {"1": ("1_node", 1, 1, 0), "3": ("3_nodes", 3, 3, 1)}  # name, nodes, shards, replicas
+
+
+def opensearch_times(
+    records: list[dict], size: int, mix: dict, repeats: int, clusters: str = "1,3"
+) -> dict:
     """The same mix on OpenSearch: one node, and three nodes (3 shards, 1 replica) on loopback."""
     sys.path.insert(0, str(ROOT))
     from tests.opensearch_cluster import loaded_cluster
 
     out = {}
-    for name, nodes, shards, replicas in (("1_node", 1, 1, 0), ("3_nodes", 3, 3, 1)):
+    for name, nodes, shards, replicas in (CLUSTERS[c] for c in clusters.split(",")):
         log(f"OpenSearch {name}: loading {size} articles")
         cluster = loaded_cluster(replicate(records, size), nodes, shards, replicas, heap="2g")
         with cluster as (searcher, load_s):
@@ -269,6 +275,8 @@ def main() -> None:
     parser.add_argument("--build-procs", type=int, default=3, help="index-building processes")
     parser.add_argument("--backend", choices=("whoosh", "opensearch"), default="whoosh",
                         help="opensearch: also time the mix on 1- and 3-node OpenSearch clusters")
+    parser.add_argument("--nodes", default="1,3", choices=("1", "3", "1,3"),
+                        help="which OpenSearch clusters: 1 node, 3 nodes or both")
     parser.add_argument("--serve-worker", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--mix", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -290,9 +298,10 @@ def main() -> None:
         per_size[str(size)] = serve_and_time(folder, mix, args.repeats)
         log(f"{size}: {json.dumps(per_size[str(size)])}")
         if args.backend == "opensearch":
-            opensearch[str(size)] = opensearch_times(records, size, mix, args.repeats)
+            opensearch[str(size)] = opensearch_times(records, size, mix, args.repeats,
+                                                         args.nodes)
     extra = {"opensearch": opensearch} if opensearch else {}
-    emit({
+    result = {
         "p95_ms": {s: r["p95_ms"] for s, r in per_size.items()},
         "p50_ms": {s: r["p50_ms"] for s, r in per_size.items()},
         "groupedby_p95_ms": {s: r["groupedby_p95_ms"] for s, r in per_size.items()},
@@ -307,7 +316,11 @@ def main() -> None:
         "share_of_articles": {s: r["share_of_articles"] for s, r in per_size.items()},
         "build_s": build_s,
         **extra,
-    })
+    }
+    # kept for bench/plot_search.py, which draws p95 against archive size from every run's file
+    saved = OUT / f"bench_search-{args.backend}-{'_'.join(map(str, sizes))}.json"
+    saved.write_text(json.dumps(result, indent=1), encoding="utf-8")
+    emit(result)
 
 
 if __name__ == "__main__":
