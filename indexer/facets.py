@@ -16,7 +16,7 @@ from __future__ import annotations
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
@@ -26,7 +26,7 @@ from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, AndNot, Every, Not, NullQuery, Or, Query, Term
 from whoosh.reading import IndexReader
 from whoosh.scoring import BM25F
-from whoosh.util.numeric import byte_to_length
+from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from indexer.schema import term_text
 
@@ -39,41 +39,45 @@ SPARSE_FACTOR = 8
 POSTINGS_BUDGET = 96 * 1024 * 1024
 
 
+def value_dtype(n: int) -> np.dtype:
+    """The smallest unsigned integer type that numbers n values (uint8, uint16, uint32)."""
+    return np.min_scalar_type(max(n - 1, 0))
+
+
 @dataclass
 class FacetTable:
-    """One facet field: canonical values, and which documents carry each."""
+    """One facet field: canonical values, and which documents carry each.
+
+    The postings are kept in document order (one pair per document and value): a few
+    documents' values are then found by binary search, without a second, document-major copy.
+    """
 
     values: list[str]  # canonical value per value id
-    docs: np.ndarray  # document numbers (live documents only)
-    value_of_posting: np.ndarray  # value id of each entry in docs
+    docs: np.ndarray  # int32 document numbers (live documents only), ascending
+    value_of_posting: np.ndarray  # value id of each entry in docs (smallest unsigned type)
     index: dict[str, int]  # canonical value -> value id
-    _by_doc: tuple | None = field(default=None, repr=False)  # (starts per doc, values), lazily
+
+    def __post_init__(self) -> None:
+        if len(self.docs) > 1 and (self.docs[1:] < self.docs[:-1]).any():
+            order = np.argsort(self.docs, kind="stable")
+            self.docs, self.value_of_posting = self.docs[order], self.value_of_posting[order]
 
     def count(self, mask: np.ndarray) -> np.ndarray:
         """Documents per value among those where mask is true (each document counted once)."""
         matching = np.flatnonzero(mask)
         if len(matching) * SPARSE_FACTOR < len(self.docs):
-            return self._count_few(matching, len(mask))
+            return self._count_few(matching)
         hit = mask[self.docs]
         return np.bincount(self.value_of_posting[hit], minlength=len(self.values))
 
-    def doc_major(self, size: int) -> tuple[np.ndarray, np.ndarray]:
-        """Where each document's values start, and the values in document order (made once)."""
-        if self._by_doc is None or len(self._by_doc[0]) != size + 1:
-            order = np.argsort(self.docs, kind="stable")
-            starts = np.searchsorted(self.docs[order], np.arange(size + 1))
-            self._by_doc = (starts, self.value_of_posting[order])
-        return self._by_doc
-
-    def _count_few(self, matching: np.ndarray, size: int) -> np.ndarray:
-        """Counts for a few matching documents: read only their own values (doc-major order)."""
-        starts, values = self.doc_major(size)
-        first = starts[matching]
-        lengths = starts[matching + 1] - first
+    def _count_few(self, matching: np.ndarray) -> np.ndarray:
+        """Counts for a few matching documents: read only their own values."""
+        first = np.searchsorted(self.docs, matching, side="left")
+        lengths = np.searchsorted(self.docs, matching, side="right") - first
         # Every position first[i] .. first[i] + lengths[i] - 1, without a Python loop.
         shift = np.repeat(first - (np.cumsum(lengths) - lengths), lengths)
         positions = np.arange(int(lengths.sum())) + shift
-        return np.bincount(values[positions], minlength=len(self.values))
+        return np.bincount(self.value_of_posting[positions], minlength=len(self.values))
 
     def mask_for(self, values: Iterable[str], size: int) -> np.ndarray:
         """Documents carrying any of the values."""
@@ -87,11 +91,12 @@ class FacetTable:
 
 @dataclass
 class SegmentTable:
-    """One facet field within one segment: built once, reused by every later generation."""
+    """One facet field within one segment, as stored (no merges applied): built once, reused by
+    every later generation whatever the merges."""
 
-    values: list[str]
-    docs: np.ndarray  # the segment's own document numbers, deleted ones included
-    value_of_posting: np.ndarray
+    values: list[str]  # stored spellings
+    docs: np.ndarray  # the segment's own int32 document numbers, deleted ones included, ascending
+    value_of_posting: np.ndarray  # spelling id of each entry (smallest unsigned type)
 
 
 def _block_arrays(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
@@ -138,7 +143,8 @@ def _matcher_arrays(matcher: Matcher) -> tuple[np.ndarray, np.ndarray]:
 
 
 def postings(reader: IndexReader, field: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray]:
-    """Document numbers and weights (term frequencies) of one term, deleted documents included."""
+    """Document numbers (int32) and weights (term frequencies: float32 when that is exact) of
+    one term, deleted documents included."""
     ids, weights = [], []
     for leaf, base in reader.leaf_readers():
         if (field, text) not in leaf:
@@ -151,11 +157,17 @@ def postings(reader: IndexReader, field: str, text: str | bytes) -> tuple[np.nda
         else:
             matcher.reset()
             leaf_ids, leaf_weights = _matcher_arrays(matcher)
-        ids.append(leaf_ids + base)
+        ids.append(leaf_ids.astype(np.int32) + np.int32(base))
         weights.append(leaf_weights)
     if not ids:
-        return np.zeros(0, dtype=np.int64), np.zeros(0)
-    return np.concatenate(ids), np.concatenate(weights)
+        return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
+    return np.concatenate(ids), compact_weights(np.concatenate(weights))
+
+
+def compact_weights(weights: np.ndarray) -> np.ndarray:
+    """Weights as float32 when every one survives the round trip (term frequencies do)."""
+    narrow = weights.astype(np.float32)
+    return narrow if (narrow == weights).all() else weights
 
 
 def alive_mask(reader: IndexReader) -> np.ndarray:
@@ -172,18 +184,23 @@ def alive_mask(reader: IndexReader) -> np.ndarray:
 
 def field_lengths(reader: IndexReader, field: str) -> np.ndarray:
     """Each document's length of a field, as Whoosh's scorer sees it (quantised to one byte)."""
-    out = np.zeros(reader.doc_count_all(), dtype=np.float64)
-    for leaf, base in reader.leaf_readers():
-        n = leaf.doc_count_all()
-        perdoc = getattr(leaf, "_perdoc", None)
-        column = perdoc._cached_reader(f"_{field}_len", _lengths_column()) if perdoc else None
-        if column is not None:
-            count = min(column._count, n)
-            raw = column._dbfile.get(column._basepos, count)
-            out[base : base + count] = LENGTH_OF_BYTE[np.frombuffer(raw, dtype=np.uint8)]
-        else:
-            for d in range(n):
-                out[base + d] = leaf.doc_field_length(d, field, 0) or 0
+    parts = [length_bytes(leaf, field) for leaf, _ in reader.leaf_readers()]
+    return LENGTH_OF_BYTE[np.concatenate(parts)] if parts else np.zeros(0)
+
+
+def length_bytes(leaf: IndexReader, field: str) -> np.ndarray:
+    """One segment's field lengths as Whoosh stores them, one byte per document (LENGTH_OF_BYTE
+    decodes them): an eighth of the memory of the decoded lengths."""
+    n = leaf.doc_count_all()
+    out = np.zeros(n, dtype=np.uint8)
+    perdoc = getattr(leaf, "_perdoc", None)
+    column = perdoc._cached_reader(f"_{field}_len", _lengths_column()) if perdoc else None
+    if column is not None:
+        count = min(column._count, n)
+        out[:count] = np.frombuffer(column._dbfile.get(column._basepos, count), dtype=np.uint8)
+    else:
+        for d in range(n):
+            out[d] = length_to_byte(leaf.doc_field_length(d, field, 0) or 0)
     return out
 
 
@@ -193,54 +210,78 @@ def _lengths_column():
     return LENGTHS_COLUMN
 
 
-def segment_table(leaf: IndexReader, field: str, canonical: Canonical | None) -> SegmentTable:
-    """Read one facet field of one segment, merging aliased spellings."""
-    index: dict[str, int] = {}
-    per_value: list[list[np.ndarray]] = []
+def segment_table(leaf: IndexReader, field: str) -> SegmentTable:
+    """Read one facet field of one segment as stored, in document order."""
+    values: list[str] = []
+    chunks: list[np.ndarray] = []
     if field in leaf.schema:
         for raw in leaf.lexicon(field):
-            term = term_text(raw)
-            name = canonical(field, term) if canonical else term
-            ids = postings(leaf, field, raw)[0]
-            if name not in index:
-                index[name] = len(per_value)
-                per_value.append([])
-            per_value[index[name]].append(ids)
-    chunks = [
-        parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts)) for parts in per_value
-    ]
-    lengths = [len(c) for c in chunks]
-    docs = np.concatenate(chunks).astype(np.int32) if chunks else np.zeros(0, dtype=np.int32)
-    value_of_posting = np.repeat(np.arange(len(chunks), dtype=np.int32), lengths)
-    return SegmentTable(list(index), docs, value_of_posting)
+            values.append(term_text(raw))
+            chunks.append(postings(leaf, field, raw)[0])
+    if not chunks:
+        return SegmentTable(values, np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint8))
+    docs = np.concatenate(chunks)
+    ids = np.repeat(np.arange(len(chunks), dtype=value_dtype(len(chunks))),
+                    [len(c) for c in chunks])
+    order = np.argsort(docs, kind="stable")
+    return SegmentTable(values, docs[order], ids[order])
 
 
-def compose(parts: list[tuple[SegmentTable, int]], alive: np.ndarray) -> FacetTable:
-    """The index-wide table from per-segment tables at their document bases, live documents.
+def compose(
+    parts: list[tuple[SegmentTable, int]], keep: np.ndarray, canonical: Canonical | None = None,
+    field: str = "",
+) -> FacetTable:
+    """The index-wide table from per-segment tables at their document bases: the documents
+    where keep is true (live ones, of one kind), spellings merged by canonical.
 
     Value ids follow the values' sorted order, so equal counts list alphabetically whatever
-    the history of segments (as OpenSearch orders its ties, by key).
+    the history of segments (as OpenSearch orders its ties, by key). A document that carries
+    two spellings of one merged value counts once.
     """
-    index = {v: i for i, v in enumerate(sorted({v for table, _ in parts for v in table.values}))}
+    names = [[canonical(field, v) for v in t.values] if canonical else t.values for t, _ in parts]
+    values = sorted(set(chain.from_iterable(names)))
+    index = {v: i for i, v in enumerate(values)}
+    dtype = value_dtype(len(values))
     docs, ids = [], []
-    for table, base in parts:
-        mapping = np.array([index[v] for v in table.values], dtype=np.int32)
-        docs.append(table.docs + np.int32(base))
-        ids.append(mapping[table.value_of_posting] if len(mapping) else table.value_of_posting)
+    for (table, base), named in zip(parts, names, strict=True):
+        if not len(table.docs):
+            continue
+        mapping = np.array([index[v] for v in named], dtype=dtype)
+        part_docs = table.docs + np.int32(base)
+        live = keep[part_docs]
+        part_docs, part_ids = part_docs[live], mapping[table.value_of_posting[live]]
+        part_docs, part_ids = _once_per_document(part_docs, part_ids, mapping)
+        docs.append(part_docs)
+        ids.append(part_ids)
     all_docs = np.concatenate(docs) if docs else np.zeros(0, dtype=np.int32)
-    all_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=np.int32)
-    live = alive[all_docs]
-    return FacetTable(list(index), all_docs[live], all_ids[live], index)
+    all_ids = np.concatenate(ids) if ids else np.zeros(0, dtype=dtype)
+    return FacetTable(values, all_docs, all_ids, index)
+
+
+def _once_per_document(
+    docs: np.ndarray, ids: np.ndarray, mapping: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """Postings without the repeats that merging two spellings a document both has makes
+    (document order kept; only the postings of merged values are sorted)."""
+    merged = np.bincount(mapping) > 1 if len(mapping) else np.zeros(0, dtype=bool)
+    if not merged.any():
+        return docs, ids
+    pick = np.flatnonzero(merged[ids])
+    order = pick[np.lexsort((ids[pick], docs[pick]))]
+    repeat = (docs[order[1:]] == docs[order[:-1]]) & (ids[order[1:]] == ids[order[:-1]])
+    if not repeat.any():
+        return docs, ids
+    keep = np.ones(len(docs), dtype=bool)
+    keep[order[1:][repeat]] = False
+    return docs[keep], ids[keep]
 
 
 def build_table(
     reader: IndexReader, field: str, alive: np.ndarray, canonical: Canonical | None = None
 ) -> FacetTable:
     """Read one facet field's postings into a FacetTable, merging aliased spellings."""
-    return compose(
-        [(segment_table(leaf, field, canonical), base) for leaf, base in reader.leaf_readers()],
-        alive,
-    )
+    parts = [(segment_table(leaf, field), base) for leaf, base in reader.leaf_readers()]
+    return compose(parts, alive, canonical, field)
 
 
 def segment_id(leaf: IndexReader) -> str | None:
@@ -250,57 +291,86 @@ def segment_id(leaf: IndexReader) -> str | None:
 
 
 class FacetCache:
-    """Arrays of the current index generation, built lazily and shared by all requests."""
+    """Arrays of the current index generation, built lazily and shared by all requests.
+
+    A key is (generation, documents, merges, ...): the first two name the index generation,
+    the third the state of the merges (aliases); anything after it is the caller's. Tables and
+    arrays live as long as the generation; what a segment holds is kept per segment, whatever
+    the merges, so that after a commit or a new merge only the new or merged segments are read.
+    """
 
     def __init__(self, postings_budget: int = POSTINGS_BUDGET) -> None:
         self._lock = threading.Lock()
         self._key: tuple | None = None
-        self._tables: dict[str | tuple, FacetTable] = {}
-        self._extra: dict[str, np.ndarray] = {}
-        # Per segment and field (and alias state): kept across generations, so that after a
-        # commit only the new or merged segments are read.
+        self._tables: dict[tuple, FacetTable] = {}  # (field, kind, merges) -> table
+        self._extra: dict[str, object] = {}
         self._segments: dict[tuple, SegmentTable | np.ndarray] = {}
         self._postings: OrderedDict[tuple, tuple[np.ndarray, np.ndarray]] = OrderedDict()
         self._postings_bytes = 0
         self.postings_budget = postings_budget
 
     def _roll(self, key: tuple) -> None:
-        if key != self._key:
-            self._key, self._tables, self._extra = key, {}, {}
+        if key[:2] != self._key:
+            self._key, self._tables, self._extra = key[:2], {}, {}
             self._postings, self._postings_bytes = OrderedDict(), 0
 
     def tables(
         self, reader: IndexReader, key: tuple, fields: Iterable[str], canonical: Canonical | None,
         kind: str | None = None,
     ) -> dict[str, FacetTable]:
-        """Tables for the fields asked, rebuilt when the generation or the aliases change; with
-        `kind`, restricted to the documents of that kind (articles carry a fifth of the postings
-        that their quotes repeat, so an article count reads a fifth as much)."""
-        fields = tuple(fields)
-        alive = self.array(key, "alive", lambda: alive_mask(reader))
+        """Tables for the fields asked, merged by canonical (None: as stored); with `kind`,
+        restricted to the documents of that kind (articles carry a fifth of the postings that
+        their quotes repeat, so an article count reads a fifth as much)."""
+        merges = key[2:3] if canonical else None
         with self._lock:
             self._roll(key)
             self._prune(reader)
-            for field in fields + (("kind",) if kind else ()):
-                if field not in self._tables:
+            keep = self._alive(reader)
+            if kind is not None:
+                keep = keep & self._kind_mask(reader, kind)
+            out = {}
+            for field in fields:
+                name = (field, kind, merges)
+                if name not in self._tables:
+                    for stale in [t for t in self._tables if t[:2] == (field, kind)]:
+                        del self._tables[stale]  # made under merges since changed
                     parts = [
-                        (self._segment(leaf, (field, key[2:]), lambda leaf=leaf, f=field:
-                                       segment_table(leaf, f, canonical)), base)
+                        (self._segment(leaf, (field,), lambda leaf=leaf, f=field:
+                                       segment_table(leaf, f)), base)
                         for leaf, base in reader.leaf_readers()
                     ]
-                    self._tables[field] = compose(parts, alive)
-            if kind is None:
-                return {f: self._tables[f] for f in fields}
-            within = self._tables["kind"].mask_for([kind], len(alive))
-            for field in fields:
-                if (field, kind) not in self._tables:
-                    full = self._tables[field]
-                    keep = within[full.docs]
-                    self._tables[(field, kind)] = FacetTable(
-                        full.values, full.docs[keep], full.value_of_posting[keep], full.index
-                    )
-                    self._tables[(field, kind)].doc_major(len(alive))  # with the generation
-            return {f: self._tables[(f, kind)] for f in fields}
+                    self._tables[name] = compose(parts, keep, canonical, field)
+                out[field] = self._tables[name]
+            return out
+
+    def _alive(self, reader: IndexReader) -> np.ndarray:
+        if "alive" not in self._extra:
+            self._extra["alive"] = alive_mask(reader)
+        return self._extra["alive"]
+
+    def _kind_mask(self, reader: IndexReader, kind: str) -> np.ndarray:
+        """Documents of one kind (live or not), from the stored kind field."""
+        name = f"any:{kind}"
+        if name not in self._extra:
+            mask = np.zeros(reader.doc_count_all(), dtype=bool)
+            for leaf, base in reader.leaf_readers():
+                table = self._segment(leaf, ("kind",), lambda leaf=leaf:
+                                      segment_table(leaf, "kind"))
+                if kind in table.values:
+                    chosen = table.value_of_posting == table.values.index(kind)
+                    mask[table.docs[chosen] + base] = True
+            self._extra[name] = mask
+        return self._extra[name]
+
+    def kind_mask(self, reader: IndexReader, key: tuple, kind: str) -> np.ndarray:
+        """Live documents of one kind."""
+        with self._lock:
+            self._roll(key)
+            self._prune(reader)
+            name = f"live:{kind}"
+            if name not in self._extra:
+                self._extra[name] = self._alive(reader) & self._kind_mask(reader, kind)
+            return self._extra[name]
 
     def segment_array(
         self, reader: IndexReader, key: tuple, name: str, build: Callable[[IndexReader], np.ndarray]
@@ -331,8 +401,9 @@ class FacetCache:
         for k in [k for k in self._segments if k[0] not in live]:
             del self._segments[k]
 
-    def array(self, key: tuple, name: str, build: Callable[[], np.ndarray]) -> np.ndarray:
-        """A per-document array (e.g. publication day) cached with the tables."""
+    def array(self, key: tuple, name: str, build: Callable[[], object]) -> object:
+        """A per-generation value (e.g. an array per document) cached with the tables; a name
+        that depends on more than the generation says so itself."""
         with self._lock:
             self._roll(key)
             if name not in self._extra:
@@ -357,13 +428,38 @@ class FacetCache:
         arrays = postings(reader, field, text)
         size = arrays[0].nbytes + arrays[1].nbytes
         with self._lock:
-            if key == self._key and size <= self.postings_budget:
+            if key[:2] == self._key and size <= self.postings_budget:
                 self._postings[(field, text)] = arrays
                 self._postings_bytes += size
                 while self._postings_bytes > self.postings_budget:
                     _, (ids, weights) = self._postings.popitem(last=False)
                     self._postings_bytes -= ids.nbytes + weights.nbytes
         return arrays
+
+    def nbytes(self) -> dict[str, int]:
+        """Bytes held per kind of array (numpy buffers only), for benchmarks."""
+        out: dict[str, int] = {}
+
+        def add(name: str, value) -> None:
+            if isinstance(value, np.ndarray):
+                out[name] = out.get(name, 0) + value.nbytes
+            elif isinstance(value, (tuple, list)):
+                for item in value:
+                    add(name, item)
+            elif isinstance(value, (FacetTable, SegmentTable)):
+                add(name, value.docs)
+                add(name, value.value_of_posting)
+
+        with self._lock:
+            for (field, kind, merges), table in self._tables.items():
+                add(f"table:{field}:{kind or 'all'}{'' if merges else ':raw'}", table)
+            for name, value in self._extra.items():
+                add(f"array:{name}", value)
+            for (_, *what), value in self._segments.items():
+                add(f"segment:{what[0]}", value)
+            for arrays in self._postings.values():
+                add("postings", arrays)
+        return out
 
 
 @dataclass
@@ -481,14 +577,15 @@ class QueryArrays:
         """BM25F as whoosh.scoring.bm25 computes it, over arrays."""
         s = self.searcher
         w = self.bm25
+        tf = tf.astype(np.float64)  # stored as float32: the arithmetic stays Whoosh's
         idf = w.idf(s, fieldname, text)
         avgfl = s.avg_field_length(fieldname) or 1
         b = w._field_B.get(fieldname, w.B)
         k1 = w.K1
-        lengths = self.cache.array(
-            self.key, f"length:{fieldname}", lambda: field_lengths(self.reader, fieldname)
+        lengths = self.cache.segment_array(
+            self.reader, self.key, f"length:{fieldname}", lambda leaf: length_bytes(leaf, fieldname)
         )
-        fl = lengths[ids]
+        fl = LENGTH_OF_BYTE[lengths[ids]]
         return idf * ((tf * (k1 + 1)) / (tf + k1 * ((1 - b) + b * fl / avgfl)))
 
 

@@ -485,7 +485,6 @@ class Searcher(QueryFront):
         super().__init__(store.dir)
         self.store = store
         self.cache = FacetCache()
-        self.raw = FacetCache()  # tables without merges, for value_counts
         self._local = threading.local()
 
     # -- machinery -----------------------------------------------------------------------------
@@ -495,19 +494,24 @@ class Searcher(QueryFront):
         reader = s.reader()
         size = reader.doc_count_all()
         key = (reader.generation(), size, self._alias_key(), self.duplicates.refresh())
-        tables = self.cache.tables(reader, key, facet_names + ("kind",), self.canonical, kind)
+        tables = self.cache.tables(reader, key, facet_names, self.canonical, kind)
         days = self.cache.segment_array(reader, key, "days", self._days)
         q = bounded(self._any_case(self.parse(query.text, kind), reader, key), reader)
         found = QueryArrays(s, self.cache, key, lambda node: matching(s, node, size))
         found = found.evaluate(q)
         base = found.mask
-        base &= self.cache.array(key, f"kind:{kind}", lambda: tables["kind"].mask_for([kind], size))
+        base &= self.cache.kind_mask(reader, key, kind)
         if query.trusted:
             base &= self._trust_mask(reader, key, query)
         if kind == ARTICLE and query.similar_to:
-            codes, _ = self._group_codes(reader, key)
-            ids = self.cache.segment_array(reader, key, "ids", self._stored_ids)
-            base &= np.isin(codes, codes[ids == query.similar_to])
+            groups = self._group_codes(reader, key)
+            docs = self._docs_with_id(reader, query.similar_to)
+            similar = np.zeros(size, dtype=bool)
+            if groups is None:
+                similar[docs] = True
+            else:
+                similar = np.isin(groups[0], groups[0][docs])
+            base &= similar
         date_mask = self._date_mask(days, query)
         filter_masks = {
             name: self._filter_mask(tables[name], self._canonical_values(name, query), size,
@@ -569,30 +573,37 @@ class Searcher(QueryFront):
                 out[doc] = (codes.get(data.get("kind") or "", 0), _number(data.get("confidence")))
         return out
 
-    def _group_codes(self, reader, key: tuple) -> tuple[np.ndarray, np.ndarray]:
+    def _group_codes(self, reader, key: tuple) -> tuple[np.ndarray, np.ndarray] | None:
         """Each document's duplicate group as a number (its own document number when it has no
-        copy; size + n for the n-th group) and which documents have a copy."""
-        ids = self.cache.segment_array(reader, key, "ids", self._stored_ids)
+        copy; size + n for the n-th group) and which documents have a copy; None when the index
+        has no duplicates. The members are looked up by id (no array of every stored id)."""
 
         def build():  # the cache's lock is held here: no other cache call inside
-            size = len(ids)
-            codes = np.arange(size, dtype=np.int64)
             groups = self.duplicates.groups
+            if not groups:
+                return None
+            size = reader.doc_count_all()
+            codes = np.arange(size, dtype=np.int64 if size + len(groups) >= 2**31 else np.int32)
             members = np.zeros(size, dtype=bool)
-            if groups:
-                docs = np.flatnonzero(np.isin(ids, np.array(list(groups), dtype=object)))
-                number = {g: n for n, g in enumerate(dict.fromkeys(groups.values()))}
-                numbers = [number[groups[i]] for i in ids[docs]]
-                codes[docs] = size + np.array(numbers, dtype=np.int64)
+            number = {g: n for n, g in enumerate(dict.fromkeys(groups.values()))}
+            for article_id, group in groups.items():
+                docs = self._docs_with_id(reader, article_id)
+                codes[docs] = size + number[group]
                 members[docs] = True
             return codes, members
 
-        return self.cache.array(key, "duplicate_groups", build)
+        return self.cache.array(key, f"duplicate_groups:{key[3:]}", build)
 
-    def _collapsed(self, reader, chosen: Selection, query: SearchQuery) -> np.ndarray:
+    @staticmethod
+    def _docs_with_id(reader, article_id: str) -> np.ndarray:
+        """The documents (deleted ones included) stored under one id."""
+        text = SCHEMA["id"].to_bytes(article_id)
+        return postings(reader, "id", text)[0] if ("id", text) in reader else np.zeros(0, np.int32)
+
+    def _collapsed(self, chosen: Selection, query: SearchQuery, groups: tuple) -> np.ndarray:
         """The final mask with one document per duplicate group: the best by the query's order
         (score, or date for date order and match-all)."""
-        codes, members = self._group_codes(reader, chosen.key)
+        codes, members = groups
         dup = np.flatnonzero(chosen.final & members)
         if not dup.size:
             return chosen.final
@@ -629,8 +640,8 @@ class Searcher(QueryFront):
         with self._searcher() as s:
             chosen = self._select(s, query, kind, facet_names)
             collapse = kind == ARTICLE and query.collapse and not query.similar_to
-            shown = self._collapsed(s.reader(), chosen, query) if collapse else chosen.final
             groups = self._group_codes(s.reader(), chosen.key) if collapse else None
+            shown = self._collapsed(chosen, query, groups) if groups else chosen.final
             total = int(shown.sum())
             hits = self._hits(s, chosen.q, query, shown, chosen.days, kind, chosen.found.scores)
             facets = {
@@ -847,9 +858,9 @@ class Searcher(QueryFront):
         with self._searcher() as s:
             reader = s.reader()
             size = reader.doc_count_all()
-            table = self.raw.tables(reader, (reader.generation(), size), (name,), None,
-                                    kind)[name]
-            counts = table.count(np.ones(size, dtype=bool))
+            table = self.cache.tables(reader, (reader.generation(), size), (name,), None,
+                                      kind)[name]
+            counts = np.bincount(table.value_of_posting, minlength=len(table.values))
             return {value: int(n) for value, n in zip(table.values, counts, strict=True) if n}
 
     def stats(self) -> dict:
@@ -858,17 +869,14 @@ class Searcher(QueryFront):
             reader = s.reader()
             size = reader.doc_count_all()
             key = (reader.generation(), size, self._alias_key())
-            tables = self.cache.tables(reader, key, ("kind",) + FACETS, self.canonical)
-            kinds = tables["kind"].count(np.ones(size, dtype=bool))
-            kind_ix = tables["kind"].index
-            articles_mask = tables["kind"].mask_for([ARTICLE], size)
+            tables = self.cache.tables(reader, key, FACETS, self.canonical, ARTICLE)
 
             def distinct(name: str) -> int:
-                return int((tables[name].count(articles_mask) > 0).sum())
+                return len(np.unique(tables[name].value_of_posting))
 
             return {
-                "articles": int(kinds[kind_ix[ARTICLE]]) if ARTICLE in kind_ix else 0,
-                "quotes": int(kinds[kind_ix[QUOTE]]) if QUOTE in kind_ix else 0,
+                "articles": int(self.cache.kind_mask(reader, key, ARTICLE).sum()),
+                "quotes": int(self.cache.kind_mask(reader, key, QUOTE).sum()),
                 "persons": distinct("person"),
                 "organizations": distinct("organization"),
                 "countries": distinct("country"),

@@ -16,7 +16,14 @@ import pytest
 from whoosh import qparser, sorting
 from whoosh.query import Every, Term
 
-from indexer.facets import FacetCache, QueryArrays, field_lengths, postings, top_documents
+from indexer.facets import (
+    FacetCache,
+    QueryArrays,
+    field_lengths,
+    postings,
+    top_documents,
+    value_dtype,
+)
 from indexer.schema import ARTICLE, FACETS, QUOTE, SCHEMA, SEP
 from indexer.search import Searcher, SearchQuery
 from indexer.store import Store
@@ -304,6 +311,84 @@ def test_counts_over_few_documents_equal_counts_over_all_postings(store):
             assert len(np.flatnonzero(mask)) * 8 < len(table.docs)  # the few-documents path
             assert (table.count(mask) == dense).all()
             assert dense.sum() > 0 or share < 0.01
+
+
+def test_search_arrays_are_compact_and_in_document_order(store):
+    """int32 document numbers, the smallest unsigned type for value ids, float32 term weights,
+    one byte per field length: the arrays a million articles keep in memory."""
+    searcher = Searcher(store)
+    searcher.search(SearchQuery(text="said police"))
+    searcher.quotes(SearchQuery(text="said"))
+    searcher.value_counts("person")
+    tables = searcher.cache._tables
+    assert {kind for _, kind, _ in tables} == {ARTICLE, QUOTE}  # no table of every document
+    for (field, _, _), table in tables.items():
+        assert table.docs.dtype == np.int32, field
+        assert len(table.values) > 255 or table.value_of_posting.dtype == np.uint8, field
+        assert table.value_of_posting.dtype == value_dtype(len(table.values)), field
+        assert (np.diff(table.docs) >= 0).all(), field
+    assert {t.value_of_posting.dtype for (f, _, _), t in tables.items() if f == "topic"} == {
+        np.dtype(np.uint8)}  # a few topics: one byte per posting
+    with store.searcher() as s:
+        ids, weights = postings(s.reader(), "body", b"said")
+        assert ids.dtype == np.int32 and weights.dtype == np.float32
+        assert (weights == np.rint(weights)).all() and weights.max() > 1
+    held = searcher.cache.nbytes()
+    assert held["array:length:body"] == store.ix.doc_count_all()  # one byte per document
+
+
+def test_merged_spellings_count_each_document_once(store):
+    """Two spellings merged into one value: a document with both counts once, as Whoosh counts
+    the documents with either."""
+    from whoosh.query import Or
+
+    from indexer.facets import alive_mask, build_table
+
+    rows = seed_rows()
+    pair = next(make_record(n, row, 0)["persons"][:2] for n, row in enumerate(rows)
+                if len(make_record(n, row, 0)["persons"]) >= 2)
+    merged = "Merged Person"
+    with store.searcher() as s:
+        reader = s.reader()
+        alive = alive_mask(reader)
+        table = build_table(reader, "person", alive,
+                            lambda field, v: merged if v in pair else v)
+        counts = table.count(alive)
+        either = whoosh_mask(s, Or([Term("person", v) for v in pair]))
+        both = whoosh_mask(s, Term("person", pair[0])) & whoosh_mask(s, Term("person", pair[1]))
+        assert both.sum() > 0  # the case that needs care
+        assert counts[table.index[merged]] == either.sum()
+        assert pair[0] not in table.index and pair[1] not in table.index
+        assert (np.diff(table.docs) >= 0).all()
+
+
+def test_a_merge_or_a_commit_reads_only_new_segments(tmp_path):
+    """Per-segment tables are kept whatever the merges: a new alias or duplicates file reuses
+    every segment's table, and a commit reads only the segments it made."""
+    from indexer.aliases import Aliases
+
+    rows = seed_rows()
+    folder = Store(tmp_path)
+    list(folder.write([make_record(n, row, 0) for n, row in enumerate(rows[:60])],
+                      commit_every=30))
+    searcher = Searcher(folder)
+    before = searcher.search(SearchQuery(text="said"))
+    segments = dict(searcher.cache._segments)
+    assert segments
+    top = before["facets"]["person"][0]["value"]
+    aliases = Aliases.load(tmp_path)
+    aliases.add("person", top, "Someone Merged")
+    aliases.save(tmp_path)
+    after = searcher.search(SearchQuery(text="said"))
+    assert "Someone Merged" in [f["value"] for f in after["facets"]["person"]]
+    assert searcher.cache._segments.keys() == segments.keys()  # nothing read again
+    assert all(searcher.cache._segments[k] is v for k, v in segments.items())
+    list(folder.write([make_record(n, row, 0) for n, row in enumerate(rows[60:70], 60)]))
+    searcher.search(SearchQuery(text="said"))
+    read = searcher.cache._segments.keys() - segments.keys()
+    assert read and not {sid for sid, *_ in read} & {sid for sid, *_ in segments}
+    kept = [k for k in segments if k in searcher.cache._segments]
+    assert all(searcher.cache._segments[k] is segments[k] for k in kept)
 
 
 @pytest.mark.parametrize("text", ["", "said", "police -said", "xyzzy"])
