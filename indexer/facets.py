@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import threading
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from itertools import chain
 
@@ -193,26 +193,57 @@ def _lengths_column():
     return LENGTHS_COLUMN
 
 
+def term_ids(leaf: IndexReader, field: str) -> Iterator[tuple[bytes, np.ndarray]]:
+    """Each term of a field in one segment with its document numbers (deleted ones included),
+    in one walk of the term dictionary: no lookup per term, and a term of one document is known
+    from its dictionary entry alone."""
+    terms = getattr(leaf, "_terms", None)
+    if not (hasattr(terms, "_codec") and hasattr(terms, "_postfile")):  # not a Whoosh 3 file
+        for raw in leaf.lexicon(field):
+            yield raw, postings(leaf, field, raw)[0]
+        return
+    fmt = leaf.schema[field].format
+    for raw, info in leaf.iter_field(field):
+        if info.doc_frequency() == 1:
+            yield raw, np.array([info.min_id()], dtype=np.int64)
+            continue
+        matcher = terms._codec.postings_reader(terms._postfile, info, fmt, term=(field, raw))
+        if isinstance(matcher, W3LeafMatcher):
+            yield raw, _block_arrays(matcher)[0]
+        else:
+            yield raw, _matcher_arrays(matcher)[0]
+
+
 def segment_table(leaf: IndexReader, field: str, canonical: Canonical | None) -> SegmentTable:
     """Read one facet field of one segment, merging aliased spellings."""
-    index: dict[str, int] = {}
-    per_value: list[list[np.ndarray]] = []
+    values: list[str] = []
+    chunks: list[np.ndarray] = []
     if field in leaf.schema:
-        for raw in leaf.lexicon(field):
-            term = term_text(raw)
-            name = canonical(field, term) if canonical else term
-            ids = postings(leaf, field, raw)[0]
-            if name not in index:
-                index[name] = len(per_value)
-                per_value.append([])
-            per_value[index[name]].append(ids)
-    chunks = [
-        parts[0] if len(parts) == 1 else np.unique(np.concatenate(parts)) for parts in per_value
-    ]
+        for raw, ids in term_ids(leaf, field):
+            values.append(term_text(raw))
+            chunks.append(ids)
     lengths = [len(c) for c in chunks]
     docs = np.concatenate(chunks).astype(np.int32) if chunks else np.zeros(0, dtype=np.int32)
     value_of_posting = np.repeat(np.arange(len(chunks), dtype=np.int32), lengths)
-    return SegmentTable(list(index), docs, value_of_posting)
+    table = SegmentTable(values, docs, value_of_posting)
+    return merged_table(table, field, canonical) if canonical else table
+
+
+def merged_table(table: SegmentTable, field: str, canonical: Canonical) -> SegmentTable:
+    """A segment's table of stored spellings with the spellings that merge into one value made
+    one (a document carrying two of them counted once): what reading the segment with the
+    merges gives, values in the order of their first spelling, each one's documents sorted."""
+    index: dict[str, int] = {}
+    mapping = np.array([index.setdefault(canonical(field, v), len(index)) for v in table.values],
+                       dtype=np.int32)
+    if len(index) == len(table.values):  # nothing merges here
+        return SegmentTable(list(index), table.docs, table.value_of_posting)
+    ids = mapping[table.value_of_posting] if len(mapping) else table.value_of_posting
+    order = np.lexsort((table.docs, ids))
+    ids, docs = ids[order], table.docs[order]
+    keep = np.ones(len(ids), dtype=bool)
+    keep[1:] = (ids[1:] != ids[:-1]) | (docs[1:] != docs[:-1])
+    return SegmentTable(list(index), docs[keep], ids[keep])
 
 
 def compose(parts: list[tuple[SegmentTable, int]], alive: np.ndarray) -> FacetTable:
@@ -252,8 +283,12 @@ def segment_id(leaf: IndexReader) -> str | None:
 class FacetCache:
     """Arrays of the current index generation, built lazily and shared by all requests."""
 
-    def __init__(self, postings_budget: int = POSTINGS_BUDGET) -> None:
-        self._lock = threading.Lock()
+    def __init__(self, postings_budget: int = POSTINGS_BUDGET, raw: FacetCache | None = None
+                 ) -> None:
+        self._lock = threading.RLock()
+        # The cache of tables without merges, if another: tables with merges are made from its
+        # segment tables rather than by reading the postings again.
+        self.raw = raw
         self._key: tuple | None = None
         self._tables: dict[str | tuple, FacetTable] = {}
         self._extra: dict[str, np.ndarray] = {}
@@ -285,7 +320,7 @@ class FacetCache:
                 if field not in self._tables:
                     parts = [
                         (self._segment(leaf, (field, key[2:]), lambda leaf=leaf, f=field:
-                                       segment_table(leaf, f, canonical)), base)
+                                       self._segment_table(leaf, f, canonical)), base)
                         for leaf, base in reader.leaf_readers()
                     ]
                     self._tables[field] = compose(parts, alive)
@@ -317,6 +352,18 @@ class FacetCache:
                 )
             return self._extra[name]
 
+    def _segment_table(self, leaf: IndexReader, field: str, canonical: Canonical | None
+                       ) -> SegmentTable:
+        if self.raw is None or canonical is None:
+            return segment_table(leaf, field, canonical)
+        return merged_table(self.raw.raw_segment(leaf, field), field, canonical)
+
+    def raw_segment(self, leaf: IndexReader, field: str) -> SegmentTable:
+        """One segment's table of a field without merges, as `tables` keeps it for a key of a
+        generation and a size alone."""
+        with self._lock:
+            return self._segment(leaf, (field, ()), lambda: segment_table(leaf, field, None))
+
     def _segment(self, leaf: IndexReader, what: tuple, build: Callable):
         sid = segment_id(leaf)
         if sid is None:
@@ -330,6 +377,9 @@ class FacetCache:
         live = {segment_id(leaf) for leaf, _ in reader.leaf_readers()}
         for k in [k for k in self._segments if k[0] not in live]:
             del self._segments[k]
+        if self.raw is not None:
+            with self.raw._lock:
+                self.raw._prune(reader)
 
     def array(self, key: tuple, name: str, build: Callable[[], np.ndarray]) -> np.ndarray:
         """A per-document array (e.g. publication day) cached with the tables."""

@@ -476,8 +476,8 @@ class Searcher(QueryFront):
     def __init__(self, store: Store):
         super().__init__(store.dir)
         self.store = store
-        self.cache = FacetCache()
         self.raw = FacetCache()  # tables without merges, for value_counts
+        self.cache = FacetCache(raw=self.raw)
         self._local = threading.local()
 
     # -- machinery -----------------------------------------------------------------------------
