@@ -343,3 +343,29 @@ def test_a_failed_share_commits_nothing_and_leaves_the_index_writable(tmp_path, 
     assert report["ok"] and report["articles"] == 5 and report["leftovers"] == [], report
     list(store.write(records[5:], commit_every=100))
     assert check_index(tmp_path / "index")["articles"] == 30
+
+
+def test_facet_terms_read_whole_are_whooshs_postings(tmp_path, nlp):
+    """The facet tables' one walk over a segment's terms, each posting list decoded from its
+    bytes, gives every term and document Whoosh's own matcher gives, on posting lists of one
+    document and of several, in two segments."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from indexer.facets import postings, term_ids
+    from tests.reliability import annotated_records
+
+    store = parallel_store(tmp_path / "index", workers=2)
+    list(store.write(annotated_records(nlp, 40), commit_every=100))
+    sizes = set()
+    for mmap in (True, False):  # the store reads files, a plain Whoosh index maps them
+        reader = FileStorage(str(tmp_path / "index"), supports_mmap=mmap).open_index().reader()
+        assert len(reader.leaf_readers()) == 2
+        for leaf, _ in reader.leaf_readers():
+            for field in ("kind", "person", "organization", "country", "topic", "speaker",
+                          "mentions", "body", "id"):
+                ours = list(term_ids(leaf, field))
+                assert [term for term, _ in ours] == list(leaf.lexicon(field))
+                for term, ids in ours:
+                    assert ids.tolist() == postings(leaf, field, term)[0].tolist(), (field, term)
+                    sizes.add(min(len(ids), 2))
+    assert {1, 2} <= sizes
