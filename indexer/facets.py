@@ -13,14 +13,18 @@ milliseconds instead of a Python loop over every document.
 
 from __future__ import annotations
 
+import io
+import pickle
+import struct
 import threading
+import zlib
 from collections import OrderedDict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from itertools import chain
 
 import numpy as np
-from whoosh.codec.whoosh3 import W3LeafMatcher
+from whoosh.codec.whoosh3 import WHOOSH3_HEADER_MAGIC, W3LeafMatcher
 from whoosh.matching import Matcher
 from whoosh.matching.wrappers import FilterMatcher
 from whoosh.query import And, AndNot, Every, Not, NullQuery, Or, Query, Term
@@ -37,6 +41,7 @@ LENGTH_OF_BYTE = np.array([byte_to_length(b) for b in range(256)], dtype=np.floa
 SPARSE_FACTOR = 8
 # Bytes of term postings kept per generation (broad terms recur across queries).
 POSTINGS_BUDGET = 96 * 1024 * 1024
+BLOCK_LENGTH = struct.Struct("!i")  # before each block of a Whoosh 3 posting list
 
 
 def value_dtype(n: int) -> np.dtype:
@@ -210,17 +215,65 @@ def _lengths_column():
     return LENGTHS_COLUMN
 
 
+def term_ids(leaf: IndexReader, field: str) -> Iterator[tuple[bytes, np.ndarray]]:
+    """Each term of a field in one segment with its document numbers (deleted ones included),
+    in one walk of the term dictionary: no lookup per term, and a term of one document is known
+    from its dictionary entry alone."""
+    terms = getattr(leaf, "_terms", None)
+    if not (hasattr(terms, "_codec") and hasattr(terms, "_postfile")):  # not a Whoosh 3 file
+        for raw in leaf.lexicon(field):
+            yield raw, postings(leaf, field, raw)[0]
+        return
+    fmt = leaf.schema[field].format
+    for raw, info in leaf.iter_field(field):
+        if info.doc_frequency() == 1:
+            yield raw, np.array([info.min_id()], dtype=np.int64)
+        elif not info.is_inlined():
+            yield raw, extent_ids(terms._postfile, *info.extent())
+        else:
+            matcher = terms._codec.postings_reader(terms._postfile, info, fmt, term=(field, raw))
+            yield raw, _matcher_arrays(matcher)[0]
+
+
+def extent_ids(postfile, offset: int, length: int) -> np.ndarray:
+    """The document numbers of a posting list in a Whoosh 3 postings file, from its bytes read
+    in one go (W3LeafMatcher reads each block's header in several small reads): after a tag,
+    blocks of a length (negative for the last), a pickled header whose fourth item says if
+    the data is compressed, and the pickled (ids, weights, values) with ids as steps."""
+    if isinstance(length, tuple):  # Whoosh 2.7 reads it back as struct.unpack gives it
+        length = length[0]
+    data = postfile.get(offset, length)
+    if data[:4] != WHOOSH3_HEADER_MAGIC:
+        raise ValueError(f"no postings at {offset}")
+    stream, end, pos = io.BytesIO(data), len(data), 4
+    blocks: list[tuple] = []
+    lasts: list[int] = []  # each block's last id (its header's second item)
+    while pos < end:
+        start = pos + BLOCK_LENGTH.size
+        pos = start + abs(BLOCK_LENGTH.unpack_from(data, pos)[0])
+        stream.seek(start)
+        header = pickle.load(stream)
+        block = data[stream.tell() : pos]
+        blocks.append(pickle.loads(zlib.decompress(block) if header[3] else block)[0])
+        lasts.append(header[1])
+    steps = np.fromiter(chain.from_iterable(blocks), dtype=np.int64)
+    if len(blocks) > 1:  # each block's steps start from zero: make its first one a step
+        starts = np.cumsum([len(b) for b in blocks[:-1]])
+        steps[starts] -= np.array(lasts[:-1], dtype=np.int64)
+    return np.cumsum(steps)
+
+
 def segment_table(leaf: IndexReader, field: str) -> SegmentTable:
     """Read one facet field of one segment as stored, in document order."""
     values: list[str] = []
     chunks: list[np.ndarray] = []
     if field in leaf.schema:
-        for raw in leaf.lexicon(field):
+        for raw, ids in term_ids(leaf, field):
             values.append(term_text(raw))
-            chunks.append(postings(leaf, field, raw)[0])
+            chunks.append(ids)
     if not chunks:
         return SegmentTable(values, np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint8))
-    docs = np.concatenate(chunks)
+    docs = np.concatenate(chunks).astype(np.int32)
     ids = np.repeat(np.arange(len(chunks), dtype=value_dtype(len(chunks))),
                     [len(c) for c in chunks])
     order = np.argsort(docs, kind="stable")

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+import ctypes
 import functools
 import json
+import multiprocessing
 import os
 import pickle
 import re
+import signal
 import sys
+import threading
 import time
+import traceback
 import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
@@ -34,7 +39,9 @@ TOC_TEMP = re.compile(r"^_MAIN_\d+\.toc\.[\d.]+$")  # a commit's table of conten
 SENTENCE_END = re.compile(r"[.!?][\"'”’)]*(?=\s)|\n")
 CONTEXT_REACH = 400  # characters looked at around a partial quote for its sentence
 COMMIT_EVERY = 500
+PARALLEL_MIN = 1000  # records in one commit from which it is written by several processes
 STEM_CACHE = 200_000  # distinct words whose stems are kept while writing
+PR_SET_PDEATHSIG = 1  # prctl option: the signal a process gets when its parent dies (Linux)
 
 
 def default_index_dir() -> Path:
@@ -295,12 +302,128 @@ def fast_analysis(writer: SegmentWriter):
                 delattr(field, name)
 
 
+def add_records(w: SegmentWriter, records: Iterable[Record], known: set[str]) -> None:
+    """Each record's article document and its quotes' documents, in that order (fields the
+    index lacks, made before a field was added to the schema, left out)."""
+    for record in records:
+        doc = article_document(record)
+        w.add_document(**doc)
+        for qdoc in quote_documents(record, doc):
+            w.add_document(**{k: v for k, v in qdoc.items() if k in known})
+
+
+def commit(w: SegmentWriter) -> None:
+    """SegmentWriter.commit, with the segments other processes wrote for this commit
+    (`w.added_segments`) listed after the writer's own in the table of contents."""
+    w._check_state()
+    segments = w._merge_segments(None, None, None)
+    if w._added:
+        segments.append(w._finalize_segment())
+    else:
+        w._close_segment()
+    w._commit_toc(segments + getattr(w, "added_segments", []))
+    w._finish()
+
+
+class ForkedWriters:
+    """Forked processes, one per share of a batch, each writing its documents into a segment
+    of the index of its own, which it hands back; until then nothing of it is visible."""
+
+    def __init__(self, ix, shares: list[list[Record]], known: set[str]) -> None:
+        context = multiprocessing.get_context("fork")
+        self.storage, self.jobs = ix.storage, []
+        limitmb = max(64, min(256, 1024 // (len(shares) + 1)))
+        for share in shares:
+            reader, sender = context.Pipe(duplex=False)
+            proc = context.Process(target=_write_share, daemon=True,
+                                   args=(ix, share, known, limitmb, sender, os.getpid()))
+            proc.start()
+            sender.close()
+            self.jobs.append((proc, reader))
+        self.done: list = []
+
+    def segments(self) -> list:
+        """The segments written, in the order of the shares; raises if a writer failed."""
+        for proc, reader in self.jobs[len(self.done):]:
+            try:
+                status, value = reader.recv()
+            except EOFError:
+                status, value = "died", None
+            reader.close()
+            proc.join()
+            value = f"exit code {proc.exitcode}" if value is None else value
+            if status != "ok":
+                raise RuntimeError(f"a process writing part of the batch failed: {value}")
+            self.done.append(value)
+        return self.done
+
+    def abandon(self) -> None:
+        """Stop the writers and delete the segments they finished."""
+        for proc, reader in self.jobs:
+            if proc.is_alive():
+                proc.kill()
+            proc.join()
+            reader.close()
+        for segment in self.done:
+            delete_segment_files(self.storage, segment)
+
+
+def _write_share(ix, records: list[Record], known: set[str], limitmb: int, sender,
+                 parent: int) -> None:
+    """In a forked process: write the records' documents into a new segment, send it back."""
+    _die_with_parent(parent)
+    w = None
+    try:
+        w = SegmentWriter(ix, _lk=False, limitmb=limitmb)  # the parent holds the lock
+        with fast_analysis(w):
+            add_records(w, records, known)
+        sender.send(("ok", w._finalize_segment()))
+    except BaseException:
+        if w is not None:  # not w.cancel(): it would delete the parent's temporary folder
+            with suppress(Exception):
+                w._close_segment()
+            delete_segment_files(ix.storage, w.newsegment)
+        sender.send(("failed", traceback.format_exc()))
+    sender.close()
+
+
+def delete_segment_files(storage, segment) -> None:
+    """The files of a segment no commit will name (best effort: the next commit deletes
+    whatever files no commit names)."""
+    prefix = segment.segment_id() + "."
+    for name in list(storage):
+        if name.startswith(prefix):
+            with suppress(OSError):
+                storage.delete_file(name)
+
+
+def _die_with_parent(parent: int) -> None:
+    """Have the kernel kill this process when its parent dies (kill -9 included), so that no
+    writer outlives the run that holds the lock; where prctl is missing, a thread watches."""
+    try:
+        libc = ctypes.CDLL(None, use_errno=True)
+        libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL)
+    except (OSError, AttributeError):
+        def watch() -> None:
+            while os.getppid() == parent:
+                time.sleep(0.2)
+            os.kill(os.getpid(), signal.SIGKILL)
+
+        threading.Thread(target=watch, daemon=True).start()
+    if os.getppid() != parent:  # it died before the above took effect
+        os.kill(os.getpid(), signal.SIGKILL)
+
+
 class Store:
     """A Whoosh index folder holding article and quote documents."""
 
     # Annotated records loaded alone (no NLP) per commit: redoing a batch a crash lost is
     # cheap, and every commit writes a segment whose term dictionary repeats most words.
     records_per_commit = 5000
+    # A batch of at least this many records is written by several processes, one segment
+    # each (below it, starting them costs more than they save); at most write_workers.
+    parallel_min = PARALLEL_MIN
+    write_workers = os.cpu_count() or 1
 
     def __init__(self, index_dir: str | os.PathLike):
         self.dir = Path(index_dir)
@@ -385,10 +508,11 @@ class Store:
                 yield w
         except BaseException:
             w.cancel()
+            delete_segment_files(w.storage, w.newsegment)
             raise
         else:
             try:
-                w.commit()
+                commit(w)
             except BaseException:
                 self._unlock(w)
                 raise
@@ -432,16 +556,43 @@ class Store:
     def _commit(self, batch: list[Record]) -> None:
         # Whoosh's delete_by_term does not see documents added in the same writer, so an id
         # that comes twice in one batch (the same article in two files) would be stored twice.
-        latest = {record["id"]: record for record in batch}
+        latest = list({record["id"]: record for record in batch}.values())
+        # Each process gets half of parallel_min records at least.
+        workers = min(self.write_workers, len(latest) // max(1, self.parallel_min // 2))
+        if workers > 1 and len(latest) >= self.parallel_min and hasattr(os, "fork"):
+            self._commit_parallel(latest, workers)
+            return
         with self.writer() as w:
             known = set(w.schema.names())  # an index made before a field was added lacks it
-            for record in latest.values():
+            for record in latest:
                 w.delete_by_term("article_id", record["id"])
-                doc = article_document(record)
-                w.add_document(**doc)
-                for qdoc in quote_documents(record, doc):
-                    w.add_document(**{k: v for k, v in qdoc.items() if k in known})
+            add_records(w, latest, known)
 
+    def _commit_parallel(self, records: list[Record], workers: int) -> None:
+        """One commit of a large batch written by `workers` processes at once: this one and
+        workers - 1 forked ones each write the documents of a consecutive share of the records
+        into a segment of their own, and this one deletes the replaced articles and adds the
+        others' segments after its own to the table of contents in one commit (as Whoosh's
+        multi-segment MpWriter does, without its document queue): the documents get the numbers
+        one writer would give them.
+
+        A segment is visible only once that commit's table of contents is renamed into place:
+        a run killed before leaves files no commit names, which the next commit deletes. The
+        forked writers die with this process (see _die_with_parent)."""
+        size = -(-len(records) // workers)
+        shares = [records[start:start + size] for start in range(0, len(records), size)]
+        with self.writer() as w:
+            known = set(w.schema.names())
+            # Forked before this writer buffers anything, so that no copy of it is flushed.
+            others = ForkedWriters(self.ix, shares[1:], known)
+            try:
+                for record in records:
+                    w.delete_by_term("article_id", record["id"])
+                add_records(w, shares[0], known)
+                w.added_segments = others.segments()
+            except BaseException:
+                others.abandon()
+                raise
     def mark_duplicates(self, groups: dict[str, str]) -> None:
         """Nothing to write: Whoosh searchers read the groups from duplicates.json."""
 

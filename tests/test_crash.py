@@ -153,3 +153,77 @@ def test_kill_9_loses_no_finished_commit_and_a_rerun_completes(tmp_path, version
     )
     assert index_all(v2_file) == {r["id"]: r for r in v2}
     assert kills >= 2 * KILLS_PER_PHASE
+
+
+def writer_processes(pid: int) -> list[int]:
+    """The live (not zombie) child processes of a process."""
+    found = []
+    for entry in os.listdir("/proc"):
+        if not entry.isdigit():
+            continue
+        try:
+            stat = Path(f"/proc/{entry}/stat").read_text()
+        except OSError:
+            continue
+        state, ppid = stat.rsplit(")", 1)[1].split()[:2]
+        if int(ppid) == pid and state != "Z":
+            found.append(int(entry))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+@pytest.mark.skipif(not Path("/proc/self/stat").exists(), reason="reads processes from /proc")
+def test_kill_9_during_a_parallel_load_kills_its_writers_and_shows_nothing(tmp_path, versions):
+    """A load written by several processes, its parent killed while they write: they die too,
+    the index shows none of the batch, and the next run loads it all and leaves no file over."""
+    from indexer import store
+    from indexer.store import Store
+
+    v1 = versions[0]
+    many = [dict(r, id=f"{r['id']}-{n}") for n in range(5) for r in v1]
+    source = save_records(tmp_path / "many.jsonl", many)
+    index = tmp_path / "index"
+    pid = os.fork()
+    if pid == 0:  # the indexer: any batch of 20 or more written by three processes
+        code = 70
+        try:
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, 1)
+            os.dup2(devnull, 2)
+            Store.parallel_min, Store.write_workers = 20, 3
+            indexer, add_records = os.getpid(), store.add_records
+
+            def slow_in_writers(*args):  # a writer outliving its parent would show
+                if os.getpid() != indexer:
+                    time.sleep(60)
+                add_records(*args)
+
+            store.add_records = slow_in_writers
+            code = main(["--index", str(index), "index", str(source), "--quiet"])
+        finally:
+            os._exit(code)
+    deadline = time.monotonic() + 60
+    while len(writers := writer_processes(pid)) < 2:
+        assert os.waitpid(pid, os.WNOHANG) == (0, 0), "the load ended before its writers started"
+        assert time.monotonic() < deadline
+        time.sleep(0.001)
+    os.kill(pid, signal.SIGKILL)
+    os.waitpid(pid, 0)
+    deadline = time.monotonic() + 10
+    while any(alive(w) for w in writers):
+        assert time.monotonic() < deadline, "a writer outlived the run that started it"
+        time.sleep(0.01)
+    assert assert_sound(index) == {}
+    done = run(index, "index", str(source), "--quiet")
+    assert done.returncode == 0, done.stderr
+    assert "indexed 200," in done.stdout
+    report = check_index(index)
+    assert report["articles"] == 200 and report["leftovers"] == [], report
+    assert assert_sound(index) == {r["id"]: r for r in many}

@@ -259,3 +259,113 @@ def test_records_alone_load_in_one_commit_per_5000_and_commit_every_still_rules(
     assert "indexed 12," in capsys.readouterr().out
     assert open_dir(str(tmp_path / "bulk")).latest_generation() == 1
     assert open_dir(str(tmp_path / "fives")).latest_generation() == 3
+
+
+def parallel_store(folder, workers: int = 3) -> Store:
+    """A store that writes any batch of 10 records or more with `workers` processes."""
+    store = Store(folder)
+    store.parallel_min, store.write_workers = 10, workers
+    return store
+
+
+def facets_and_hits(folder) -> dict:
+    """What searching shows: every facet's counts, hit ids in order, totals, per term the
+    document frequency."""
+    from indexer.schema import ARTICLE, QUOTE
+
+    out: dict = {}
+    store = Store(folder)
+    searcher = Searcher(store)
+    for field in ("person", "organization", "country", "topic", "source"):
+        out[field] = searcher.value_counts(field, ARTICLE)
+    out["speaker"] = searcher.value_counts("speaker", QUOTE)
+    for text in ("", "said", "government OR police", "minister"):
+        for kind in ("search", "quotes"):
+            found = getattr(searcher, kind)(SearchQuery(text=text, per_page=50, snippets=False))
+            out[kind, text] = (found["total"], [h["id"] for h in found["hits"]], found["facets"])
+    with store.ix.searcher() as s:
+        reader = s.reader()
+        spelling = {f.spelling_fieldname(name) for name, f in store.ix.schema.items()
+                    if f.separate_spelling()}  # only their words are read ("did you mean")
+        out["df"] = {(f, t): True if f in spelling else reader.doc_frequency(f, t)
+                     for f, t in reader.all_terms()}
+        out["docs"] = (reader.doc_count(), reader.doc_count_all())
+    return out
+
+
+def test_a_batch_written_by_several_processes_is_the_index_one_writer_makes(tmp_path, nlp):
+    """A large batch is written by a process per share, one segment each, in one commit: the
+    same documents with the same numbers, terms, postings, lengths, stored fields, document
+    frequencies, facet counts and hits as one writer's; replacing articles works the same."""
+    from whoosh.index import open_dir
+
+    from indexer.check import check_index
+    from tests.reliability import annotated_records, revised
+
+    records = annotated_records(nlp, 40)
+    serial, parallel = Store(tmp_path / "serial"), parallel_store(tmp_path / "parallel")
+    serial.write_workers = 1
+    for store in (serial, parallel):
+        assert [r["id"] for r in store.write(records, commit_every=100)] == \
+            [r["id"] for r in records]
+    assert len(open_dir(str(tmp_path / "serial")).reader().leaf_readers()) == 1
+    assert len(open_dir(str(tmp_path / "parallel")).reader().leaf_readers()) == 3
+    assert index_content(parallel.ix) == index_content(serial.ix)
+    assert facets_and_hits(tmp_path / "parallel") == facets_and_hits(tmp_path / "serial")
+
+    # Half of them again in a new version: the old documents deleted, the new ones added.
+    again = revised(records[:20])
+    for store in (serial, parallel):
+        list(store.write(again, commit_every=100))
+    ours, theirs = facets_and_hits(tmp_path / "parallel"), facets_and_hits(tmp_path / "serial")
+    assert ours["docs"][0] == theirs["docs"][0] < ours["docs"][1]
+    assert ours == theirs
+    assert {r["id"]: r["body"] for r in parallel.records()} == \
+        {r["id"]: r["body"] for r in serial.records()}
+    report = check_index(tmp_path / "parallel")
+    assert report["ok"] and report["leftovers"] == [] and report["articles"] == 40, report
+
+
+def test_a_failed_share_commits_nothing_and_leaves_the_index_writable(tmp_path, nlp):
+    """A process that fails its share (a record it cannot write) fails the whole commit: the
+    index keeps its last commit, no file of the batch is left behind, and the next write works."""
+    from indexer.check import check_index
+    from tests.reliability import annotated_records
+
+    records = annotated_records(nlp, 30)
+    store = parallel_store(tmp_path / "index")
+    list(store.write(records[:5]))
+    broken = [dict(r) for r in records[5:]]
+    broken[-1]["quotes"] = [{"text": "no offsets"}]  # in the last share: a forked process's
+    with pytest.raises(RuntimeError, match="failed"):
+        list(store.write(broken, commit_every=100))
+    report = check_index(tmp_path / "index")
+    assert report["ok"] and report["articles"] == 5 and report["leftovers"] == [], report
+    list(store.write(records[5:], commit_every=100))
+    assert check_index(tmp_path / "index")["articles"] == 30
+
+
+def test_facet_terms_read_whole_are_whooshs_postings(tmp_path, nlp):
+    """The facet tables' one walk over a segment's terms, each posting list decoded from its
+    bytes, gives every term and document Whoosh's own matcher gives, on posting lists of one
+    document and of several, in two segments."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from indexer.facets import postings, term_ids
+    from tests.reliability import annotated_records
+
+    store = parallel_store(tmp_path / "index", workers=2)
+    list(store.write(annotated_records(nlp, 40), commit_every=100))
+    sizes = set()
+    for mmap in (True, False):  # the store reads files, a plain Whoosh index maps them
+        reader = FileStorage(str(tmp_path / "index"), supports_mmap=mmap).open_index().reader()
+        assert len(reader.leaf_readers()) == 2
+        for leaf, _ in reader.leaf_readers():
+            for field in ("kind", "person", "organization", "country", "topic", "speaker",
+                          "mentions", "body", "id"):
+                ours = list(term_ids(leaf, field))
+                assert [term for term, _ in ours] == list(leaf.lexicon(field))
+                for term, ids in ours:
+                    assert ids.tolist() == postings(leaf, field, term)[0].tolist(), (field, term)
+                    sizes.add(min(len(ids), 2))
+    assert {1, 2} <= sizes
