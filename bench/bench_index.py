@@ -7,7 +7,9 @@ In one run, on the same machine:
 2. `newsindex index` with --workers 1, then with --workers 2, each into a fresh index: reading
    the files, hashing, loading the pipeline, annotating, writing and committing, end to end;
 3. the same command again on the unchanged corpus (NLP skipped for unchanged articles);
-4. `newsindex index` of the annotated records alone (JSON Lines exported from step 2), no NLP;
+4. `newsindex index` of the annotated records alone (JSON Lines exported from step 2), no NLP,
+   against bare Whoosh writing the same records' title and body (stemmed, with positions, as
+   our schema has them; one writer, one commit) in this process: the floor a store could reach;
 5. near-duplicate detection's cost: step 2's one-worker run again with `--no-duplicates`, and
    the detection alone (signatures of every record, LSH, groups) timed in this process, as a
    share of the one-worker run.
@@ -81,6 +83,28 @@ def duplicates_seconds(records: Path, folder: Path) -> float:
     return seconds
 
 
+def bare_whoosh(records: Path, folder: Path) -> tuple[int, float, float]:
+    """Bare Whoosh writing the records' id, title and body: (records, wall s, CPU s)."""
+    from whoosh import fields, index
+    from whoosh.analysis import StemmingAnalyzer
+
+    from indexer.records import read_jsonl
+
+    text = fields.TEXT(analyzer=StemmingAnalyzer(), phrase=True)
+    schema = fields.Schema(id=fields.ID(stored=True, unique=True), title=text, body=text)
+    folder.mkdir(parents=True)
+    cpu, started = time.process_time(), time.perf_counter()
+    writer = index.create_in(str(folder), schema).writer()
+    n = 0
+    for record in read_jsonl(records):
+        if isinstance(record, dict):
+            writer.add_document(id=record["id"], title=record.get("title") or "",
+                                body=record.get("body") or "")
+            n += 1
+    writer.commit()
+    return n, time.perf_counter() - started, time.process_time() - cpu
+
+
 def load_only(args: argparse.Namespace, folders: list[str], work: Path, record, phases) -> dict:
     """Step 4 alone, `--repeat` times, from an export (given, or made as step 2 makes it)."""
     n = len(bbc_articles(args.bbc))
@@ -89,14 +113,19 @@ def load_only(args: argparse.Namespace, folders: list[str], work: Path, record, 
         records = work / "records.jsonl"
         newsindex(work / "w1", "index", *folders, "--workers", "1", "--quiet")
         newsindex(work / "w1", "export", "-o", str(records))
-    runs = []
+    runs, bare = [], []
     for attempt in range(args.repeat):
         wall, cpu, line = newsindex(work / f"loaded{attempt}", "index", str(records), "--quiet")
         record("load_records", n, wall, cpu, line)
         runs.append(phases["load_records"])
+        record("bare_whoosh", *bare_whoosh(records, work / f"bare{attempt}"))
+        bare.append(phases["bare_whoosh"])
     best = max(runs, key=lambda p: p["aps"])
-    return {"load_records_aps": best["aps"], "load_records_runs": runs, "articles": n,
-            "cpus": os.cpu_count(), "load_average_at_start": round(os.getloadavg()[0], 2)}
+    return {"load_records_aps": best["aps"], "load_records_runs": runs,
+            "bare_whoosh_aps": max(p["aps"] for p in bare), "bare_whoosh_runs": bare,
+            "ratio_load_vs_bare_whoosh": round(best["aps"] / max(p["aps"] for p in bare), 3),
+            "articles": n, "cpus": os.cpu_count(),
+            "load_average_at_start": round(os.getloadavg()[0], 2)}
 
 
 def main() -> None:
@@ -146,6 +175,7 @@ def main() -> None:
         newsindex(work / "w1", "export", "-o", str(records))
         wall, cpu, line = newsindex(work / "loaded", "index", str(records), "--quiet")
         record("load_records", n, wall, cpu, line)
+        record("bare_whoosh", *bare_whoosh(records, work / "bare"))
         wall, cpu, line = newsindex(work / "nodups", "index", *folders, "--workers", "1",
                                     "--no-duplicates", *batch)
         record("index_1_worker_no_duplicates", n, wall, cpu, line)
@@ -161,6 +191,8 @@ def main() -> None:
         "index_2_workers_aps": aps["index_2_workers"],
         "rerun_unchanged_aps": aps["rerun_unchanged"],
         "load_records_aps": aps["load_records"],
+        "bare_whoosh_aps": aps["bare_whoosh"],
+        "ratio_load_vs_bare_whoosh": round(aps["load_records"] / aps["bare_whoosh"], 3),
         "ratio_1_worker_vs_baseline": round(aps["index_1_worker"] / aps["baseline_nlp_pipe"], 3),
         "ratio_2_vs_1_workers": round(aps["index_2_workers"] / aps["index_1_worker"], 3),
         "ratio_rerun_vs_first": round(aps["rerun_unchanged"] / aps["index_1_worker"], 1),
