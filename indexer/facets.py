@@ -112,7 +112,6 @@ def _block_arrays(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
     """All postings of an on-disk posting list, read a whole block at a time."""
     deltas: list[tuple] = []
     weights: list[np.ndarray] = []
-    firsts: list[int] = []  # position of each block's first posting
     lasts: list[int] = []  # last id of each block
     total = 0
     matcher.reset()
@@ -121,7 +120,6 @@ def _block_arrays(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
         ids, ws = matcher._data[0], matcher._data[1]
         n = len(ids)
         deltas.append(ids)
-        firsts.append(total)
         lasts.append(matcher._maxid)
         if ws is None:
             weights.append(np.ones(n))
@@ -133,12 +131,19 @@ def _block_arrays(matcher: W3LeafMatcher) -> tuple[np.ndarray, np.ndarray]:
         matcher._next_block()
     if not total:
         return np.zeros(0, dtype=np.int64), np.zeros(0)
-    # Each block's ids restart from zero: turn its first delta into the step from the previous
-    # block's last id, then one cumulative sum decodes the whole list.
-    steps = np.fromiter(chain.from_iterable(deltas), dtype=np.int64, count=total)
-    starts = np.array(firsts[1:], dtype=np.int64)
-    steps[starts] -= np.array(lasts[:-1], dtype=np.int64)
-    return np.cumsum(steps), np.concatenate(weights)
+    return decoded_ids(deltas, lasts), np.concatenate(weights)
+
+
+def decoded_ids(blocks: list, lasts: list[int]) -> np.ndarray:
+    """Document numbers from a posting list's blocks of delta-coded ids and each block's last id.
+
+    Each block's ids restart from zero: its first delta becomes the step from the previous
+    block's last id, then one cumulative sum decodes the whole list."""
+    steps = np.fromiter(chain.from_iterable(blocks), dtype=np.int64)
+    if len(blocks) > 1:
+        starts = np.cumsum([len(b) for b in blocks[:-1]])
+        steps[starts] -= np.array(lasts[:-1], dtype=np.int64)
+    return np.cumsum(steps)
 
 
 def _matcher_arrays(matcher: Matcher) -> tuple[np.ndarray, np.ndarray]:
@@ -260,11 +265,7 @@ def extent_ids(postfile, offset: int, length: int) -> np.ndarray:
         block = data[stream.tell() : pos]
         blocks.append(pickle.loads(zlib.decompress(block) if header[3] else block)[0])
         lasts.append(header[1])
-    steps = np.fromiter(chain.from_iterable(blocks), dtype=np.int64)
-    if len(blocks) > 1:  # each block's steps start from zero: make its first one a step
-        starts = np.cumsum([len(b) for b in blocks[:-1]])
-        steps[starts] -= np.array(lasts[:-1], dtype=np.int64)
-    return np.cumsum(steps)
+    return decoded_ids(blocks, lasts)
 
 
 def segment_table(leaf: IndexReader, field: str) -> SegmentTable:
