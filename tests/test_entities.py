@@ -508,6 +508,13 @@ def test_an_organisation_that_is_a_rank_or_an_office_is_none(nlp):
     assert not [o for o in doc._.organizations if "Grand" in o or "Master" in o]
 
 
+def test_an_adviser_s_office_is_no_organisation(nlp):
+    # "National Security Adviser John Bolton": the office before a name is no body.
+    doc = nlp(wikinews_article("National Security Adviser John Bolton"))
+    assert "National Security" not in doc._.organizations
+    assert "John Bolton" in doc._.persons
+
+
 def test_an_organisation_opening_with_a_form_of_address_is_a_person(nlp):
     doc = nlp("Ed Balls denied the claim. Mr Balls, who stepped down from his Treasury post, "
               "said the Budget would be prudent.")
