@@ -71,12 +71,12 @@ def baseline(bbc: Path, batch_size: int) -> tuple[int, float, float]:
 
 def duplicates_seconds(records: Path, folder: Path) -> float:
     """Seconds near-duplicate detection takes for every record, as an index run does it."""
-    from indexer.duplicates import Duplicates, fresh_signature
+    from indexer.duplicates import Duplicates, fresh_signatures
     from indexer.records import read_jsonl
 
     loaded = [r for r in read_jsonl(records) if isinstance(r, dict)]
     started = time.perf_counter()
-    fresh = {r["id"]: fresh_signature(r) for r in loaded}
+    fresh = fresh_signatures(loaded)
     Duplicates(folder).update({aid: h for aid, (h, _) in fresh.items()}, fresh, lambda a: None)
     seconds = time.perf_counter() - started
     log(f"duplicates: {len(loaded)} records in {seconds:.2f} s")

@@ -10,7 +10,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 
 from indexer import DEFAULT_MODEL
-from indexer.duplicates import fresh_signature, update_duplicates
+from indexer.duplicates import PARALLEL_MIN, fresh_signatures, update_duplicates
 from indexer.records import Record, RecordError, is_record_file, read_jsonl
 from indexer.sources import Article, SourceError, iter_files, read_sources
 from indexer.store import COMMIT_EVERY
@@ -173,12 +173,16 @@ def ingest(
 
     written = store.write(counted(all_records()),
                           commit_every=options.commit_every or COMMIT_EVERY)
-    fresh = {}
+    fresh, pending = {}, []
     for record in progress(written, options.show_progress):
         if committed:
             committed(record)
         if options.duplicates:
-            fresh[record["id"]] = fresh_signature(record)
+            pending.append(record)
+            if len(pending) >= 4 * PARALLEL_MIN:
+                fresh.update(fresh_signatures(pending))
+                pending = []
+    fresh.update(fresh_signatures(pending))
     if options.duplicates:
         try:
             update_duplicates(store, fresh, known)

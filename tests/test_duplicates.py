@@ -211,3 +211,21 @@ def test_groups_that_cannot_be_stored_leave_the_index_run_whole(index, tmp_path,
     assert tally.indexed == 3 and tally.failed == 0
     assert "near-duplicates not stored" in capsys.readouterr().err
     assert Searcher(copy).search(SearchQuery(text="Trump"))["total"] == 3
+
+
+def test_many_records_get_the_signatures_one_process_gives_them():
+    """A bulk load shares the signatures out to forked processes: same values, same order."""
+    from indexer.duplicates import PARALLEL_MIN, fresh_signatures, signature
+    from tests.conftest import CORPORA
+
+    bodies = [p.read_bytes().decode("utf-8", errors="replace")
+              for p in sorted((CORPORA / "bbc-news").glob("*/*.txt"))][:PARALLEL_MIN + 50]
+    records = [{"id": f"a{n}", "content_hash": f"h{n}", "body": body}
+               for n, body in enumerate(bodies)] + [{"id": "short", "body": "Too short."}]
+    fresh = fresh_signatures(records)
+    assert list(fresh) == [r["id"] for r in records]
+    assert fresh["short"] == ("", None)
+    for record in records[:-1]:
+        digest, sig = fresh[record["id"]]
+        assert digest == record["content_hash"]
+        assert (sig == signature(record["body"])).all()
