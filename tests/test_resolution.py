@@ -45,6 +45,29 @@ def test_titles_make_a_surname_alone_unless_they_go_with_a_given_name():
     assert not parse("Pope Francis").lone
 
 
+def test_two_plain_words_parse_as_nameparser_parses_them():
+    """parse() reads two plain words itself: the same parts nameparser gives, on every pair of
+    capitalised words in the seeds (names and non-names alike)."""
+    import re
+
+    from indexer.resolution import names
+    from tests.conftest import SEEDS
+
+    text = " ".join(p.read_text(encoding="utf-8", errors="replace") for p in SEEDS.iterdir()
+                    if p.is_file())
+    pairs = set(re.findall(r"\b[A-Z]\w+ [A-Z]\w+\b", text)) | {"Jan van", "Dr Who", "John Jr",
+                                                                 "John الأب", "Ivan Петров"}
+    fast = {pair: parse(pair) for pair in pairs}
+    assert sum(1 for p in pairs if all(names._plain(w) for w in p.split())) > 1000
+    parse.cache_clear()
+    plain, names._plain = names._plain, lambda word: False
+    try:
+        assert {pair: parse(pair) for pair in pairs} == fast
+    finally:
+        names._plain = plain
+        parse.cache_clear()
+
+
 def test_middle_names_and_initials_agree_unless_they_differ():
     assert parse("John R. Bolton").short_key == parse("John Bolton").short_key
     assert middles_agree(parse("Richard K. Guy").middles, parse("Richard Kenneth Guy").middles)

@@ -25,6 +25,7 @@ apart and win over it.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import re
@@ -181,12 +182,14 @@ def initials(name: str) -> str:
     return "".join(w[0] for w in words).upper()
 
 
+@functools.lru_cache(maxsize=200_000)
 def _fingerprint(name: str) -> str | None:
     """`fingerprints`' key (case, accents, punctuation, legal forms aside, words sorted), an
     "of" aside too: "State Department" and "Department of State" are one key."""
     return fingerprints.generate(" ".join(w for w in name.split() if w.lower() != "of"))
 
 
+@functools.lru_cache(maxsize=200_000)
 def organization_key(name: str) -> str | None:
     """An organisation's `fingerprints` key, a leading country named by its code: "US Supreme
     Court", "United States Supreme Court" and "U.S. supreme court" are one key. A bare "Supreme
@@ -198,6 +201,7 @@ def organization_key(name: str) -> str | None:
     return _fingerprint(name)
 
 
+@functools.lru_cache(maxsize=200_000)
 def country_split(name: str) -> tuple[str, str] | None:
     """A leading country's code (lower case) and the key of the rest: "United States Democratic
     Party" -> ("us", "democratic party"); None without one."""
