@@ -82,6 +82,9 @@ from indexer.countries import (
 from indexer.first_names import is_given_name
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
+# Labels we do not index that the model gives person names too: a first name and a surname
+# tagged so ("fellow American Justin Gatlin" PRODUCT) is indexed as a person (see looks_personal).
+MISTAKEN_FOR_NAMES = frozenset({"PRODUCT", "WORK_OF_ART", "EVENT"})
 # Which label wins when a surface form's mentions split evenly.
 LABEL_PREFERENCE = ("GPE", "LOC", "ORG", "PERSON", "NORP", "FAC")
 # Labels whose untagged repeats in the same article are added as mentions.
@@ -259,6 +262,15 @@ def looks_personal(doc: Doc, i: int, j: int, common: frozenset[int] | None = Non
         for token in doc[1:]
     ) or (len(words) == 2 and not is_given_name(words[-1])
           and _plain_surname(doc, words[-1], common))
+
+
+def _mistaken_person(doc: Doc, i: int, j: int, common: frozenset[int]) -> bool:
+    """Whether a product, work or event the model found is a person's name: it looks personal
+    and the model tags its last word alone a person elsewhere in the article ("fellow American
+    Justin Gatlin" PRODUCT, "behind Gatlin" PERSON); not "Paris Agreement" or "Blair Babes"."""
+    last = doc[j - 1].text
+    return looks_personal(doc, i, j, common) and any(
+        ent.label_ == "PERSON" and ent.text == last for ent in doc.ents)
 
 
 def _plain_surname(doc: Doc, word: str, common: frozenset[int] | None) -> bool:
@@ -541,6 +553,12 @@ def _mentions(doc: Doc) -> list[Mention]:
     common = _common_words(doc)
     labels = _caption_labels(doc)
     for ent in doc.ents:
+        if ent.label_ in MISTAKEN_FOR_NAMES:
+            cleaned = clean_span(doc, ent.start, ent.end, "PERSON")
+            if cleaned and _mistaken_person(doc, *cleaned, common):
+                mentions.append(Mention(*cleaned, tuple(t.text for t in doc[slice(*cleaned)]),
+                                        "PERSON"))
+            continue
         if ent.label_ not in ENTITY_LABELS:
             continue
         country = _country_across(doc, ent.start, ent.end, ent.label_)

@@ -323,6 +323,14 @@ def test_a_first_name_and_a_surname_used_alone_is_a_person_though_tagged_org(bbc
     assert not {"Alistair Cragg", "Carolina Kluft"} & set(doc._.organizations)
 
 
+def test_a_person_the_model_tags_a_product_is_a_person_when_it_tags_the_surname_one(bbc, nlp):
+    # "fellow American Justin Gatlin" is a PRODUCT to the model, "behind Gatlin" a PERSON.
+    assert "Justin Gatlin" in bbc("sport/003.txt")._.persons
+    # A work or an event opening with a first name is none: no "Agreement" is a person.
+    doc = nlp(wikinews_article("Greta Thunberg named 2019 Time Person"))
+    assert not [p for p in doc._.persons if "Agreement" in p]
+
+
 def test_a_first_name_before_a_word_never_used_alone_stays_an_organisation(nlp):
     from indexer.entities import is_given_name
 
