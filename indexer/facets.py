@@ -71,11 +71,10 @@ class FacetTable:
 
     def count(self, mask: np.ndarray) -> np.ndarray:
         """Documents per value among those where mask is true (each document counted once)."""
-        matching = np.flatnonzero(mask)
-        if len(matching) * SPARSE_FACTOR < len(self.docs):
-            return self._count_few(matching)
-        hit = mask[self.docs]
-        return np.bincount(self.value_of_posting[hit], minlength=len(self.values))
+        if np.count_nonzero(mask) * SPARSE_FACTOR < len(self.docs):
+            return self._count_few(np.flatnonzero(mask))
+        hit = mask[self.docs]  # np.compress: half the time of value_of_posting[hit] here
+        return np.bincount(np.compress(hit, self.value_of_posting), minlength=len(self.values))
 
     def _count_few(self, matching: np.ndarray) -> np.ndarray:
         """Counts for a few matching documents: read only their own values."""
