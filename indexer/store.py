@@ -569,12 +569,13 @@ class Store:
             add_records(w, latest, known)
 
     def _commit_parallel(self, records: list[Record], workers: int) -> None:
-        """One commit of a large batch written by `workers` processes at once: this one and
-        workers - 1 forked ones each write the documents of a consecutive share of the records
-        into a segment of their own, and this one deletes the replaced articles and adds the
-        others' segments after its own to the table of contents in one commit (as Whoosh's
-        multi-segment MpWriter does, without its document queue): the documents get the numbers
-        one writer would give them.
+        """One commit of a large batch written by `workers` processes at once: forked ones each
+        write the documents of a consecutive share of the records into a segment of their own,
+        while this one deletes the replaced articles; then it lists their segments, in the order
+        of the shares, in the table of contents in one commit (as Whoosh's multi-segment MpWriter
+        does, without its document queue): the documents get the numbers one writer would give
+        them. (This process writing a share itself measured slower: Whoosh's writer flushes its
+        own segment only at the commit, after the others had finished, one core idle meanwhile.)
 
         A segment is visible only once that commit's table of contents is renamed into place:
         a run killed before leaves files no commit names, which the next commit deletes. The
@@ -584,11 +585,10 @@ class Store:
         with self.writer() as w:
             known = set(w.schema.names())
             # Forked before this writer buffers anything, so that no copy of it is flushed.
-            others = ForkedWriters(self.ix, shares[1:], known)
+            others = ForkedWriters(self.ix, shares, known)
             try:
                 for record in records:
                     w.delete_by_term("article_id", record["id"])
-                add_records(w, shares[0], known)
                 w.added_segments = others.segments()
             except BaseException:
                 others.abandon()
