@@ -300,6 +300,8 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
         return None
     if not any(_is_latin(char) for char in text):
         return None  # a word of a quoted Farsi or Russian sentence, not an English name
+    if label == "PERSON" and ":" in text:
+        return None  # no one's name has a colon: a work's title ("My Own: The Life of ...")
     if j - i == 1 and label in ("PERSON", "ORG") and not doc[i].is_upper \
             and doc[i].lower in common:
         return None

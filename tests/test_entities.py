@@ -331,6 +331,13 @@ def test_a_person_the_model_tags_a_product_is_a_person_when_it_tags_the_surname_
     assert not [p for p in doc._.persons if "Agreement" in p]
 
 
+def test_a_works_title_with_a_colon_is_no_person(bbc):
+    # "My Heart is My Own: The Life of Mary Queen of Scots", a PERSON to the model.
+    persons = bbc("entertainment/007.txt")._.persons
+    assert "Andrea Levy" in persons
+    assert not [p for p in persons if ":" in p]
+
+
 def test_a_first_name_before_a_word_never_used_alone_stays_an_organisation(nlp):
     from indexer.entities import is_given_name
 
