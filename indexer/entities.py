@@ -302,6 +302,9 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
         return None  # a word of a quoted Farsi or Russian sentence, not an English name
     if label == "PERSON" and ":" in text:
         return None  # no one's name has a colon: a work's title ("My Own: The Life of ...")
+    if label == "PERSON" and j - i > 1 and doc[j - 1].lower in common \
+            and not is_given_name(doc[i].text):
+        return None  # a thing named with a plain word of the article: "Smart Tags", "MSN Messenger"
     if j - i == 1 and label in ("PERSON", "ORG") and not doc[i].is_upper \
             and doc[i].lower in common:
         return None

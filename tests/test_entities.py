@@ -338,6 +338,13 @@ def test_a_works_title_with_a_colon_is_no_person(bbc):
     assert not [p for p in persons if ":" in p]
 
 
+def test_a_name_ending_in_a_plain_word_of_the_article_with_no_first_name_is_no_person(bbc):
+    # Nicholas Negroponte's book "Being Digital": "digital" is a plain word of the article.
+    persons = bbc("tech/004.txt")._.persons
+    assert "Being Digital" not in persons
+    assert [p for p in persons if "Negroponte" in p]
+
+
 def test_a_first_name_before_a_word_never_used_alone_stays_an_organisation(nlp):
     from indexer.entities import is_given_name
 
