@@ -835,8 +835,12 @@ def _noun_before(doc: Doc, m: Mention) -> str:
 
 
 def _is_part_of(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
-    """Whether a short name is a shorter form of a full one: its words in order, sharing an end."""
-    if len(short) >= len(full) or (short[0] != full[0] and short[-1] != full[-1]):
+    """Whether a short name is a shorter form of a full one: its words in order, sharing an end,
+    case aside ("Van Doren Stern" opening a sentence, of "Philip van Doren Stern")."""
+    if len(short) >= len(full):
+        return False
+    short, full = tuple(w.lower() for w in short), tuple(w.lower() for w in full)
+    if short[0] != full[0] and short[-1] != full[-1]:
         return False
     words = iter(full)
     return all(word in words for word in short)

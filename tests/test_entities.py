@@ -345,6 +345,13 @@ def test_a_name_ending_in_a_plain_word_of_the_article_with_no_first_name_is_no_p
     assert [p for p in persons if "Negroponte" in p]
 
 
+def test_a_short_form_capitalised_at_a_sentence_start_joins_the_full_name(bbc):
+    # "... by Philip van Doren Stern." then "... from Van Doren Stern's family".
+    persons = bbc("entertainment/003.txt")._.persons
+    assert "Philip van Doren Stern" in persons
+    assert "Van Doren Stern" not in persons
+
+
 def test_a_first_name_before_a_word_never_used_alone_stays_an_organisation(nlp):
     from indexer.entities import is_given_name
 
