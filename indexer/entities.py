@@ -63,6 +63,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+import fingerprints
 import numpy
 import pycountry
 from nameparser.config import CONSTANTS as NAMEPARSER
@@ -1082,6 +1083,30 @@ def _addressed_names(doc: Doc, outside: numpy.ndarray) -> list[Mention]:
     return found
 
 
+def _speaking_names(doc: Doc, outside: numpy.ndarray) -> list[Mention]:
+    """People the model left untagged who speak: a usual first name and one or two capitalised
+    name words, then (after a comma) a speech verb ("..., Theresa May, said: ...")."""
+    found = []
+    for token in doc[:-2]:
+        i = token.i
+        before = doc[i - 1] if i else None
+        if not (outside[i] and token.tag_ in PROPER_NOUN_TAGS and is_given_name(token.text)
+                and _NAME_WORD.fullmatch(token.text)) \
+                or (before is not None and before.tag_ in PROPER_NOUN_TAGS):
+            continue  # not the start of a run of names: "Action Performance Cos Inc said"
+        j = i + 1
+        while j < len(doc) and j - i < 3 and outside[j] and _NAME_WORD.fullmatch(doc[j].text) \
+                and doc[j].tag_ in PROPER_NOUN_TAGS and _bare(doc[j].text) not in TITLES \
+                and doc[j].lower_ not in ORG_WORDS:
+            j += 1
+        after = j + 1 if j < len(doc) and doc[j].text == "," else j
+        if j - i > 1 and after < len(doc) and doc[after].lower_ in SPEECH_VERBS \
+                and len(fingerprints.remove_types(doc[i:j].text).split()) == j - i:  # not "Inc"
+            found.append(Mention(i, j, tuple(t.text for t in doc[i:j]), "PERSON"))
+            outside[i:j] = False
+    return found
+
+
 def _is_dateline(doc: Doc, i: int, j: int) -> bool:
     """An all-capitals place opening a line, then a date, a comma or "(": "BONN 1996-08-30"."""
     return (
@@ -1388,7 +1413,7 @@ def normalise(doc: Doc) -> Doc:
     labels = {form: label for form, label in labels.items() if form not in lone}
     outside = doc.to_array(ENT_IOB) == OUTSIDE_IOB
     found = (_propagate(doc, labels, outside) + _missed_places(doc, outside)
-             + _addressed_names(doc, outside))
+             + _addressed_names(doc, outside) + _speaking_names(doc, outside))
     mentions = sorted(mentions + found, key=lambda m: m.i)
     for mention in found:
         labels.setdefault(mention.words, mention.label)

@@ -6,6 +6,7 @@ import csv
 import re
 from pathlib import Path
 
+import numpy
 import pytest
 
 from indexer.entities import TITLES, canonical_person_at, clean_span
@@ -350,6 +351,21 @@ def test_a_short_form_capitalised_at_a_sentence_start_joins_the_full_name(bbc):
     persons = bbc("entertainment/003.txt")._.persons
     assert "Philip van Doren Stern" in persons
     assert "Van Doren Stern" not in persons
+
+
+def test_a_speaker_the_model_left_untagged_is_a_person(bbc, nlp):
+    # "The Shadow Secretary of State for the Family, Theresa May, said: ..." (no entity)
+    assert "Theresa May" in bbc("politics/001.txt")._.persons
+    # Only the start of a run of untagged names, and no organisation word: not "Cos Inc".
+    from indexer.entities import _speaking_names
+
+    doc = nlp("Action Performance Cos Inc said Friday it had agreed to buy Motorsport Traditions.")
+    doc.ents = []
+    assert not _speaking_names(doc, numpy.ones(len(doc), dtype=bool))
+    doc = nlp("The Shadow Secretary, Theresa May, said the plans were old.")
+    doc.ents = []
+    assert [m.words for m in _speaking_names(doc, numpy.ones(len(doc), dtype=bool))] == [
+        ("Theresa", "May")]
 
 
 def test_a_first_name_before_a_word_never_used_alone_stays_an_organisation(nlp):

@@ -9,16 +9,11 @@ from __future__ import annotations
 
 import functools
 import re
-import warnings
 from dataclasses import dataclass
 
 import normality
 from nameparser import HumanName
 from nameparser.config import CONSTANTS
-
-# normality transliterates with text-unidecode when PyICU is absent, and says so on each call:
-# PyICU needs a compiler and ICU headers to install, which `make run` must not ask for.
-warnings.filterwarnings("ignore", message="Install 'pyicu'")
 
 APOSTROPHES = re.compile(r"['’‘`´]")
 NOT_WORD = re.compile(r"[^a-z0-9]+")
