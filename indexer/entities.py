@@ -81,6 +81,17 @@ from indexer.countries import (
     resolve_country,
 )
 from indexer.first_names import is_given_name
+from indexer.vocabulary import (
+    CLUB_HEADS,
+    EVENT_HEADS,
+    GENERIC_ORGS,
+    NOT_ENTITIES,
+    NUMBERED_NAMES,
+    ORG_HEADS,
+    ORG_WORDS,
+    PLATFORMS,
+    members_of,
+)
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
 # Labels we do not index that the model gives person names too: a first name and a surname
@@ -161,17 +172,6 @@ LEADING_VERB_TAGS = frozenset({"VBG", "VBD", "VBZ", "RB"})
 _SPACES = re.compile(r"\s+")
 # A nickname in quotes inside a full name: 'Pasquale "Pat" Di Cicco'.
 _NICKNAME = re.compile(r"\s+[\"“‘'][^\"”’']{1,20}[\"”’']\s+")
-_NOT_NAMES = json.loads((Path(__file__).parent / "data" / "not_names.json").read_text("utf-8"))
-NOT_ENTITIES = frozenset(_NOT_NAMES["not_entities"])
-PLATFORMS = frozenset(_NOT_NAMES["platforms"])
-GENERIC_ORGS = frozenset(_NOT_NAMES["generic"])
-ORG_HEADS = frozenset(_NOT_NAMES["org_heads"])
-EVENT_HEADS = frozenset(_NOT_NAMES["event_heads"])
-NUMBERED_NAMES = frozenset(_NOT_NAMES["numbered_names"])
-CLUB_HEADS = frozenset(_NOT_NAMES["club_heads"])
-# Words that are titles but also end the names of bodies ("Toronto Police", "Scottish Executive").
-ORG_WORDS = ORG_HEADS | {word.lower() for word in GENERIC_ORGS} | frozenset(
-    _NOT_NAMES["title_org_words"])
 # gender-guesser answers that mean the word is a usual first name.
 # A capitalised word standing alone or glued to the end of another ("JorgensenImage").
 _CAPTION_WORD = re.compile(r"(?:^|(?<=[a-z]))([A-Z][a-z]+)$")
@@ -1264,17 +1264,6 @@ def _parties(labels: dict[tuple[str, ...], str]) -> dict[tuple[str, ...], tuple[
         if len(fits) == 1:
             out[form] = fits[0]
     return out
-
-
-def members_of(members: tuple[str, ...], party: tuple[str, ...]) -> bool:
-    """Whether a plural name is that of a party's members: "Conservatives" of "Conservative
-    Party", "Democrats" of "Democratic Party", "Greens" of "Green Party"."""
-    last = members[-1]
-    return (
-        len(last) > 3 and last.endswith("s") and len(party) == len(members) + 1
-        and party[-1] == "Party" and party[:-2] == members[:-1]
-        and party[-2].startswith(last[:-1])
-    )
 
 
 def _ranked(values: list) -> list:

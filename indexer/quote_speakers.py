@@ -11,7 +11,7 @@ from importlib import resources
 from spacy.tokens import Doc, Token
 
 from indexer import first_names
-from indexer.entities import ORG_HEADS
+from indexer.vocabulary import ORG_HEADS
 
 SUBJECT_DEPS = frozenset({"nsubj", "nsubjpass", "csubj"})
 PERSON_PRONOUNS = frozenset({"he", "she", "him", "her"})

@@ -37,10 +37,10 @@ from pathlib import Path
 import fingerprints
 
 from indexer.countries import country_kind, resolve_country
-from indexer.entities import ORG_HEADS, members_of
 from indexer.first_names import is_given_name
 from indexer.resolution.judgements import By, Judgement, Verdict
 from indexer.resolution.names import PARTICLES, PersonName, fold, middles_agree, parse
+from indexer.vocabulary import ORG_HEADS, members_of
 
 FILE_NAME = "resolved.json"
 # Thresholds of the surname rule. SHARE and LEAST are those `alias --suggest` used; context

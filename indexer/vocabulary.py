@@ -1,0 +1,31 @@
+"""Word lists that the entity rules (indexer.entities) and the archive's resolution and quote
+speakers share, from data/not_names.json; no spaCy here, so that loading records, searching and
+serving do not import it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+_NOT_NAMES = json.loads((Path(__file__).parent / "data" / "not_names.json").read_text("utf-8"))
+NOT_ENTITIES = frozenset(_NOT_NAMES["not_entities"])
+PLATFORMS = frozenset(_NOT_NAMES["platforms"])
+GENERIC_ORGS = frozenset(_NOT_NAMES["generic"])
+ORG_HEADS = frozenset(_NOT_NAMES["org_heads"])
+EVENT_HEADS = frozenset(_NOT_NAMES["event_heads"])
+NUMBERED_NAMES = frozenset(_NOT_NAMES["numbered_names"])
+CLUB_HEADS = frozenset(_NOT_NAMES["club_heads"])
+# Words that are titles but also end the names of bodies ("Toronto Police", "Scottish Executive").
+ORG_WORDS = ORG_HEADS | {word.lower() for word in GENERIC_ORGS} | frozenset(
+    _NOT_NAMES["title_org_words"])
+
+
+def members_of(members: tuple[str, ...], party: tuple[str, ...]) -> bool:
+    """Whether a plural name is that of a party's members: "Conservatives" of "Conservative
+    Party", "Democrats" of "Democratic Party", "Greens" of "Green Party"."""
+    last = members[-1]
+    return (
+        len(last) > 3 and last.endswith("s") and len(party) == len(members) + 1
+        and party[-1] == "Party" and party[:-2] == members[:-1]
+        and party[-2].startswith(last[:-1])
+    )
