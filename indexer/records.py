@@ -44,8 +44,15 @@ class RecordError(ValueError):
 
 
 def facet_values(record: Record, field: str) -> list[str]:
-    """The facet values a record contributes to one facet field, in record order."""
+    """The facet values a record contributes to one facet field, in record order. Its people
+    include whoever an editor said spoke one of its quotations (indexer.speaker_corrections),
+    though the NLP did not find them among its names."""
     value = record.get(FACET_FIELDS[field])
+    if field == "person":
+        values = list(value or [])
+        corrected = [q.get("speaker") for q in record.get("quotes") or []
+                     if isinstance(q, dict) and q.get("corrected") and q.get("speaker")]
+        return values + [name for name in dict.fromkeys(corrected) if name not in values]
     if value is None:
         return []
     if isinstance(value, str):

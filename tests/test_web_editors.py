@@ -174,6 +174,9 @@ def test_an_editor_corrects_a_speaker_and_it_holds_through_reindexing_and_export
         after = speakers(eve)
         assert after[NEW_SPEAKER] == 1
         assert after.get(was, 0) == before[was] - 1
+        # whoever an editor says spoke is among the article's people too
+        found = eve.json("/search.json?per_page=100&person=" + urllib.parse.quote(NEW_SPEAKER))
+        assert [h["id"] for h in found["hits"]] == [quote["article_id"]]
 
         # the same files indexed again: nothing changed, the correction is still there
         assert newsindex(["--index", str(folder), "index", *corpus]) == 0
@@ -194,6 +197,7 @@ def test_an_editor_corrects_a_speaker_and_it_holds_through_reindexing_and_export
         assert status == 303
         assert_corrected(eve, quote, None, was)
         assert NEW_SPEAKER not in speakers(eve)
+        assert not eve.json("/search.json?person=" + urllib.parse.quote(NEW_SPEAKER))["hits"]
         audit = Accounts(folder).audit()
         assert [e for e in audit if e["action"] == "speaker" and e["actor"] == "eve"]
 
