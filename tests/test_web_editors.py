@@ -177,6 +177,8 @@ def test_an_editor_corrects_a_speaker_and_it_holds_through_reindexing_and_export
         # whoever an editor says spoke is among the article's people too
         found = eve.json("/search.json?per_page=100&person=" + urllib.parse.quote(NEW_SPEAKER))
         assert [h["id"] for h in found["hits"]] == [quote["article_id"]]
+        page = eve.open(article_path(quote))[1]
+        assert 'href="/person/' + urllib.parse.quote(NEW_SPEAKER, safe="") + '"' in page
 
         # the same files indexed again: nothing changed, the correction is still there
         assert newsindex(["--index", str(folder), "index", *corpus]) == 0

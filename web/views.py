@@ -14,6 +14,7 @@ from urllib.parse import parse_qsl, urlsplit
 from werkzeug.datastructures import MultiDict
 
 from indexer.dates import UNDATED
+from indexer.records import facet_values
 from indexer.resolution import provenance
 from indexer.schema import ARTICLE, QUOTE
 from indexer.search import ALIAS_FIELDS, QueryError, Searcher, SearchQuery
@@ -380,7 +381,7 @@ def article_page(record: dict) -> dict:
                  if q.get("speaker") else None)
             for n, q in enumerate(quotes)
         ],
-        "persons": [(p, entity_url("person", p)) for p in record.get("persons", [])],
+        "persons": [(p, entity_url("person", p)) for p in facet_values(record, "person")],
         "organizations": [
             (o, entity_url("organization", o)) for o in record.get("organizations", [])
         ],
