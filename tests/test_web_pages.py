@@ -397,11 +397,23 @@ def test_saved_search_counts_matches_new_since_it_was_last_opened(web_index, tmp
     assert opened.status_code == 302 and opened.headers["Location"] == "/search?q=impeachment"
     assert get_json(client, "/saved.json")["saved"][0]["new"] == 0
     article = Article(id="new-one", title="Senate debates impeachment rules",
-                      body="The Senate debated impeachment rules on Tuesday.",
+                      body="The Senate debated impeachment rules on Tuesday. Senators argued "
+                           "for hours over how many witnesses to call, how long each side may "
+                           "speak and when the chamber should vote on the articles.",
                       published="2021-01-10", source="Test")
     list(Store(folder).write(annotate([article], nlp)))
     after = get_json(client, "/saved.json")["saved"][0]
     assert after["new"] == 1 and after["total"] == row["total"] + 1
+    # a reprint of the new story: one more match, still one new story
+    from indexer.duplicates import fresh_signatures, update_duplicates
+
+    reprint = Article(id="new-one-reprint", title=article.title, body=article.body + " (AP)",
+                      published="2021-01-11", source="Wire")
+    store = Store(folder)
+    records = list(store.write(annotate([reprint], nlp)))
+    update_duplicates(store, fresh_signatures(records))
+    again = get_json(client, "/saved.json")["saved"][0]
+    assert again["new"] == 1 and again["total"] == row["total"] + 2
     feed = ET.fromstring(client.get(f"/saved/{row['id']}.atom").data)
     assert feed.find(f"{ATOM}title").text == "impeachment"
     assert "new-one" in feed.find(f"{ATOM}entry").find(f"{ATOM}id").text  # newest first

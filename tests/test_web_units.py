@@ -238,6 +238,10 @@ def test_new_matches_are_those_not_seen_when_last_opened(tmp_path):
     assert saved.get(sid).opened is not None
     assert new_since_opened(saved.get(sid), ["a", "b", "c"]) == 1
     assert new_since_opened(saved.get(sid), ["b"]) == 0
+    # by story: a reprint of a story seen is not news, a story in two new copies is one
+    story = {"b2": "b", "d2": "d"}.get
+    assert new_since_opened(saved.get(sid), ["a", "b", "b2"], lambda m: story(m, m)) == 0
+    assert new_since_opened(saved.get(sid), ["a", "d", "d2"], lambda m: story(m, m)) == 1
 
 
 def test_the_secret_survives_a_restart(tmp_path):

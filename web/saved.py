@@ -11,7 +11,7 @@ from __future__ import annotations
 import secrets
 import sqlite3
 import zlib
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from contextlib import closing, contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -201,9 +201,14 @@ class SavedSearches:
             )
 
 
-def new_since_opened(saved: SavedSearch, ids: Iterable[str]) -> int:
-    """How many of the current matches were not among those seen when saved or last opened."""
-    current = set(ids)
+def new_since_opened(
+    saved: SavedSearch, ids: Iterable[str], story: Callable[[str], str] | None = None
+) -> int:
+    """How many of the current matches were not among those seen when saved or last opened;
+    with `story` (an article id -> its group of near-duplicates), how many stories: a reprint
+    of a story seen is not news, and a story that came in two copies is one."""
+    story = story or (lambda match: match)
+    current = {story(match) for match in ids}
     if saved.seen is None:
         return len(current)
-    return len(current - saved.seen)
+    return len(current - {story(match) for match in saved.seen})

@@ -538,6 +538,12 @@ def saved_rows(searcher: Searcher, saved: SavedSearches, viewer: str | None = No
     """Each saved search the viewer sees, with its current total and how many matches are new
     since opened."""
     rows = []
+    searcher.duplicates.refresh()
+    groups = searcher.duplicates.groups
+
+    def story(article_id: str) -> str:  # reprints count as the story they copy
+        return groups.get(article_id, article_id)
+
     for item in saved.all(viewer):
         state = state_from_url(item.url)
         row = {"id": item.id, "name": item.name, "url": item.url, "created": item.created,
@@ -551,7 +557,7 @@ def saved_rows(searcher: Searcher, saved: SavedSearches, viewer: str | None = No
                 row["error"] = str(exc)
             else:
                 row["total"] = len(ids)
-                row["new"] = new_since_opened(item, ids)
+                row["new"] = new_since_opened(item, ids, None if state.kind == "quotes" else story)
         rows.append(row)
     return rows
 
