@@ -1073,14 +1073,24 @@ def _addressed_names(doc: Doc, outside: numpy.ndarray) -> list[Mention]:
     for token in doc[:-1]:
         if _bare(token.text) not in HONORIFICS or not token.text[:1].isupper():
             continue
-        i = j = token.i + 1
-        while j < len(doc) and j - i < 3 and outside[j] and _NAME_WORD.fullmatch(doc[j].text) \
-                and doc[j].tag_ in PROPER_NOUN_TAGS and _bare(doc[j].text) not in TITLES:
-            j += 1
+        i = token.i + 1
+        j = _untagged_name_end(doc, i, outside)
         if j > i:
             found.append(Mention(i, j, tuple(t.text for t in doc[i:j]), "PERSON"))
             outside[i:j] = False
     return found
+
+
+def _untagged_name_end(doc: Doc, j: int, outside: numpy.ndarray,
+                       stop: frozenset[str] = frozenset(), start: int | None = None) -> int:
+    """Where a run of untagged capitalised name words from j ends: at most three words from
+    `start` (j), no title and no word of `stop`."""
+    start = j if start is None else start
+    while j < len(doc) and j - start < 3 and outside[j] and _NAME_WORD.fullmatch(doc[j].text) \
+            and doc[j].tag_ in PROPER_NOUN_TAGS and _bare(doc[j].text) not in TITLES \
+            and doc[j].lower_ not in stop:
+        j += 1
+    return j
 
 
 def _speaking_names(doc: Doc, outside: numpy.ndarray) -> list[Mention]:
@@ -1094,11 +1104,7 @@ def _speaking_names(doc: Doc, outside: numpy.ndarray) -> list[Mention]:
                 and _NAME_WORD.fullmatch(token.text)) \
                 or (before is not None and before.tag_ in PROPER_NOUN_TAGS):
             continue  # not the start of a run of names: "Action Performance Cos Inc said"
-        j = i + 1
-        while j < len(doc) and j - i < 3 and outside[j] and _NAME_WORD.fullmatch(doc[j].text) \
-                and doc[j].tag_ in PROPER_NOUN_TAGS and _bare(doc[j].text) not in TITLES \
-                and doc[j].lower_ not in ORG_WORDS:
-            j += 1
+        j = _untagged_name_end(doc, i + 1, outside, ORG_WORDS, start=i)
         after = j + 1 if j < len(doc) and doc[j].text == "," else j
         if j - i > 1 and after < len(doc) and doc[after].lower_ in SPEECH_VERBS \
                 and len(fingerprints.remove_types(doc[i:j].text).split()) == j - i:  # not "Inc"
