@@ -33,6 +33,7 @@ from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from indexer.schema import term_text
+from indexer.segment_postings import MIN_POSTINGS, SegmentPostings
 
 Canonical = Callable[[str, str], str]
 # Whoosh keeps a field's length per document as one byte; this decodes all 256 at once.
@@ -155,18 +156,30 @@ def _matcher_arrays(matcher: Matcher) -> tuple[np.ndarray, np.ndarray]:
     return np.array(ids, dtype=np.int64), np.array(weights, dtype=np.float64)
 
 
-def postings(reader: IndexReader, field: str, text: str | bytes) -> tuple[np.ndarray, np.ndarray]:
+def postings(
+    reader: IndexReader, field: str, text: str | bytes, kept: SegmentPostings | None = None,
+) -> tuple[np.ndarray, np.ndarray]:
     """Document numbers (int32) and weights (term frequencies: float32 when that is exact) of
-    one term, deleted documents included."""
+    one term, deleted documents included. With `kept`, a segment's long posting list is read
+    from (or, the first time, written to) its numpy file beside the index."""
     ids, weights = [], []
     for leaf, base in reader.leaf_readers():
         if (field, text) not in leaf:
+            continue
+        segment = segment_id(leaf) if kept is not None else None
+        long_list = segment is not None and leaf.doc_frequency(field, text) >= MIN_POSTINGS
+        found = kept.load(segment, field, text) if long_list else None
+        if found is not None:
+            ids.append(found[0] + np.int32(base))
+            weights.append(found[1])
             continue
         matcher = leaf.postings(field, text)
         if isinstance(matcher, FilterMatcher):  # deletions: callers mask them out
             matcher = matcher.child
         if isinstance(matcher, W3LeafMatcher):
             leaf_ids, leaf_weights = _block_arrays(matcher)
+            if long_list:
+                kept.save(segment, field, text, leaf_ids, leaf_weights)
         else:
             matcher.reset()
             leaf_ids, leaf_weights = _matcher_arrays(matcher)
@@ -175,6 +188,25 @@ def postings(reader: IndexReader, field: str, text: str | bytes) -> tuple[np.nda
     if not ids:
         return np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.float32)
     return np.concatenate(ids), compact_weights(np.concatenate(weights))
+
+
+def keep_long_postings(ix, fields: Iterable[str]) -> int:
+    """Write the numpy files of every long posting list of `fields` (see segment_postings) in
+    the segments that lack them, so that no search has to decode one first; a segment is done
+    once. Returns the lists written."""
+    kept, written = SegmentPostings(ix.storage.folder), 0
+    with ix.reader() as reader:
+        for leaf, _ in reader.leaf_readers():
+            segment = segment_id(leaf)
+            if segment is None or leaf.doc_count_all() < MIN_POSTINGS or kept.done(segment):
+                continue
+            for field in set(fields) & set(leaf.indexed_field_names()):
+                for text, info in leaf.iter_field(field):
+                    if info.doc_frequency() >= MIN_POSTINGS \
+                            and kept.load(segment, field, text) is None:
+                        written += kept.save(segment, field, text, *postings(leaf, field, text))
+            kept.mark_done(segment)
+    return written
 
 
 def compact_weights(weights: np.ndarray) -> np.ndarray:
@@ -356,8 +388,10 @@ class FacetCache:
     the merges, so that after a commit or a new merge only the new or merged segments are read.
     """
 
-    def __init__(self, postings_budget: int = POSTINGS_BUDGET) -> None:
+    def __init__(self, postings_budget: int = POSTINGS_BUDGET,
+                 kept: SegmentPostings | None = None) -> None:
         self._lock = threading.Lock()
+        self.kept = kept  # long posting lists on disk, beside their segments
         self._key: tuple | None = None
         self._tables: dict[tuple, FacetTable] = {}  # (field, kind, merges) -> table
         self._extra: dict[str, object] = {}
@@ -482,7 +516,7 @@ class FacetCache:
             if hit is not None:
                 self._postings.move_to_end((field, text))
                 return hit
-        arrays = postings(reader, field, text)
+        arrays = postings(reader, field, text, self.kept)
         size = arrays[0].nbytes + arrays[1].nbytes
         with self._lock:
             if key[:2] == self._key and size <= self.postings_budget:

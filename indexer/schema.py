@@ -9,6 +9,8 @@ from whoosh.analysis import RegexTokenizer, StemmingAnalyzer
 # so a multi-valued facet field splits on this separator only.
 SEP = "\x1f"
 ARTICLE, QUOTE = "article", "quote"
+# The text fields a search of each kind of document looks in.
+SEARCHED = {ARTICLE: ("title", "body"), QUOTE: ("quote",)}
 
 
 def term_text(term: str | bytes) -> str:

@@ -45,7 +45,8 @@ from indexer.query import (
 from indexer.resolution.archive import FILE_NAME as RESOLVED_FILE
 from indexer.resolution.archive import TYPE_FIELDS, load_types
 from indexer.resolution.judgements import By, Judgement, Verdict
-from indexer.schema import ARTICLE, FACETS, QUOTE, SCHEMA, term_text
+from indexer.schema import ARTICLE, FACETS, QUOTE, SCHEMA, SEARCHED, term_text
+from indexer.segment_postings import SegmentPostings
 from indexer.store import Store, unpack
 
 MAX_QUERY_CHARS = 1000
@@ -285,7 +286,7 @@ class QueryFront:
     def __init__(self, index_dir) -> None:
         self.aliases = AliasWatcher(index_dir)
         self.canonical = self.aliases.canonical
-        self.fields = {ARTICLE: ["title", "body"], QUOTE: ["quote"]}
+        self.fields = {kind: list(fields) for kind, fields in SEARCHED.items()}
         self.duplicates = GroupWatcher(index_dir)
         self.parsers = {
             ARTICLE: query_parser(self.fields[ARTICLE], {"title": 2.0}, self._value_known),
@@ -484,7 +485,7 @@ class Searcher(QueryFront):
     def __init__(self, store: Store):
         super().__init__(store.dir)
         self.store = store
-        self.cache = FacetCache()
+        self.cache = FacetCache(kept=SegmentPostings(store.dir))
         self._local = threading.local()
 
     # -- machinery -----------------------------------------------------------------------------

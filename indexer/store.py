@@ -18,6 +18,7 @@ import zlib
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager, suppress
+from itertools import chain
 from pathlib import Path
 
 from whoosh import formats, index
@@ -30,8 +31,10 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
+from indexer.facets import keep_long_postings
 from indexer.records import Record, facet_values
-from indexer.schema import ARTICLE, QUOTE, SCHEMA, SEP, term_text
+from indexer.schema import ARTICLE, QUOTE, SCHEMA, SEARCHED, SEP, term_text
+from indexer.segment_postings import SegmentPostings
 from indexer.speaker_corrections import applied
 
 DEFAULT_INDEX = "var/index"
@@ -321,8 +324,10 @@ def commit(w: SegmentWriter) -> None:
         segments.append(w._finalize_segment())
     else:
         w._close_segment()
-    w._commit_toc(segments + getattr(w, "added_segments", []))
+    segments += getattr(w, "added_segments", [])
+    w._commit_toc(segments)
     w._finish()
+    SegmentPostings(w.storage.folder).prune(segment.segment_id() for segment in segments)
 
 
 class ForkedWriters:
@@ -516,6 +521,8 @@ class Store:
             except BaseException:
                 self._unlock(w)
                 raise
+            # Outside the write lock: the next writer need not wait for it.
+            keep_long_postings(self.ix, chain.from_iterable(SEARCHED.values()))
 
     @staticmethod
     def _unlock(w: SegmentWriter) -> None:
@@ -605,5 +612,9 @@ class Store:
         return n
 
     def size_bytes(self) -> int:
-        """Bytes on disk of the index folder."""
-        return sum(p.stat().st_size for p in self.dir.iterdir() if p.is_file())
+        """Bytes on disk of the index folder (the kept posting lists included)."""
+        total = 0
+        for path in self.dir.rglob("*"):
+            with suppress(OSError):  # a file a commit removes meanwhile
+                total += path.stat().st_size if path.is_file() else 0
+        return total

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 
+import numpy as np
 import pytest
 
 from indexer.search import Searcher, SearchQuery
@@ -369,3 +370,59 @@ def test_facet_terms_read_whole_are_whooshs_postings(tmp_path, nlp):
                     assert ids.tolist() == postings(leaf, field, term)[0].tolist(), (field, term)
                     sizes.add(min(len(ids), 2))
     assert {1, 2} <= sizes
+
+
+def test_long_posting_lists_kept_beside_their_segment_read_the_same(tmp_path):
+    """A posting list of at least MIN_POSTINGS documents in a segment is written as a numpy file
+    after the commit, and a search reading it finds what decoding Whoosh's blocks finds and what
+    Whoosh counts itself, deletions included; a merge drops the files of merged segments."""
+    from whoosh import qparser
+    from whoosh.query import Term
+
+    from indexer.facets import postings
+    from indexer.segment_postings import MIN_POSTINGS, SegmentPostings
+
+    with open(SEEDS / "wikinews-2019-2020.csv", encoding="utf-8", newline="") as fh:
+        rows = list(csv.DictReader(fh))
+    n = MIN_POSTINGS + 100
+    records = [
+        record(i, rows[i % len(rows)]["title"],
+               rows[i % len(rows)]["text"][:300] + " Filed from the newsroom archive.",
+               source=("Wikinews", "Daily Ledger")[i % 2])
+        for i in range(n)
+    ]
+    store = Store(tmp_path)
+    store.parallel_min = n + 1  # one writer, one segment long enough to keep lists of
+    list(store.write(records, commit_every=n))
+    kept = SegmentPostings(tmp_path)
+    [segment] = [p.name for p in kept.root.iterdir()]
+    assert kept.done(segment)
+    assert kept.load(segment, "body", b"archiv") is not None  # the stemmed word, in every body
+    assert kept.load(segment, "body", b"kyiv") is None  # a short list stays in Whoosh only
+    with store.ix.reader() as reader:
+        from_file, decoded = postings(reader, "body", b"archiv", kept), postings(
+            reader, "body", b"archiv")
+    assert len(from_file[0]) == n and all(map(np.array_equal, from_file, decoded))
+    assert store.delete([f"a{i}" for i in range(0, 60, 3)]) == 20
+
+    def shown(searcher: Searcher, text: str) -> tuple:
+        found = searcher.search(SearchQuery(text=text, per_page=30, snippets=False))
+        return found["total"], [(h["id"], h["score"]) for h in found["hits"]], found["facets"]
+
+    reading_files, decoding = Searcher(store), Searcher(store)
+    decoding.cache.kept = None
+    for text in ("archive", "archive said", "archive -said", "newsroom OR police"):
+        assert shown(reading_files, text) == shown(decoding, text)
+    with store.ix.searcher() as s:
+        parsed = qparser.QueryParser("body", store.ix.schema).parse("archive")
+        plain = len(s.search(parsed, filter=Term("kind", "article"), limit=None))
+    assert plain == n - 20 == shown(reading_files, "archive")[0]
+    assert shown(reading_files, "archive")[2]["source"] == decoding.search(
+        SearchQuery(text="archive"))["facets"]["source"]
+
+    list(store.write(records[1:3]))  # a second segment (two kept articles), then one merge
+    with store.writer() as w:
+        w.optimize = True
+    [merged] = [p.name for p in kept.root.iterdir()]
+    assert merged != segment and kept.done(merged)
+    assert shown(Searcher(store), "archive")[0] == n - 20
