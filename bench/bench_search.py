@@ -14,10 +14,13 @@ mix of queries runs, each with every facet count and page 1 with snippets:
 
 Every query is measured cold: the term-postings cache is emptied before it, so nothing is reused
 but the per-generation facet tables. Long posting lists are read from the numpy files every
-commit writes beside their segment (indexer/segment_postings.py; written here once the index is
+commit writes beside their segment (indexer/segment_arrays.py; written here once the index is
 built, as its build bypasses the Store's commit); the mix is then run again decoding Whoosh's
-blocks instead (`p95_decoding_ms`: a segment without those files, and every run before them). The same narrow and broad queries are then run through
-Whoosh's own `search(..., groupedby=...)` with the same five facets (the baseline).
+blocks instead (`p95_decoding_ms`: a segment without those files, and every run before them).
+The facet tables and dates a serving process reads are kept there too, by the first process that
+reads them (`warmup_ms` is that of a process finding them kept; this one's first run reads them
+from Whoosh). The same narrow and broad queries are then run through Whoosh's own
+`search(..., groupedby=...)` with the same five facets (the baseline).
 
 With --backend opensearch the same mix is also timed, cold caches aside, on a one-node and a
 three-node (3 shards, 1 replica) OpenSearch cluster on loopback holding the same records;

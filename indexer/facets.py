@@ -33,7 +33,7 @@ from whoosh.scoring import BM25F
 from whoosh.util.numeric import byte_to_length, length_to_byte
 
 from indexer.schema import term_text
-from indexer.segment_postings import MIN_POSTINGS, SegmentPostings
+from indexer.segment_arrays import MIN_POSTINGS, SegmentArrays
 
 Canonical = Callable[[str, str], str]
 # Whoosh keeps a field's length per document as one byte; this decodes all 256 at once.
@@ -157,7 +157,7 @@ def _matcher_arrays(matcher: Matcher) -> tuple[np.ndarray, np.ndarray]:
 
 
 def postings(
-    reader: IndexReader, field: str, text: str | bytes, kept: SegmentPostings | None = None,
+    reader: IndexReader, field: str, text: str | bytes, kept: SegmentArrays | None = None,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Document numbers (int32) and weights (term frequencies: float32 when that is exact) of
     one term, deleted documents included. With `kept`, a segment's long posting list is read
@@ -191,10 +191,10 @@ def postings(
 
 
 def keep_long_postings(ix, fields: Iterable[str]) -> int:
-    """Write the numpy files of every long posting list of `fields` (see segment_postings) in
+    """Write the numpy files of every long posting list of `fields` (see segment_arrays) in
     the segments that lack them, so that no search has to decode one first; a segment is done
     once. Returns the lists written."""
-    kept, written = SegmentPostings(ix.storage.folder), 0
+    kept, written = SegmentArrays(ix.storage.folder), 0
     with ix.reader() as reader:
         for leaf, _ in reader.leaf_readers():
             segment = segment_id(leaf)
@@ -389,7 +389,7 @@ class FacetCache:
     """
 
     def __init__(self, postings_budget: int = POSTINGS_BUDGET,
-                 kept: SegmentPostings | None = None) -> None:
+                 kept: SegmentArrays | None = None) -> None:
         self._lock = threading.Lock()
         self.kept = kept  # long posting lists on disk, beside their segments
         self._key: tuple | None = None
@@ -425,11 +425,8 @@ class FacetCache:
                 if name not in self._tables:
                     for stale in [t for t in self._tables if t[:2] == (field, kind)]:
                         del self._tables[stale]  # made under merges since changed
-                    parts = [
-                        (self._segment(leaf, (field,), lambda leaf=leaf, f=field:
-                                       segment_table(leaf, f)), base)
-                        for leaf, base in reader.leaf_readers()
-                    ]
+                    parts = [(self._table(leaf, field), base)
+                             for leaf, base in reader.leaf_readers()]
                     self._tables[name] = compose(parts, keep, canonical, field)
                 out[field] = self._tables[name]
             return out
@@ -445,8 +442,7 @@ class FacetCache:
         if name not in self._extra:
             mask = np.zeros(reader.doc_count_all(), dtype=bool)
             for leaf, base in reader.leaf_readers():
-                table = self._segment(leaf, ("kind",), lambda leaf=leaf:
-                                      segment_table(leaf, "kind"))
+                table = self._table(leaf, "kind")
                 if kind in table.values:
                     chosen = table.value_of_posting == table.values.index(kind)
                     mask[table.docs[chosen] + base] = True
@@ -472,8 +468,7 @@ class FacetCache:
             self._prune(reader)
             if name not in self._extra:
                 self._extra[name] = np.concatenate(
-                    [self._segment(leaf, (name,), lambda leaf=leaf: build(leaf))
-                     for leaf, _ in reader.leaf_readers()]
+                    [self._array(leaf, name, build) for leaf, _ in reader.leaf_readers()]
                     or [np.zeros(0, dtype=np.int32)]
                 )
             return self._extra[name]
@@ -485,6 +480,36 @@ class FacetCache:
         if (sid, *what) not in self._segments:
             self._segments[(sid, *what)] = build()
         return self._segments[(sid, *what)]
+
+    def _table(self, leaf: IndexReader, field: str) -> SegmentTable:
+        """A facet field's table of one segment: kept in memory, else mapped from the files
+        kept beside the segment, else read from the segment (and kept there)."""
+        def build() -> SegmentTable:
+            sid = segment_id(leaf)
+            found = self.kept.load_table(sid, field) if self.kept and sid else None
+            if found is not None:
+                return SegmentTable(*found)
+            table = segment_table(leaf, field)
+            if self.kept and sid:
+                self.kept.save_table(sid, field, table.values, table.docs,
+                                     table.value_of_posting)
+            return table
+
+        return self._segment(leaf, (field,), build)
+
+    def _array(self, leaf: IndexReader, name: str, build: Callable) -> np.ndarray:
+        """A per-document array of one segment, kept the same way (but arrays of objects)."""
+        def kept_or_built() -> np.ndarray:
+            sid = segment_id(leaf)
+            found = self.kept.load_array(sid, name) if self.kept and sid else None
+            if found is not None:
+                return found
+            array = build(leaf)
+            if self.kept and sid:
+                self.kept.save_array(sid, name, array)
+            return array
+
+        return self._segment(leaf, (name,), kept_or_built)
 
     def _prune(self, reader: IndexReader) -> None:
         """Forget segments that merges removed."""

@@ -46,7 +46,7 @@ from indexer.resolution.archive import FILE_NAME as RESOLVED_FILE
 from indexer.resolution.archive import TYPE_FIELDS, load_types
 from indexer.resolution.judgements import By, Judgement, Verdict
 from indexer.schema import ARTICLE, FACETS, QUOTE, SCHEMA, SEARCHED, term_text
-from indexer.segment_postings import SegmentPostings
+from indexer.segment_arrays import SegmentArrays
 from indexer.store import Store, unpack
 
 MAX_QUERY_CHARS = 1000
@@ -485,7 +485,7 @@ class Searcher(QueryFront):
     def __init__(self, store: Store):
         super().__init__(store.dir)
         self.store = store
-        self.cache = FacetCache(kept=SegmentPostings(store.dir))
+        self.cache = FacetCache(kept=SegmentArrays(store.dir))
         self._local = threading.local()
 
     # -- machinery -----------------------------------------------------------------------------

@@ -34,7 +34,7 @@ from whoosh.writing import SegmentWriter
 from indexer.facets import keep_long_postings
 from indexer.records import Record, facet_values
 from indexer.schema import ARTICLE, QUOTE, SCHEMA, SEARCHED, SEP, term_text
-from indexer.segment_postings import SegmentPostings
+from indexer.segment_arrays import SegmentArrays
 from indexer.speaker_corrections import applied
 
 DEFAULT_INDEX = "var/index"
@@ -327,7 +327,7 @@ def commit(w: SegmentWriter) -> None:
     segments += getattr(w, "added_segments", [])
     w._commit_toc(segments)
     w._finish()
-    SegmentPostings(w.storage.folder).prune(segment.segment_id() for segment in segments)
+    SegmentArrays(w.storage.folder).prune(segment.segment_id() for segment in segments)
 
 
 class ForkedWriters:
@@ -614,7 +614,9 @@ class Store:
     def size_bytes(self) -> int:
         """Bytes on disk of the index folder (the kept posting lists included)."""
         total = 0
-        for path in self.dir.rglob("*"):
-            with suppress(OSError):  # a file a commit removes meanwhile
-                total += path.stat().st_size if path.is_file() else 0
+        # os.walk passes over a folder that a writer removes meanwhile (rglob would raise)
+        for folder, _, files in os.walk(self.dir):
+            for name in files:
+                with suppress(OSError):  # a file a commit removes meanwhile
+                    total += os.stat(os.path.join(folder, name)).st_size
         return total

@@ -375,12 +375,13 @@ def test_facet_terms_read_whole_are_whooshs_postings(tmp_path, nlp):
 def test_long_posting_lists_kept_beside_their_segment_read_the_same(tmp_path):
     """A posting list of at least MIN_POSTINGS documents in a segment is written as a numpy file
     after the commit, and a search reading it finds what decoding Whoosh's blocks finds and what
-    Whoosh counts itself, deletions included; a merge drops the files of merged segments."""
+    Whoosh counts itself, deletions included; so do searches reading the facet tables and dates
+    kept by the first searcher; a merge drops the files of merged segments."""
     from whoosh import qparser
     from whoosh.query import Term
 
     from indexer.facets import postings
-    from indexer.segment_postings import MIN_POSTINGS, SegmentPostings
+    from indexer.segment_arrays import MIN_POSTINGS, SegmentArrays
 
     with open(SEEDS / "wikinews-2019-2020.csv", encoding="utf-8", newline="") as fh:
         rows = list(csv.DictReader(fh))
@@ -388,13 +389,15 @@ def test_long_posting_lists_kept_beside_their_segment_read_the_same(tmp_path):
     records = [
         record(i, rows[i % len(rows)]["title"],
                rows[i % len(rows)]["text"][:300] + " Filed from the newsroom archive.",
-               source=("Wikinews", "Daily Ledger")[i % 2])
+               source=("Wikinews", "Daily Ledger")[i % 2],
+               published=rows[i % len(rows)]["published"],
+               persons=[("Donald Trump", "Joe Biden", "Boris Johnson")[i % 3]])
         for i in range(n)
     ]
     store = Store(tmp_path)
     store.parallel_min = n + 1  # one writer, one segment long enough to keep lists of
     list(store.write(records, commit_every=n))
-    kept = SegmentPostings(tmp_path)
+    kept = SegmentArrays(tmp_path)
     [segment] = [p.name for p in kept.root.iterdir()]
     assert kept.done(segment)
     assert kept.load(segment, "body", b"archiv") is not None  # the stemmed word, in every body
@@ -405,14 +408,25 @@ def test_long_posting_lists_kept_beside_their_segment_read_the_same(tmp_path):
     assert len(from_file[0]) == n and all(map(np.array_equal, from_file, decoded))
     assert store.delete([f"a{i}" for i in range(0, 60, 3)]) == 20
 
-    def shown(searcher: Searcher, text: str) -> tuple:
-        found = searcher.search(SearchQuery(text=text, per_page=30, snippets=False))
+    def shown(searcher: Searcher, text: str, **filters) -> tuple:
+        found = searcher.search(SearchQuery(text=text, per_page=30, snippets=False, **filters))
         return found["total"], [(h["id"], h["score"]) for h in found["hits"]], found["facets"]
 
+    asked = [("archive", {}), ("archive said", {}), ("archive -said", {}),
+             ("newsroom OR police", {}), ("", {"date_from": "2020-01-01"}),
+             ("archive", {"filters": {"person": ("Joe Biden",)}, "date_to": "2019-12-31"})]
     reading_files, decoding = Searcher(store), Searcher(store)
     decoding.cache.kept = None
-    for text in ("archive", "archive said", "archive -said", "newsroom OR police"):
-        assert shown(reading_files, text) == shown(decoding, text)
+    for text, filters in asked:
+        assert shown(reading_files, text, **filters) == shown(decoding, text, **filters)
+    # the facet tables and dates the first searcher read are kept too, and read back the same
+    assert list(kept.root.glob(f"{segment}/table-person.*.json"))
+    assert list(kept.root.glob(f"{segment}/days.*.npy"))
+    mapped = Searcher(store)
+    assert 0 < shown(mapped, asked[4][0], **asked[4][1])[0] < n - 20
+    assert 0 < shown(mapped, asked[5][0], **asked[5][1])[0] < n // 3
+    for text, filters in asked:
+        assert shown(mapped, text, **filters) == shown(decoding, text, **filters)
     with store.ix.searcher() as s:
         parsed = qparser.QueryParser("body", store.ix.schema).parse("archive")
         plain = len(s.search(parsed, filter=Term("kind", "article"), limit=None))
