@@ -11,6 +11,7 @@ from whoosh import index
 from whoosh.index import LockError
 
 from indexer.schema import ARTICLE, QUOTE
+from indexer.segment_arrays import SegmentArrays
 from indexer.store import TOC_TEMP, unpack
 
 # How many offending ids a report lists per kind of problem (the counts are always complete).
@@ -139,7 +140,10 @@ def check_index(index_dir: str | os.PathLike) -> dict:
             )
     report["writer_active"] = writer_active(ix)
     if not report["writer_active"]:
-        report["leftovers"] = leftovers(index_dir, report["generation"], live)
+        report["leftovers"] = leftovers(index_dir, report["generation"], live) + [
+            path.relative_to(index_dir).as_posix()
+            for path in SegmentArrays(index_dir).leftovers(live)
+        ]
     report["problem_count"] = sum(len(report[k]) for k in PROBLEM_KEYS)
     report["ok"] = not report["problems"]
     return report

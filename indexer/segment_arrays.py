@@ -17,7 +17,8 @@ Each goes to `arrays/<segment>/` in the index folder, under a temporary name ren
 (a reader sees a whole file or none). Every reader, in any thread or serving process, maps the
 file (`np.load(mmap_mode="r")`), and the operating system's page cache holds one copy for all.
 
-Each commit also removes (`prune`) the files of segments that merges took out of the index. An
+Each commit also removes (`prune`) the files of segments that merges took out of the index, and
+temporary files a killed process left (`newsindex check` lists both as leftovers meanwhile). An
 index folder the server cannot write to simply goes without (reads decode as before).
 """
 
@@ -29,6 +30,7 @@ import os
 import re
 import shutil
 import tempfile
+import time
 from collections.abc import Callable, Iterable
 from contextlib import suppress
 from pathlib import Path
@@ -42,6 +44,8 @@ DONE = "DONE"  # a segment's long lists are all kept
 FORMAT = 1
 # Shorter lists decode in well under a millisecond: a file each would cost more than it saves.
 MIN_POSTINGS = 2048
+TEMP_SUFFIX = ".tmp"  # a file being written, renamed into place when whole
+STALE_SECONDS = 600
 
 
 class SegmentArrays:
@@ -121,15 +125,34 @@ class SegmentArrays:
             (self.root / segment / DONE).touch()
 
     def prune(self, live: Iterable[str]) -> None:
-        """Remove the kept lists of segments no longer in the index."""
-        live = set(live)
+        """Remove the files of segments no longer in the index, and the temporary files a
+        process that died while writing left (`leftovers`)."""
+        for path in self.leftovers(live):
+            if path.is_dir():
+                shutil.rmtree(path, ignore_errors=True)
+            else:
+                path.unlink(missing_ok=True)
+
+    def leftovers(self, live: Iterable[str], now: float | None = None) -> list[Path]:
+        """The folders of segments not in `live` (merged away), and temporary files older than
+        STALE_SECONDS in the others: a process writing one renames it within seconds, so one
+        that old was left by a process killed meanwhile."""
+        live, now = set(live), time.time() if now is None else now
+        out = []
         try:
-            folders = list(self.root.iterdir())
+            folders = sorted(self.root.iterdir())
         except OSError:
-            return
+            return out
         for folder in folders:
             if folder.name not in live:
-                shutil.rmtree(folder, ignore_errors=True)
+                out.append(folder)
+                continue
+            with suppress(OSError):
+                for path in sorted(folder.glob("*" + TEMP_SUFFIX)):
+                    with suppress(OSError):
+                        if now - path.stat().st_mtime > STALE_SECONDS:
+                            out.append(path)
+        return out
 
 
 _SAFE = re.compile(r"[^A-Za-z0-9_.-]")
@@ -148,7 +171,7 @@ def _replace(path: Path, write: Callable) -> bool:
     nothing. False where the folder cannot be written."""
     try:
         path.parent.mkdir(parents=True, exist_ok=True)
-        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=".tmp")
+        fd, tmp = tempfile.mkstemp(dir=path.parent, suffix=TEMP_SUFFIX)
         try:
             with os.fdopen(fd, "wb") as out:
                 write(out)
