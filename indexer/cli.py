@@ -186,17 +186,20 @@ def print_json(data: object) -> None:
 
 def print_hits(result: dict, quotes: bool) -> None:
     """A human-readable listing for a terminal."""
+    import html
     import re
 
     print(f"{result['total']} {'quotes' if quotes else 'articles'}")
     for hit in result["hits"]:
-        text = re.sub(r"</?mark>", "", hit["snippet"])
+        text = html.unescape(re.sub(r"</?mark>", "", hit["snippet"]))
         if quotes:
             trust = " · ".join(
                 str(v) for v in (hit.get("kind"), hit.get("confidence")) if v is not None
             )
             print(f"- {hit.get('speaker') or '(unknown)'}: {text}  [{hit['article_id']}]"
                   + (f" ({trust})" if trust else ""))
+            if hit.get("context"):  # a partial quote: the sentence it stands in
+                print(f"    reported: {hit['context']}")
         else:
             print(f"- {hit.get('published') or '':10}  {hit['title']}  [{hit['id']}]")
     if result.get("suggestion"):

@@ -1049,8 +1049,11 @@ def hit_dict(doc_id: str, data: dict, kind: str, score: float | None,
             "confidence": data.get("confidence"),
             "corrected": data.get("corrected"),
             "mentions": data.get("mentions", []),
+            "context": data.get("context"),
             "score": score,
             "snippet": snippet(data["text"], terms, whole=True) if terms is not None else "",
+            "context_snippet": (snippet(data["context"], terms, whole=True)
+                                if terms is not None and data.get("context") else ""),
         }
     hit = {
         "id": data["id"],

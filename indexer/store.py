@@ -97,8 +97,20 @@ def quote_mentions(record: Record, quote: dict) -> list[str]:
     return names
 
 
+def quote_context(record: Record, quote: dict) -> str | None:
+    """A partial quote's sentence: the writer's report around the few quoted words ('Hegseth
+    told the meeting it was "unrealistic" for Ukraine to join NATO'), where what was said is.
+    None for a direct quote, which is what was said itself."""
+    if quote.get("kind") != "partial":
+        return None
+    body = record.get("body") or ""
+    start, end = sentence_around(body, quote["start"], quote["end"])
+    return " ".join(body[start:end].split()) or None
+
+
 def quote_data(record: Record, quote: dict) -> dict:
-    """What a quote hit shows: the quote with its article's title, date, source and mentions."""
+    """What a quote hit shows: the quote with its article's title, date, source and mentions,
+    and a partial quote's sentence."""
     return dict(
         quote,
         article_id=record["id"],
@@ -106,7 +118,14 @@ def quote_data(record: Record, quote: dict) -> dict:
         published=record.get("published"),
         source=record.get("source"),
         mentions=quote_mentions(record, quote),
+        context=quote_context(record, quote),
     )
+
+
+def quote_searched(data: dict) -> str:
+    """The text a quote is found by: a partial quote's whole sentence (what it is about is in
+    the paraphrase around the quoted words), a direct quote's own words."""
+    return data.get("context") or data["text"]
 
 
 def article_document(record: Record) -> dict:
@@ -135,7 +154,7 @@ def quote_documents(record: Record, base: dict) -> Iterator[dict]:
         doc.update(
             kind=QUOTE,
             id=f"{record['id']}#q{n}",
-            quote=quote["text"],
+            quote=quote_searched(data),
             speaker=quote.get("speaker") or "",
             record=pack(data),
         )

@@ -142,6 +142,16 @@ def test_quotes_by_speaker(index):
                                  "--json", index=index, check=True).stdout)
     assert [h["text"] for h in about["hits"]] == ["“unrealistic”"]
     assert "Pete Hegseth" not in about["hits"][0]["mentions"]
+    # ... and typed as words: a partial quote is found by its sentence, which the hit shows
+    typed = json.loads(newsindex("quotes", "NATO", "--json", index=index, check=True).stdout)
+    [hit] = [h for h in typed["hits"] if h["speaker"] == "Pete Hegseth"]
+    assert hit["text"] == "“unrealistic”" and hit["kind"] == "partial"
+    assert hit["context"].startswith("Defense Secretary Pete Hegseth told")
+    assert "<mark>NATO</mark>" in hit["context_snippet"] and "<mark>" not in hit["snippet"]
+    # a direct quote is found by its own words only, and has no sentence of its own
+    direct = [h for h in data["hits"] + nato["hits"] if h["kind"] == "direct"]
+    assert direct and all(h["context"] is None for h in direct)
+    assert not any(h["kind"] == "direct" and "NATO" not in h["text"] for h in typed["hits"])
 
 
 def test_bad_usage_exits_2(index, tmp_path):

@@ -29,6 +29,7 @@ def test_index_search_quotes_and_stats_agree_across_backends(node, corpus, tmp_p
         ["search", "said", "--country", "-Russia"],
         ["search", "--person", "Vladimir Putin"],
         ["quotes", "--speaker", "Pete Hegseth"],
+        ["quotes", "NATO"],  # a partial quote found by its sentence
     )
     for args in queries:
         w = json.loads(newsindex(*args, "--json", index=whoosh, check=True).stdout)

@@ -546,12 +546,17 @@ def test_an_entity_page_counts_company_over_every_spelling_merged_into_it(web_in
 
 def test_a_quotes_search_for_an_entity_name_offers_the_quotes_about_it(client):
     """Hegseth's "unrealistic" does not contain the word NATO, but his sentence is about it."""
-    _, html = page(client, "/quotes?q=nato&speaker=Pete+Hegseth")
+    shown, html = page(client, "/quotes?q=nato&speaker=Pete+Hegseth")
     links = re.findall(r'class="suggestion mention-hint">Quotes about <a href="([^"]+)">NATO</a>',
                        html)
     assert links == ["/quotes?speaker=Pete+Hegseth&amp;mentions=NATO"]
     about = get_json(client, "/quotes.json?speaker=Pete+Hegseth&mentions=NATO")
     assert [h["text"] for h in about["hits"]] == ["“unrealistic”"]
+    # the words typed find his quote too, through its sentence, which the hit shows marked
+    assert shown.total == 1
+    [context] = re.findall(r'<p class="context"[^>]*>(.*?)</p>', html)
+    assert context.startswith("Defense Secretary Pete Hegseth told")
+    assert "<mark>NATO</mark>" in context
     _, plain = page(client, "/quotes?q=unrealistic")  # found in the quote itself: no hint
     assert "mention-hint" not in plain
     _, other = page(client, "/quotes?q=zzyzx")

@@ -45,7 +45,7 @@ CREDITS = {
 }
 RELATED = 10
 LABELS = {
-    "speaker": "Speaker",
+    "speaker": "Speakers",
     "mentions": "Mentions",
     "person": "People",
     "country": "Countries",

@@ -14,7 +14,7 @@ from collections.abc import Iterator
 from indexer.records import FACET_FIELDS, Record, facet_values
 from indexer.schema import ARTICLE, QUOTE, SCHEMA, SEP
 from indexer.search import day_number
-from indexer.store import quote_data
+from indexer.store import quote_data, quote_searched
 
 MAPPING_VERSION = 2  # bump when the mapping changes; `reindex` builds the new version beside
 MAX_RESULT_WINDOW = 50_000
@@ -148,8 +148,8 @@ def quote_documents(record: Record) -> Iterator[dict]:
             "kind": QUOTE,
             "id": quote_id(record["id"], n),
             "article_id": record["id"],
-            "quote_t": analysed(quote["text"], "quote"),
-            "words": spelling(quote["text"]),
+            "quote_t": analysed(quote_searched(data), "quote"),
+            "words": spelling(quote_searched(data)),
             "speaker": [quote["speaker"].replace(SEP, " ")] if quote.get("speaker") else [],
             "mentions": [m.replace(SEP, " ") for m in data["mentions"] if m],
             **shared,
