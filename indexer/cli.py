@@ -572,6 +572,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     p = sub.add_parser("quotes", help="search quotations")
     search_options(p, {"speaker": "speaker", "mentions": "mentions"})
+    p.add_argument("--no-collapse", action="store_true",
+                   help="list a quote in every near-duplicate copy of its article (by default "
+                        "once)")
     p.add_argument("--direct", action="store_true",
                    help="direct quotations only (not quoted words inside a paraphrase)")
     p.add_argument("--min-confidence", metavar="X",

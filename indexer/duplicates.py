@@ -18,6 +18,7 @@ took 1.7 s per 20,000 articles.
 from __future__ import annotations
 
 import functools
+import hashlib
 import json
 import os
 import re
@@ -266,6 +267,14 @@ def fresh_signatures(records: list[dict]) -> dict[str, tuple[str, np.ndarray | N
             for record, sig in zip(records, sigs, strict=True)}
 
 
+def quote_key(group: str, text: str) -> str:
+    """What the copies of one quotation share: its article's near-duplicate group and its words
+    (case, quotation marks, punctuation and spacing aside). A wire story's reprints repeat its
+    quotes; the quotes view shows each once."""
+    words = " ".join(WORD.findall(text.casefold()))
+    return f"{group}#{hashlib.blake2b(words.encode('utf-8'), digest_size=8).hexdigest()}"
+
+
 class GroupWatcher:
     """The groups a searcher applies, re-read when duplicates.json changes (after an index run)."""
 
@@ -274,6 +283,7 @@ class GroupWatcher:
         self.key: int | None = None
         self.groups: dict[str, str] = {}
         self.sizes: dict[str, int] = {}
+        self.members: dict[str, list[str]] = {}  # group -> its articles
 
     def refresh(self) -> int:
         """Reload if the file changed; returns a key that changes with the groups."""
@@ -284,6 +294,9 @@ class GroupWatcher:
         if key != self.key:
             self.groups = load_groups(self.path.parent)
             self.sizes = dict(Counter(self.groups.values()))
+            self.members = {}
+            for article_id, group in self.groups.items():
+                self.members.setdefault(group, []).append(article_id)
             self.key = key
         return key
 

@@ -32,7 +32,7 @@ from whoosh.query import (
 from indexer.aliases import FILE_NAME, Aliases, effective
 from indexer.dates import UNDATED
 from indexer.dates import valid as valid_date
-from indexer.duplicates import GroupWatcher
+from indexer.duplicates import GroupWatcher, quote_key
 from indexer.facets import FacetCache, FacetTable, QueryArrays, postings, top_documents
 from indexer.query import (
     MAX_EDITS,
@@ -370,12 +370,31 @@ class QueryFront:
         each names its speaker and what it mentions as the facets do (merged spellings)."""
         result = self._run(query.checked(QUOTE_FACETS), QUOTE, QUOTE_FACETS)
         result["reading"] = self.reading(query.text, QUOTE)
+        self._quote_copies(result["hits"])
         for hit in result["hits"]:
             if hit["speaker"]:
                 hit["speaker"] = self.canonical("speaker", hit["speaker"])
             hit["mentions"] = list(dict.fromkeys(
                 self.canonical("mentions", m) for m in hit["mentions"]))
         return result
+
+    def _quote_copies(self, hits: list[dict]) -> None:
+        """Each quote hit's `similar`: how many other copies of its article (near-duplicates)
+        hold the same quote, as the quotes view collapses them (one record read per copy)."""
+        self.duplicates.refresh()
+        records: dict[str, dict] = {}
+        for hit in hits:
+            group = self.duplicates.groups.get(hit["article_id"])
+            hit["similar"] = 0
+            if not group:
+                continue
+            key = quote_key(group, hit["text"])
+            for other in self.duplicates.members.get(group, ()):
+                if other != hit["article_id"]:
+                    if other not in records:
+                        records[other] = self.article(other) or {}
+                    said = records[other].get("quotes") or []
+                    hit["similar"] += any(quote_key(group, q["text"]) == key for q in said)
 
     def match_ids(self, query: SearchQuery, kind: str = ARTICLE) -> set[str]:
         """The id of every article (or quotation) the query and its filters match, unranked:
@@ -577,23 +596,41 @@ class Searcher(QueryFront):
     def _group_codes(self, reader, key: tuple) -> tuple[np.ndarray, np.ndarray] | None:
         """Each document's duplicate group as a number (its own document number when it has no
         copy; size + n for the n-th group) and which documents have a copy; None when the index
-        has no duplicates. The members are looked up by id (no array of every stored id)."""
+        has no duplicates. An article's quotes are grouped with the same quote of its copies
+        (`quote_key`). The members are looked up by id (no array of every stored id); only
+        their quotes are read."""
 
         def build():  # the cache's lock is held here: no other cache call inside
             groups = self.duplicates.groups
             if not groups:
                 return None
             size = reader.doc_count_all()
-            codes = np.arange(size, dtype=np.int64 if size + len(groups) >= 2**31 else np.int32)
+            codes = np.arange(size, dtype=np.int64)
             members = np.zeros(size, dtype=bool)
             number = {g: n for n, g in enumerate(dict.fromkeys(groups.values()))}
+            said: dict[str, int] = {}
             for article_id, group in groups.items():
                 docs = self._docs_with_id(reader, article_id)
                 codes[docs] = size + number[group]
                 members[docs] = True
+                for doc in self._quote_docs(reader, article_id, docs).tolist():
+                    text = unpack(reader.stored_fields(doc)["record"])["text"]
+                    n = said.setdefault(quote_key(group, text), len(number) + len(said))
+                    codes[doc] = size + n
+                    members[doc] = True
+            if size + len(number) + len(said) < 2**31:
+                codes = codes.astype(np.int32)
             return codes, members
 
         return self.cache.array(key, f"duplicate_groups:{key[3:]}", build)
+
+    @staticmethod
+    def _quote_docs(reader, article_id: str, article_docs: np.ndarray) -> np.ndarray:
+        """The quotation documents of an article (its other documents under its article id)."""
+        text = SCHEMA["article_id"].to_bytes(article_id)
+        if ("article_id", text) not in reader:
+            return np.zeros(0, np.int32)
+        return np.setdiff1d(postings(reader, "article_id", text)[0], article_docs)
 
     @staticmethod
     def _docs_with_id(reader, article_id: str) -> np.ndarray:
@@ -640,7 +677,7 @@ class Searcher(QueryFront):
     def _run(self, query: SearchQuery, kind: str, facet_names: tuple[str, ...]) -> dict:
         with self._searcher() as s:
             chosen = self._select(s, query, kind, facet_names)
-            collapse = kind == ARTICLE and query.collapse and not query.similar_to
+            collapse = query.collapse and not query.similar_to
             groups = self._group_codes(s.reader(), chosen.key) if collapse else None
             shown = self._collapsed(chosen, query, groups) if groups else chosen.final
             total = int(shown.sum())
@@ -665,7 +702,7 @@ class Searcher(QueryFront):
         with self._searcher() as s:
             chosen = self._select(s, query, kind, facet_names)
             table = chosen.tables[name]
-            collapse = kind == ARTICLE and query.collapse and not query.similar_to
+            collapse = query.collapse and not query.similar_to
             groups = self._group_codes(s.reader(), chosen.key) if collapse else None
             counts = group_counts(table, others(chosen, name, query), groups)
             return {table.values[v]: int(counts[v]) for v in np.flatnonzero(counts)}

@@ -107,6 +107,39 @@ def test_facet_counts_count_a_group_once_and_every_copy_without_collapse(index):
     assert months == {"2020-01": 2}
 
 
+def test_a_quote_of_a_reprint_is_shown_once_and_counts_its_copy(index):
+    """The reprint repeats the original's quotes (its ending aside): the quotes view shows each
+    once, the same quote counted as one in the facets, and every copy with collapse off."""
+    from indexer.duplicates import quote_key
+
+    store, _ = index
+    said = {aid: [q["text"] for q in store.get(aid)["quotes"]]
+            for aid in ("original", "reprint", "other")}
+    keys = {aid: [quote_key("original", t) for t in texts] for aid, texts in said.items()}
+    shared = set(keys["original"]) & set(keys["reprint"])
+    assert shared  # the copy repeats quotes
+    every = Searcher(store).quotes(SearchQuery(per_page=200, collapse=False))
+    assert every["total"] == sum(len(texts) for texts in said.values())
+    collapsed = Searcher(store).quotes(SearchQuery(per_page=200, facet_limit=1000))
+    grouped = set(keys["original"]) | set(keys["reprint"])
+    assert collapsed["total"] == len(grouped) + len(said["other"]) < every["total"]
+    for hit in collapsed["hits"]:
+        aid = hit["article_id"]
+        mine = quote_key("original", hit["text"])
+        twin = {"original": "reprint", "reprint": "original"}.get(aid)
+        assert hit["similar"] == (twin is not None and mine in keys[twin])
+    # a speaker's count counts a quote repeated by a copy once
+    speakers = {f["value"]: f["count"] for f in collapsed["facets"]["speaker"]}
+    wanted: dict[str, set] = {}
+    for aid in ("original", "reprint", "other"):
+        for q in store.get(aid)["quotes"]:
+            if q.get("speaker"):
+                key = quote_key("original", q["text"]) if aid != "other" else (aid, q["start"])
+                wanted.setdefault(Searcher(store).canonical("speaker", q["speaker"]),
+                                  set()).add(key)
+    assert speakers == {name: len(found) for name, found in wanted.items()}
+
+
 def test_the_copies_of_an_article_are_listed_by_its_id(index):
     store, _ = index
     result = search(store, similar_to="reprint")
@@ -117,14 +150,16 @@ def test_the_copies_of_an_article_are_listed_by_its_id(index):
 def test_the_cli_collapses_unless_told_not_to(index):
     store, _ = index
 
-    def total(*extra: str) -> int:
+    def total(*args: str) -> int:
         out = subprocess.run(
-            [sys.executable, "-m", "indexer", "--index", str(store.dir), "search", "Trump",
-             "--json", *extra], capture_output=True, text=True, check=True, timeout=300)
+            [sys.executable, "-m", "indexer", "--index", str(store.dir), *args, "--json"],
+            capture_output=True, text=True, check=True, timeout=300)
         return json.loads(out.stdout)["total"]
 
-    assert total() == 2
-    assert total("--no-collapse") == 3
+    assert total("search", "Trump") == 2
+    assert total("search", "Trump", "--no-collapse") == 3
+    every = sum(len(store.get(aid)["quotes"]) for aid in ("original", "reprint", "other"))
+    assert total("quotes") < total("quotes", "--no-collapse") == every
 
 
 def test_lost_side_files_are_rebuilt_from_the_stored_records(index, tmp_path):
@@ -165,6 +200,15 @@ def test_the_web_collapses_links_the_copies_and_shows_all_with_collapse_0(index)
     assert f'href="/search?similar={shown}">1 similar</a>' in page
     listed = client.get(f"/search.json?similar={shown}").get_json()
     assert sorted(hit["id"] for hit in listed["hits"]) == ["original", "reprint"]
+    # the quotes view too: a repeated quote once, linked to the copies; every one with collapse=0
+    quotes = client.get("/quotes.json").get_json()
+    assert client.get("/quotes.json?collapse=0").get_json()["total"] > quotes["total"]
+    repeated = [hit for hit in quotes["hits"] if hit["similar"] == 1]
+    assert repeated
+    page = client.get("/quotes").get_data(as_text=True)
+    for hit in repeated:
+        assert f'href="/search?similar={hit["article_id"]}" title="Near-duplicate' in page
+    assert "and 1 copy</a>" in page
 
 
 @pytest.fixture(scope="module")
@@ -201,6 +245,19 @@ def test_opensearch_collapses_and_counts_as_whoosh_does(parity, options):
     assert mine["facets"] == theirs["facets"]
     for name in ("person", "source"):  # every value of a facet counts as its list does
         assert whoosh.all_values(query, name) == opensearch.all_values(query, name)
+
+
+@pytest.mark.parametrize("options", [
+    {}, {"collapse": False}, {"filters": {"source": ("Evening Wire",)}}, {"text": "said"},
+])
+def test_opensearch_collapses_the_quotes_of_copies_as_whoosh_does(parity, options):
+    whoosh, opensearch = parity
+    query = SearchQuery(facet_limit=1000, per_page=200, **options)
+    mine, theirs = whoosh.quotes(query), opensearch.quotes(query)
+    assert mine["total"] == theirs["total"]
+    assert ({h["id"]: h["similar"] for h in mine["hits"]}
+            == {h["id"]: h["similar"] for h in theirs["hits"]})
+    assert mine["facets"] == theirs["facets"]
 
 
 def test_groups_that_cannot_be_stored_leave_the_index_run_whole(index, tmp_path, capsys):

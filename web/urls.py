@@ -49,7 +49,7 @@ class SearchState:
     quote_kind: str = ""  # quotes only: direct | partial
     min_confidence: str = ""  # quotes only: as given (a bad value is explained, not dropped)
     all_of: tuple[str, ...] = ()  # facets whose chosen values must all match (`person_mode=all`)
-    collapse: bool = True  # articles only: one hit per group of near-duplicates (collapse=0: all)
+    collapse: bool = True  # one hit per group of near-duplicates, or per quote they repeat
     similar: str = ""  # articles only: the copies of this article id
 
     @property
@@ -244,14 +244,14 @@ def parse_state(kind: str, args: MultiDict) -> SearchState:
         page=_int(args.get("page"), 1, 1, MAX_PAGE),
         per_page=_int(args.get("per_page"), PER_PAGE, 1, MAX_PER_PAGE),
         view=view if view in VIEWS else "list",
+        collapse=(args.get("collapse") or "").strip() != "0",
         **(trust_params(args) if kind == "quotes" else duplicate_params(args)),
     )
 
 
 def duplicate_params(args: MultiDict) -> dict:
-    """An article search's collapsing of near-duplicates, and the article whose copies it lists."""
-    return {"collapse": (args.get("collapse") or "").strip() != "0",
-            "similar": (args.get("similar") or "").strip()[:200]}
+    """The article whose near-duplicate copies an article search lists."""
+    return {"similar": (args.get("similar") or "").strip()[:200]}
 
 
 def similar_url(article_id: str) -> str:

@@ -11,6 +11,7 @@ from __future__ import annotations
 import calendar
 from collections.abc import Iterator
 
+from indexer.duplicates import quote_key
 from indexer.records import FACET_FIELDS, Record, facet_values
 from indexer.schema import ARTICLE, QUOTE, SCHEMA, SEP
 from indexer.search import day_number
@@ -139,14 +140,16 @@ def quote_id(article_id: str, n: int) -> str:
     return f"{article_id}#q{n}"
 
 
-def quote_documents(record: Record) -> Iterator[dict]:
-    """One document per quotation, carrying the article's facets for filtering."""
+def quote_documents(record: Record, group: str | None = None) -> Iterator[dict]:
+    """One document per quotation, carrying the article's facets for filtering; in an article
+    with near-duplicate copies (`group`), the same quote of every copy shares its dup_group."""
     shared = {**dated(record.get("published")), **facets(record)}
     for n, quote in enumerate(record.get("quotes") or []):
         data = quote_data(record, quote)
         yield {
             "kind": QUOTE,
             "id": quote_id(record["id"], n),
+            "dup_group": quote_key(group, quote["text"]) if group else quote_id(record["id"], n),
             "article_id": record["id"],
             "quote_t": analysed(quote_searched(data), "quote"),
             "words": spelling(quote_searched(data)),

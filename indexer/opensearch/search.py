@@ -306,8 +306,7 @@ class OpenSearchSearcher(QueryFront):
             order = "asc" if query.sort == "oldest" else "desc"
             body["sort"] = [{"day": order}, {"id": order}]
         self.duplicates.refresh()
-        if (kind == ARTICLE and query.collapse and not query.similar_to
-                and self.duplicates.groups):
+        if query.collapse and not query.similar_to and self.duplicates.groups:
             collapse_groups(body, dates + list(filters.values()))
         if body["query"] == MATCH_NONE:
             body["aggs"] = {}  # nothing can match: skip the aggregations

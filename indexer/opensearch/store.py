@@ -213,22 +213,31 @@ class OpenSearchStore:
         self.refresh()
 
     def mark_duplicates(self, groups: dict[str, str]) -> None:
-        """Set the near-duplicate group of the articles whose group changed (and of articles
-        stored before the field existed: their own id), for searches to collapse on."""
+        """Set the near-duplicate group of the articles whose group changed and of their quotes
+        (and of articles and quotes stored before the field existed), for searches to collapse
+        on."""
         # Whole documents are written again: a partial update would rebuild them from _source,
         # which leaves out the analysed text.
         index = self.aliases[ARTICLE]
-        unset = helpers.scan(self.client, index=index, size=500, query={
-            "_source": ["record"],
-            "query": {"bool": {"must_not": {"exists": {"field": "dup_group"}}}}})
-        records = {hit["_id"]: hit["_source"]["record"] for hit in unset}
-        ids = list(groups)
+        unset = {"bool": {"must_not": {"exists": {"field": "dup_group"}}}}
+        found = helpers.scan(self.client, index=index, size=500,
+                             query={"_source": ["record"], "query": unset})
+        records = {hit["_id"]: hit["_source"]["record"] for hit in found}
+        quoted = helpers.scan(self.client, index=self.aliases[QUOTE], size=500,
+                              query={"_source": ["article_id"], "query": unset})
+        ids = list(dict.fromkeys([*groups, *(hit["_source"]["article_id"] for hit in quoted)]))
+        ids = [aid for aid in ids if aid not in records]
         for at in range(0, len(ids), 500):
             chunk = ids[at : at + 500]
             found = self.client.mget(index=index, body={"ids": chunk}, params={"_source": "record"})
             records.update({d["_id"]: d["_source"]["record"] for d in found["docs"] if d["found"]})
-        self._bulk([self._action(index, article_document(record, groups.get(aid)))
-                    for aid, record in records.items()])
+        now = load_groups(self.dir)  # every group (`groups` names those that changed)
+        actions = []
+        for aid, record in records.items():
+            actions.append(self._action(index, article_document(record, now.get(aid))))
+            actions += [self._action(self.aliases[QUOTE], doc)
+                        for doc in quote_documents(record, now.get(aid))]
+        self._bulk(actions)
         self.refresh()
 
     def delete(self, article_ids: Iterable[str]) -> int:
@@ -277,9 +286,10 @@ class OpenSearchStore:
         always has its quotes, and an interrupted batch is simply written again next run."""
         batch = list({r["id"]: r for r in batch}.values())  # the last version of an id wins
         old = self._quote_counts([r["id"] for r in batch], target[ARTICLE])
+        groups = load_groups(self.dir)  # the copies known so far; the run's end tells the rest
         quotes, stale = [], []
         for record in batch:
-            docs = list(quote_documents(record))
+            docs = list(quote_documents(record, groups.get(record["id"])))
             quotes += [self._action(target[QUOTE], d) for d in docs]
             stale += [
                 {"_op_type": "delete", "_index": target[QUOTE], "_id": quote_id(record["id"], n)}
@@ -287,7 +297,6 @@ class OpenSearchStore:
             ]
         self._bulk(quotes)
         self._bulk(stale)
-        groups = load_groups(self.dir)  # the copies known so far; the run's end tells the rest
         self._bulk([self._action(target[ARTICLE], article_document(r, groups.get(r["id"])))
                     for r in batch])
 
