@@ -151,13 +151,28 @@ def search_query(args: argparse.Namespace, facets: dict[str, str]):
         text=" ".join(t for t in (words, args.query or "") if t),
         filters={k: v for k, v in filters.items() if v},
         all_of=tuple(FILTER_NAMES.get(f, f) for f in args.all_of or ()),
-        date_from=args.date_from,
-        date_to=args.date_to,
+        date_from=typed_date(args.date_from),
+        date_to=typed_date(args.date_to),
         sort=args.sort,
         page=args.page,
         per_page=args.limit,
         collapse=not getattr(args, "no_collapse", False),
     )
+
+
+def typed_date(value: str | None) -> str | None:
+    """A --from/--to value as the web reads it ("Nov 2020", "February", "last week"), saying
+    on stderr what it was read as; one that is no date is left for the search to refuse."""
+    from indexer.dates import bound
+
+    if not value:
+        return value
+    read, note = bound(value)
+    if not read:
+        return value
+    if note:
+        print(f"newsindex: {note}", file=sys.stderr)
+    return read
 
 
 SEARCH_FILTERS = {

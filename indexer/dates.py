@@ -86,23 +86,65 @@ def with_dateline(article):
                    source=article.source or agency)
 
 
-def bound(value: str) -> tuple[str, str | None]:
+# "since February", "until last week": the field already says which end of the range it is.
+RANGE_WORD = re.compile(r"^(?:since|from|after|before|until|till|up\s+to|to|by)\s+", re.I)
+# dateparser's periods -> how much of YYYY-MM-DD a relative date gives
+PERIOD_CHARS = {"year": 4, "month": 7}
+
+
+def bound(value: str, today: datetime | None = None) -> tuple[str, str | None]:
     """A typed date bound as YYYY[-MM[-DD]] (or "undated"), and a note when it was not written
-    so: read as a date when possible ("Nov 2020" is 2020-11), else "" (no bound)."""
-    text = value.strip()
+    so: read as a date when possible ("Nov 2020" is 2020-11; "February", with no year, the
+    latest February up to `today`; "last week" or "3 months ago" through dateparser), else ""
+    (no bound)."""
+    typed = value.strip()
+    text = RANGE_WORD.sub("", typed)
     if not text or text.lower() == UNDATED:
         return text.lower(), None
     if valid(text):
-        return text, None
+        return text, None if text == typed else f"“{typed}” was read as {text}."
+    today = today or datetime.now()
+    read = _absolute(text, today) or _relative(text, today)
+    if not read:
+        return "", (f"“{typed}” is not a date (write YYYY, YYYY-MM or YYYY-MM-DD, such as "
+                    "2020-11); the search ran without it.")
+    return read, f"“{typed}” was read as {read}."
+
+
+def _absolute(text: str, today: datetime) -> str | None:
+    """A date written out ("Nov 2020", "12 Feb 2025", "February"), as much of it as was given;
+    without a year, the latest such month or day up to today."""
     try:
         a = dateparser.parse(text[:40], default=datetime(2000, 1, 1), dayfirst=DAY_FIRST.get())
         b = dateparser.parse(text[:40], default=datetime(2001, 2, 2), dayfirst=DAY_FIRST.get())
     except (ValueError, OverflowError, TypeError):
-        return "", (f"“{text}” is not a date (write YYYY, YYYY-MM or YYYY-MM-DD, such as "
-                    "2020-11); the search ran without it.")
-    read = f"{a.year:04d}" + (f"-{a.month:02d}" if a.month == b.month else "")
-    read += f"-{a.day:02d}" if a.month == b.month and a.day == b.day else ""
-    return read, f"“{text}” was read as {read}."
+        return None
+    month, day = a.month == b.month, a.month == b.month and a.day == b.day
+    year = a.year
+    if a.year != b.year:  # no year typed
+        if not month:
+            return None
+        year = today.year if (a.month, a.day if day else 1) <= (today.month, today.day) \
+            else today.year - 1
+    return f"{year:04d}" + (f"-{a.month:02d}" if month else "") + (f"-{a.day:02d}" if day else "")
+
+
+def _relative(text: str, today: datetime) -> str | None:
+    """A date said relative to today ("yesterday", "last week", "3 months ago", "last year"),
+    to the day, month or year it names (dateparser, English)."""
+    if not re.search(r"[A-Za-z]", text):
+        return None  # digits that did not make a date ("2020-13") are not read as one
+    from dateparser.date import DateDataParser
+
+    parser = DateDataParser(languages=["en"], settings={
+        "PREFER_DATES_FROM": "past", "RETURN_AS_TIMEZONE_AWARE": False, "RELATIVE_BASE": today})
+    try:
+        found = parser.get_date_data(text[:40])
+    except (ValueError, OverflowError, TypeError):
+        return None
+    if found.date_obj is None:
+        return None
+    return found.date_obj.date().isoformat()[: PERIOD_CHARS.get(found.period, 10)]
 
 
 def valid(text: str) -> bool:

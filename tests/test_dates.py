@@ -101,6 +101,43 @@ def test_a_typed_range_is_read_or_dropped_with_a_note():
     assert date_range("undated", "") == ("undated", "", [])
 
 
+def test_a_bound_typed_as_people_say_it_is_read_against_today():
+    """A month or day without a year is the latest one up to today (not the year 2000); "since"
+    and "until" are what the field already says; relative dates go through dateparser."""
+    from datetime import datetime
+
+    from indexer.dates import bound
+
+    today = datetime(2026, 12, 6, 15, 30)
+    read = {typed: bound(typed, today)[0] for typed in (
+        "February", "since February", "December", "Dec 25", "12 Feb", "until Nov 2020",
+        "since 2020", "yesterday", "last week", "3 months ago", "last month", "last year",
+        "Monday", "2020-13", "Trump", "<script>")}
+    assert read == {
+        "February": "2026-02", "since February": "2026-02", "December": "2026-12",
+        "Dec 25": "2025-12-25", "12 Feb": "2026-02-12", "until Nov 2020": "2020-11",
+        "since 2020": "2020", "yesterday": "2026-12-05", "last week": "2026-11-29",
+        "3 months ago": "2026-09", "last month": "2026-11", "last year": "2025",
+        "Monday": "2026-11-30", "2020-13": "", "Trump": "", "<script>": ""}
+    assert bound("since 2020", today)[1] == "“since 2020” was read as 2020."
+    assert bound("2020", today) == ("2020", None)
+
+
+def test_the_cli_reads_a_typed_bound_as_the_web_does(web_index):
+    def run(*dates: str) -> subprocess.CompletedProcess:
+        return newsindex("--index", str(web_index), "search", "--json", *dates)
+
+    typed, plain = run("--from", "since Nov 2019", "--to", "Dec 2019"), run(
+        "--from", "2019-11", "--to", "2019-12")
+    assert typed.returncode == plain.returncode == 0, typed.stderr
+    assert "“since Nov 2019” was read as 2019-11." in typed.stderr
+    shown = [json.loads(p.stdout) for p in (typed, plain)]
+    assert shown[0]["total"] == shown[1]["total"] > 0
+    assert [h["id"] for h in shown[0]["hits"]] == [h["id"] for h in shown[1]["hits"]]
+    refused = run("--from", "garbage")
+    assert refused.returncode == 2 and "not 'garbage'" in refused.stderr
+
+
 @pytest.fixture(scope="module")
 def client(web_index, tmp_path_factory):
     folder = shutil.copytree(web_index, tmp_path_factory.mktemp("dates") / "index")
