@@ -267,12 +267,19 @@ def fresh_signatures(records: list[dict]) -> dict[str, tuple[str, np.ndarray | N
             for record, sig in zip(records, sigs, strict=True)}
 
 
-def quote_key(group: str, text: str) -> str:
-    """What the copies of one quotation share: its article's near-duplicate group and its words
-    (case, quotation marks, punctuation and spacing aside). A wire story's reprints repeat its
-    quotes; the quotes view shows each once."""
+def quote_digest(text: str) -> int:
+    """A quotation's words (case, quotation marks, punctuation and spacing aside) as a signed
+    64-bit number: the same quote in two copies of a story has the same one. The Whoosh store
+    keeps it in a column of each quote document."""
     words = " ".join(WORD.findall(text.casefold()))
-    return f"{group}#{hashlib.blake2b(words.encode('utf-8'), digest_size=8).hexdigest()}"
+    digest = hashlib.blake2b(words.encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "big", signed=True)
+
+
+def quote_key(group: str, text: str) -> str:
+    """What the copies of one quotation share: its article's near-duplicate group and its words.
+    A wire story's reprints repeat its quotes; the quotes view shows each once."""
+    return f"{group}#{quote_digest(text) & (2**64 - 1):016x}"
 
 
 class GroupWatcher:

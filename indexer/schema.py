@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from whoosh import fields
+from whoosh import columns, fields
 from whoosh.analysis import RegexTokenizer, StemmingAnalyzer
 
 # Facet values keep their spelling and may hold spaces and commas ("arts, culture, ..."),
@@ -57,6 +57,10 @@ def build_schema() -> fields.Schema:
         # these fields keep their schema; search reads both from the stored records there.
         quote_kind=fields.ID(sortable=True),
         confidence=fields.ID(sortable=True),
+        # A quotation's words as a number (duplicates.quote_digest), a column only: the quotes
+        # view shows a quote that near-duplicate copies repeat once. Read from the stored
+        # records in indexes made before it.
+        quote_words=fields.COLUMN(columns.NumericColumn("q", default=0)),
         record=fields.STORED(),
     )
 

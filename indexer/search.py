@@ -32,7 +32,7 @@ from whoosh.query import (
 from indexer.aliases import FILE_NAME, Aliases, effective
 from indexer.dates import UNDATED
 from indexer.dates import valid as valid_date
-from indexer.duplicates import GroupWatcher, quote_key
+from indexer.duplicates import GroupWatcher, quote_digest, quote_key
 from indexer.facets import FacetCache, FacetTable, QueryArrays, postings, top_documents
 from indexer.query import (
     MAX_EDITS,
@@ -600,24 +600,27 @@ class Searcher(QueryFront):
         (`quote_key`). The members are looked up by id (no array of every stored id); only
         their quotes are read."""
 
+        words = (self.cache.segment_array(reader, key, "quote_words", self._quote_words)
+                 if self.duplicates.groups else None)
+
         def build():  # the cache's lock is held here: no other cache call inside
             groups = self.duplicates.groups
-            if not groups:
+            if not groups or words is None:
                 return None
             size = reader.doc_count_all()
             codes = np.arange(size, dtype=np.int64)
             members = np.zeros(size, dtype=bool)
             number = {g: n for n, g in enumerate(dict.fromkeys(groups.values()))}
-            said: dict[str, int] = {}
+            said: dict[tuple[str, int], int] = {}
             for article_id, group in groups.items():
-                docs = self._docs_with_id(reader, article_id)
-                codes[docs] = size + number[group]
+                docs = self._docs_of_article(reader, article_id)  # the article and its quotes
                 members[docs] = True
-                for doc in self._quote_docs(reader, article_id, docs).tolist():
-                    text = unpack(reader.stored_fields(doc)["record"])["text"]
-                    n = said.setdefault(quote_key(group, text), len(number) + len(said))
-                    codes[doc] = size + n
-                    members[doc] = True
+                said_here = words[docs]
+                codes[docs[said_here == 0]] = size + number[group]
+                for doc, digest in zip(docs.tolist(), said_here.tolist(), strict=True):
+                    if digest:
+                        codes[doc] = size + said.setdefault((group, digest),
+                                                            len(number) + len(said))
             if size + len(number) + len(said) < 2**31:
                 codes = codes.astype(np.int32)
             return codes, members
@@ -625,12 +628,28 @@ class Searcher(QueryFront):
         return self.cache.array(key, f"duplicate_groups:{key[3:]}", build)
 
     @staticmethod
-    def _quote_docs(reader, article_id: str, article_docs: np.ndarray) -> np.ndarray:
-        """The quotation documents of an article (its other documents under its article id)."""
+    def _quote_words(leaf) -> np.ndarray:
+        """Each quote document's words as a number (duplicates.quote_digest; 0 for articles,
+        which tells them apart)
+        in one segment: from its column, or, in segments written before the column, from the
+        stored quote records (once: the array is kept beside the segment)."""
+        if "quote_words" in leaf.schema and leaf.has_column("quote_words"):
+            return np.fromiter(leaf.column_reader("quote_words"), dtype=np.int64,
+                               count=leaf.doc_count_all())
+        out = np.zeros(leaf.doc_count_all(), dtype=np.int64)
+        quote = SCHEMA["kind"].to_bytes(QUOTE)
+        if ("kind", quote) in leaf:
+            for doc in postings(leaf, "kind", quote)[0].tolist():
+                out[doc] = quote_digest(unpack(leaf.stored_fields(doc)["record"])["text"])
+        return out
+
+    @staticmethod
+    def _docs_of_article(reader, article_id: str) -> np.ndarray:
+        """The documents (deleted ones included) of an article and of its quotations."""
         text = SCHEMA["article_id"].to_bytes(article_id)
         if ("article_id", text) not in reader:
             return np.zeros(0, np.int32)
-        return np.setdiff1d(postings(reader, "article_id", text)[0], article_docs)
+        return postings(reader, "article_id", text)[0]
 
     @staticmethod
     def _docs_with_id(reader, article_id: str) -> np.ndarray:

@@ -31,6 +31,7 @@ from whoosh.system import pack_uint
 from whoosh.util.numeric import byte_to_length
 from whoosh.writing import SegmentWriter
 
+from indexer.duplicates import quote_digest
 from indexer.facets import keep_long_postings
 from indexer.records import Record, facet_values
 from indexer.schema import ARTICLE, QUOTE, SCHEMA, SEARCHED, SEP, term_text
@@ -159,6 +160,7 @@ def quote_documents(record: Record, base: dict) -> Iterator[dict]:
             record=pack(data),
         )
         doc["mentions"] = joined(data["mentions"])
+        doc["quote_words"] = quote_digest(quote["text"])
         if quote.get("kind"):
             doc["quote_kind"] = quote["kind"]
         if isinstance(quote.get("confidence"), int | float):

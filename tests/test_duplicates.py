@@ -140,6 +140,30 @@ def test_a_quote_of_a_reprint_is_shown_once_and_counts_its_copy(index):
     assert speakers == {name: len(found) for name, found in wanted.items()}
 
 
+def test_an_index_made_before_the_quote_words_column_collapses_the_same(index, tmp_path):
+    """Its segments have no quote_words column: the numbers are read from the stored quotes."""
+    from whoosh.filedb.filestore import FileStorage
+
+    from indexer.schema import build_schema
+
+    store, _ = index
+    schema = build_schema()
+    schema.remove("quote_words")
+    FileStorage(str(tmp_path)).create_index(schema)
+    old = Store(tmp_path)
+    assert "quote_words" not in old.ix.schema
+    list(old.write(sorted(store.records(), key=lambda r: r["id"])))
+    update_duplicates(old, {})
+    for options in ({}, {"collapse": False}, {"text": "said"}):
+        query = SearchQuery(per_page=200, facet_limit=1000, **options)
+        mine, theirs = Searcher(old).quotes(query), Searcher(store).quotes(query)
+        assert mine["total"] == theirs["total"] and mine["facets"] == theirs["facets"]
+        assert ({h["id"]: h["similar"] for h in mine["hits"]}
+                == {h["id"]: h["similar"] for h in theirs["hits"]})
+    assert Searcher(old).quotes(SearchQuery())["total"] < Searcher(old).quotes(
+        SearchQuery(collapse=False))["total"]
+
+
 def test_the_copies_of_an_article_are_listed_by_its_id(index):
     store, _ = index
     result = search(store, similar_to="reprint")
