@@ -158,7 +158,8 @@ def test_bad_usage_exits_2(index, tmp_path):
     assert newsindex("search", "--sort", "sideways", index=index).returncode == 2
     missing = newsindex("search", "x", index=tmp_path / "nothing")
     assert missing.returncode == 2 and "no index here" in missing.stderr
-    assert newsindex("search", "--from", "last week", index=index).returncode == 2
+    assert newsindex("search", "--from", "2020-13", index=index).returncode == 2
+    assert newsindex("search", "--to", "no date at all", index=index).returncode == 2
 
 
 def test_custom_query_topic_reapplies_to_the_existing_index(index):
