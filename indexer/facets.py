@@ -473,6 +473,15 @@ class FacetCache:
                 )
             return self._extra[name]
 
+    def segment_tables(self, reader: IndexReader, key: tuple,
+                       field: str) -> list[tuple[SegmentTable, int]]:
+        """One field's table of each segment with the segment's document base, kept like the
+        facets' (in memory while the segment lives, and beside it on disk)."""
+        with self._lock:
+            self._roll(key)
+            self._prune(reader)
+            return [(self._table(leaf, field), base) for leaf, base in reader.leaf_readers()]
+
     def _segment(self, leaf: IndexReader, what: tuple, build: Callable):
         sid = segment_id(leaf)
         if sid is None:

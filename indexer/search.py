@@ -597,31 +597,37 @@ class Searcher(QueryFront):
         """Each document's duplicate group as a number (its own document number when it has no
         copy; size + n for the n-th group) and which documents have a copy; None when the index
         has no duplicates. An article's quotes are grouped with the same quote of its copies
-        (`quote_key`). The members are looked up by id (no array of every stored id); only
-        their quotes are read."""
-
-        words = (self.cache.segment_array(reader, key, "quote_words", self._quote_words)
-                 if self.duplicates.groups else None)
+        (same words: `quote_words`). Made from per-segment arrays kept across commits (each
+        document's article id, each quote's words), without a lookup per copy."""
+        if not self.duplicates.groups:
+            return None
+        words = self.cache.segment_array(reader, key, "quote_words", self._quote_words)
+        articles = self.cache.segment_tables(reader, key, "article_id")
 
         def build():  # the cache's lock is held here: no other cache call inside
             groups = self.duplicates.groups
-            if not groups or words is None:
+            if not groups:
                 return None
             size = reader.doc_count_all()
-            codes = np.arange(size, dtype=np.int64)
-            members = np.zeros(size, dtype=bool)
             number = {g: n for n, g in enumerate(dict.fromkeys(groups.values()))}
-            said: dict[tuple[str, int], int] = {}
-            for article_id, group in groups.items():
-                docs = self._docs_of_article(reader, article_id)  # the article and its quotes
-                members[docs] = True
-                said_here = words[docs]
-                codes[docs[said_here == 0]] = size + number[group]
-                for doc, digest in zip(docs.tolist(), said_here.tolist(), strict=True):
-                    if digest:
-                        codes[doc] = size + said.setdefault((group, digest),
-                                                            len(number) + len(said))
-            if size + len(number) + len(said) < 2**31:
+            group_of = np.full(size, -1, dtype=np.int64)
+            for table, base in articles:
+                value_group = np.fromiter(
+                    (number.get(groups.get(v, ""), -1) for v in table.values),
+                    dtype=np.int64, count=len(table.values))
+                chosen = value_group[table.value_of_posting]
+                grouped = chosen >= 0
+                group_of[table.docs[grouped] + base] = chosen[grouped]
+            members = group_of >= 0
+            codes = np.arange(size, dtype=np.int64)
+            copies = members & (words == 0)  # the articles (a quote's words are never 0)
+            codes[copies] = size + group_of[copies]
+            quotes = np.flatnonzero(members & (words != 0))
+            if quotes.size:  # one number per group and words
+                pairs = np.stack([group_of[quotes], words[quotes]], axis=1)
+                _, same = np.unique(pairs, axis=0, return_inverse=True)
+                codes[quotes] = size + len(number) + same.ravel()
+            if codes.max(initial=0) < 2**31:
                 codes = codes.astype(np.int32)
             return codes, members
 
@@ -642,14 +648,6 @@ class Searcher(QueryFront):
             for doc in postings(leaf, "kind", quote)[0].tolist():
                 out[doc] = quote_digest(unpack(leaf.stored_fields(doc)["record"])["text"])
         return out
-
-    @staticmethod
-    def _docs_of_article(reader, article_id: str) -> np.ndarray:
-        """The documents (deleted ones included) of an article and of its quotations."""
-        text = SCHEMA["article_id"].to_bytes(article_id)
-        if ("article_id", text) not in reader:
-            return np.zeros(0, np.int32)
-        return postings(reader, "article_id", text)[0]
 
     @staticmethod
     def _docs_with_id(reader, article_id: str) -> np.ndarray:
