@@ -77,6 +77,12 @@ def sentence_around(text: str, start: int, end: int) -> tuple[int, int]:
             after.start() + 1 if after else min(len(text), end + CONTEXT_REACH))
 
 
+def sentence_text(text: str, start: int, end: int) -> str:
+    """The sentence(s) holding text[start:end] (`sentence_around`), on one line."""
+    first, last = sentence_around(text, start, end)
+    return " ".join(text[first:last].split())
+
+
 def quote_mentions(record: Record, quote: dict) -> list[str]:
     """Canonical entities that a quotation is about (for 'what did X say about Y').
 
@@ -104,9 +110,7 @@ def quote_context(record: Record, quote: dict) -> str | None:
     None for a direct quote, which is what was said itself."""
     if quote.get("kind") != "partial":
         return None
-    body = record.get("body") or ""
-    start, end = sentence_around(body, quote["start"], quote["end"])
-    return " ".join(body[start:end].split()) or None
+    return sentence_text(record.get("body") or "", quote["start"], quote["end"]) or None
 
 
 def quote_data(record: Record, quote: dict) -> dict:

@@ -19,7 +19,7 @@ from indexer.resolution import provenance
 from indexer.schema import ARTICLE, QUOTE
 from indexer.search import ALIAS_FIELDS, QueryError, Searcher, SearchQuery
 from indexer.search import MAX_PER_PAGE as SEARCH_MAX_PER_PAGE
-from indexer.store import sentence_around
+from indexer.store import sentence_text
 from indexer.topics import load_taxonomy
 from web import marks, syntax
 from web.charts import month_chart
@@ -157,9 +157,8 @@ def in_context(searcher: Searcher, quotes: list[dict]) -> None:
     for q in quotes:
         record = records[q["article_id"]] or {}
         body = record.get("body") or ""
-        start, end = sentence_around(body, q["start"], q["end"]) if body else (0, 0)
         q["url"] = record.get("url")
-        q["context"] = " ".join(body[start:end].split()) or q["text"]
+        q["context"] = sentence_text(body, q["start"], q["end"]) or q["text"]
 
 
 def values_page(searcher: Searcher, state: SearchState, facet: str, contains: str = "",
