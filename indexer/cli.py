@@ -147,12 +147,20 @@ def search_query(args: argparse.Namespace, facets: dict[str, str]):
         for name, dest in facets.items()
     }
     words = " ".join(args.words or ())
+    text = " ".join(t for t in (words, args.query or "") if t)
+    date_from, date_to = typed_date(args.date_from), typed_date(args.date_to)
+    if not (date_from or date_to):  # "putin since February": the words end with a date
+        from indexer.dates import dates_in_text
+
+        text, date_from, date_to, note = dates_in_text(text)
+        if note:
+            print(f"newsindex: {note}", file=sys.stderr)
     return SearchQuery(
-        text=" ".join(t for t in (words, args.query or "") if t),
+        text=text,
         filters={k: v for k, v in filters.items() if v},
         all_of=tuple(FILTER_NAMES.get(f, f) for f in args.all_of or ()),
-        date_from=typed_date(args.date_from),
-        date_to=typed_date(args.date_to),
+        date_from=date_from or None,
+        date_to=date_to or None,
         sort=args.sort,
         page=args.page,
         per_page=args.limit,

@@ -111,6 +111,37 @@ def bound(value: str, today: datetime | None = None) -> tuple[str, str | None]:
     return read, f"“{typed}” was read as {read}."
 
 
+# A query ending in a date phrase, as people type into search boxes: "putin ukraine since
+# February", "brexit in 2019". Not inside quotation marks; "in"/"during" need a year ("in May"
+# may be Theresa May).
+TEXT_DATE = re.compile(
+    r"^(?P<rest>(?:[^\"]|\"[^\"]*\")*?)\s*\b(?P<word>since|after|from|until|till|in|during)"
+    r"\s+(?P<when>[^\"()]{1,40})$", re.I)
+STARTS = {"since": "from", "after": "from", "from": "from", "until": "to", "till": "to"}
+
+
+def dates_in_text(text: str, today: datetime | None = None) -> tuple[str, str, str, str | None]:
+    """A query's words without a trailing date phrase, the bounds the phrase gives (from, to:
+    "" when none) and a note saying how it was read; the query unchanged when it has none."""
+    m = TEXT_DATE.match(text.strip())
+    if not m:
+        return text, "", "", None
+    word, when = m.group("word").lower(), m.group("when").strip()
+    if word in ("in", "during") and not re.search(r"\b\d{4}\b", when):
+        return text, "", "", None
+    read, _ = bound(when, today)
+    if not read or read == UNDATED:
+        return text, "", "", None
+    phrase = f"{m.group('word')} {when}"
+    side = STARTS.get(word)
+    lo, hi = (read, "") if side == "from" else ("", read) if side == "to" else (read, read)
+    shown = {"from": f"from {read}", "to": f"up to {read}"}.get(side or "", f"in {read}")
+    rest = re.sub(r"\s+(?:AND|OR|NOT)$", "", m.group("rest").strip())  # "putin AND since 2020"
+    return (rest, lo, hi,
+            f"“{phrase}” was read as a date: {shown} (put it in quotation marks to search the "
+            f"words).")
+
+
 def _absolute(text: str, today: datetime) -> str | None:
     """A date written out ("Nov 2020", "12 Feb 2025", "February"), as much of it as was given;
     without a year, the latest such month or day up to today."""

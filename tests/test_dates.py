@@ -123,6 +123,60 @@ def test_a_bound_typed_as_people_say_it_is_read_against_today():
     assert bound("2020", today) == ("2020", None)
 
 
+def test_a_date_phrase_ending_the_query_is_read_as_its_range():
+    from datetime import datetime
+
+    from indexer.dates import dates_in_text
+
+    today = datetime(2026, 12, 6)
+    read = {q: dates_in_text(q, today)[:3] for q in (
+        "putin ukraine since February", "brexit in 2019", "said in May 2019",
+        "trump until Nov 2020", 'putin "peace talks" since 2020', "putin AND since 2020",
+        "since last week")}
+    assert read == {
+        "putin ukraine since February": ("putin ukraine", "2026-02", ""),
+        "brexit in 2019": ("brexit", "2019", "2019"),
+        "said in May 2019": ("said", "2019-05", "2019-05"),
+        "trump until Nov 2020": ("trump", "", "2020-11"),
+        'putin "peace talks" since 2020': ('putin "peace talks"', "2020", ""),
+        "putin AND since 2020": ("putin", "2020", ""),
+        "since last week": ("", "2026-11-29", ""),
+    }
+    assert dates_in_text("putin ukraine since February", today)[3] == (
+        "“since February” was read as a date: from 2026-02 (put it in quotation marks to "
+        "search the words).")
+    # words that are no date, a month alone after "in" (Theresa May?), quoted words: unchanged
+    for words in ("brexit in may", "made in china", '"since february"', "war since the invasion",
+                  "a until b", "elections in 1,000 towns"):
+        assert dates_in_text(words, today) == (words, "", "", None)
+
+
+def test_the_web_and_the_cli_read_a_date_phrase_ending_the_query(web_index):
+    from web import create_app
+
+    client = create_app({"INDEX_DIR": str(web_index), "TESTING": True}).test_client()
+    phrased = client.get("/search.json", query_string={"q": "trump since Nov 2019"}).get_json()
+    plain = client.get("/search.json", query_string={"q": "trump", "from": "2019-11"}).get_json()
+    assert 0 < phrased["total"] == plain["total"] < client.get(
+        "/search.json", query_string={"q": "trump"}).get_json()["total"]
+    assert [h["id"] for h in phrased["hits"]] == [h["id"] for h in plain["hits"]]
+    assert phrased["notes"] == ["“since Nov 2019” was read as a date: from 2019-11 (put it in "
+                                "quotation marks to search the words)."]
+    page = client.get("/search", query_string={"q": "trump since Nov 2019"})
+    assert "was read as a date: from 2019-11" in page.get_data(as_text=True)
+    # a range set on the page (a month clicked) wins over the words
+    clicked = client.get("/search.json", query_string={
+        "q": "trump since Nov 2019", "from": "2020-01", "to": "2020-01"}).get_json()
+    same = client.get("/search.json", query_string={
+        "q": "trump", "from": "2020-01", "to": "2020-01"}).get_json()
+    assert clicked["total"] == same["total"] and "left out" in clicked["notes"][0]
+    cli = newsindex("--index", str(web_index), "search", "trump", "since", "Nov", "2019",
+                    "--json")
+    assert cli.returncode == 0, cli.stderr
+    assert json.loads(cli.stdout)["total"] == plain["total"]
+    assert "“since Nov 2019” was read as a date" in cli.stderr
+
+
 def test_the_cli_reads_a_typed_bound_as_the_web_does(web_index):
     def run(*dates: str) -> subprocess.CompletedProcess:
         return newsindex("--index", str(web_index), "search", "--json", *dates)

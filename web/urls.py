@@ -14,7 +14,7 @@ from urllib.parse import quote, urlencode
 
 from werkzeug.datastructures import MultiDict
 
-from indexer.dates import date_range
+from indexer.dates import date_range, dates_in_text
 from indexer.schema import FACETS
 from indexer.search import QUOTE_FACETS, SearchQuery
 
@@ -63,10 +63,11 @@ class SearchState:
 
     def query(self, facet_limit: int = 10) -> SearchQuery:
         """The indexer's query for this state (a date bound that is no date left out, a range
-        given backwards turned round: `date_notes` says so)."""
-        date_from, date_to, _ = date_range(self.date_from, self.date_to)
+        given backwards turned round, a date phrase ending the query read as the range:
+        `date_notes` says so)."""
+        text, date_from, date_to, _ = self._dated()
         return SearchQuery(
-            text=self.text,
+            text=text,
             filters={k: v for k, v in self.filters.items() if v},
             date_from=date_from or None,
             date_to=date_to or None,
@@ -84,7 +85,18 @@ class SearchState:
     @property
     def date_notes(self) -> list[str]:
         """What was made of a date range that was not written as dates, one sentence each."""
-        return date_range(self.date_from, self.date_to)[2]
+        return self._dated()[3]
+
+    def _dated(self) -> tuple[str, str, str, list[str]]:
+        """The query's words and its date range: the range given, else the one a date phrase
+        ending the words gives ("putin since February"); the notes saying what was read."""
+        text, typed_from, typed_to, note = dates_in_text(self.text)
+        if self.date_from or self.date_to:  # the range set (a month clicked) wins
+            typed_from, typed_to = self.date_from, self.date_to
+            note = note and ("The date words ending the query were left out: the date range "
+                             "set applies.")
+        date_from, date_to, notes = date_range(typed_from, typed_to)
+        return text, date_from, date_to, ([note] if note else []) + notes
 
     def mode(self, facet: str) -> str:
         """How a facet's chosen values combine: "any" (the default) or "all"."""
