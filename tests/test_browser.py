@@ -10,11 +10,14 @@ import os
 import re
 import shutil
 import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 import waitress
 from playwright.sync_api import sync_playwright
+from waitress import wasyncore
 
 from indexer.resolution.context import recompute
 from indexer.search import Searcher
@@ -50,14 +53,23 @@ def server(web_index, tmp_path_factory):
     across the archive that `newsindex index` computes)."""
     folder = shutil.copytree(web_index, tmp_path_factory.mktemp("browser") / "index")
     recompute(Searcher(Store.open_existing(folder)), folder)
-    srv = waitress.create_server(
-        create_app({"INDEX_DIR": str(folder)}), host="127.0.0.1", port=0, threads=4
-    )
+    with served(create_app({"INDEX_DIR": str(folder)})) as base:
+        yield base
+
+
+@contextmanager
+def served(app) -> Iterator[str]:
+    """An app on a real waitress server in a thread, its base URL; stopped from inside the
+    server's own loop (closing its sockets from this thread raced the loop's select: EBADF)."""
+    srv = waitress.create_server(app, host="127.0.0.1", port=0, threads=4)
     thread = threading.Thread(target=srv.run, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}"
-    srv.task_dispatcher.shutdown()
-    srv.close()
+    try:
+        yield f"http://127.0.0.1:{srv.effective_port}"
+    finally:
+        srv.trigger.pull_trigger(lambda: wasyncore.close_all(srv._map))
+        thread.join(timeout=30)
+        srv.task_dispatcher.shutdown()
 
 
 @pytest.fixture(scope="module")

@@ -7,12 +7,10 @@ spellings of a name from the person page; the admin sees both in the audit log.
 from __future__ import annotations
 
 import shutil
-import threading
 
 import pytest
-import waitress
 
-from tests.test_browser import SHOTS, Tab, browser  # noqa: F401 - the Chromium fixture, shared
+from tests.test_browser import SHOTS, Tab, browser, served  # noqa: F401 - the Chromium fixture, shared
 from web import create_app
 from web.accounts import Accounts
 
@@ -28,14 +26,8 @@ def newsroom(web_index, tmp_path_factory):
     accounts = Accounts(folder)
     for name, role in USERS.items():
         accounts.add(name, role, PASSWORD)
-    srv = waitress.create_server(
-        create_app({"INDEX_DIR": str(folder)}), host="127.0.0.1", port=0, threads=4
-    )
-    thread = threading.Thread(target=srv.run, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{srv.effective_port}"
-    srv.task_dispatcher.shutdown()
-    srv.close()
+    with served(create_app({"INDEX_DIR": str(folder)})) as base:
+        yield base
 
 
 def logged_in(browser, base: str, name: str) -> Tab:  # noqa: F811 - browser is the fixture
