@@ -147,14 +147,8 @@ def search_query(args: argparse.Namespace, facets: dict[str, str]):
         for name, dest in facets.items()
     }
     words = " ".join(args.words or ())
-    text = " ".join(t for t in (words, args.query or "") if t)
-    date_from, date_to = typed_date(args.date_from), typed_date(args.date_to)
-    if not (date_from or date_to):  # "putin since February": the words end with a date
-        from indexer.dates import dates_in_text
-
-        text, date_from, date_to, note = dates_in_text(text)
-        if note:
-            print(f"newsindex: {note}", file=sys.stderr)
+    text, date_from, date_to = dated(" ".join(t for t in (words, args.query or "") if t),
+                                     args.date_from or "", args.date_to or "")
     return SearchQuery(
         text=text,
         filters={k: v for k, v in filters.items() if v},
@@ -168,19 +162,18 @@ def search_query(args: argparse.Namespace, facets: dict[str, str]):
     )
 
 
-def typed_date(value: str | None) -> str | None:
-    """A --from/--to value as the web reads it ("Nov 2020", "February", "last week"), saying
-    on stderr what it was read as; one that is no date is left for the search to refuse."""
-    from indexer.dates import bound
+def dated(text: str, date_from: str, date_to: str) -> tuple[str, str, str]:
+    """The words and --from/--to as the web reads them (`dates.dated_query`: "Nov 2020",
+    "last week", "putin since February"), the notes on stderr; a bound that is no date is
+    left as typed, for the search to refuse (exit 2)."""
+    from indexer.dates import bound, dated_query
 
-    if not value:
-        return value
-    read, note = bound(value)
-    if not read:
-        return value
-    if note:
+    if any(value and not bound(value)[0] for value in (date_from, date_to)):
+        return text, date_from, date_to
+    text, date_from, date_to, notes = dated_query(text, date_from, date_to)
+    for note in notes:
         print(f"newsindex: {note}", file=sys.stderr)
-    return read
+    return text, date_from, date_to
 
 
 SEARCH_FILTERS = {

@@ -142,6 +142,19 @@ def dates_in_text(text: str, today: datetime | None = None) -> tuple[str, str, s
             f"words).")
 
 
+def dated_query(text: str, date_from: str, date_to: str) -> tuple[str, str, str, list[str]]:
+    """A query's words and its date range: the range given (read by `date_range`), else the
+    one a date phrase ending the words gives ("putin since February"); with the notes saying
+    what was read. The web and the CLI both search what this returns."""
+    words, typed_from, typed_to, note = dates_in_text(text)
+    if date_from or date_to:  # the range set (a month clicked, --from) wins
+        typed_from, typed_to = date_from, date_to
+        note = note and ("The date words ending the query were left out: the date range set "
+                         "applies.")
+    lo, hi, notes = date_range(typed_from, typed_to)
+    return words, lo, hi, ([note] if note else []) + notes
+
+
 def _absolute(text: str, today: datetime) -> str | None:
     """A date written out ("Nov 2020", "12 Feb 2025", "February"), as much of it as was given;
     without a year, the latest such month or day up to today."""

@@ -32,7 +32,7 @@ from whoosh.query import (
 from indexer.aliases import FILE_NAME, Aliases, effective
 from indexer.dates import UNDATED
 from indexer.dates import valid as valid_date
-from indexer.duplicates import GroupWatcher, quote_digest, quote_key
+from indexer.duplicates import GroupWatcher, quote_digest
 from indexer.facets import FacetCache, FacetTable, QueryArrays, postings, top_documents
 from indexer.query import (
     MAX_EDITS,
@@ -382,19 +382,19 @@ class QueryFront:
         """Each quote hit's `similar`: how many other copies of its article (near-duplicates)
         hold the same quote, as the quotes view collapses them (one record read per copy)."""
         self.duplicates.refresh()
-        records: dict[str, dict] = {}
+        said: dict[str, set[int]] = {}  # article id -> the words of its quotes (quote_digest)
         for hit in hits:
             group = self.duplicates.groups.get(hit["article_id"])
             hit["similar"] = 0
             if not group:
                 continue
-            key = quote_key(group, hit["text"])
+            words = quote_digest(hit["text"])
             for other in self.duplicates.members.get(group, ()):
                 if other != hit["article_id"]:
-                    if other not in records:
-                        records[other] = self.article(other) or {}
-                    said = records[other].get("quotes") or []
-                    hit["similar"] += any(quote_key(group, q["text"]) == key for q in said)
+                    if other not in said:
+                        quotes = (self.article(other) or {}).get("quotes") or []
+                        said[other] = {quote_digest(q["text"]) for q in quotes}
+                    hit["similar"] += words in said[other]
 
     def match_ids(self, query: SearchQuery, kind: str = ARTICLE) -> set[str]:
         """The id of every article (or quotation) the query and its filters match, unranked:

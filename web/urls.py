@@ -10,11 +10,12 @@ sharing agree. `kind` (direct or partial) and `min_confidence` (0 to 1) belong t
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from urllib.parse import quote, urlencode
 
 from werkzeug.datastructures import MultiDict
 
-from indexer.dates import date_range, dates_in_text
+from indexer.dates import dated_query
 from indexer.schema import FACETS
 from indexer.search import QUOTE_FACETS, SearchQuery
 
@@ -65,7 +66,7 @@ class SearchState:
         """The indexer's query for this state (a date bound that is no date left out, a range
         given backwards turned round, a date phrase ending the query read as the range:
         `date_notes` says so)."""
-        text, date_from, date_to, _ = self._dated()
+        text, date_from, date_to, _ = self._dated
         return SearchQuery(
             text=text,
             filters={k: v for k, v in self.filters.items() if v},
@@ -85,18 +86,12 @@ class SearchState:
     @property
     def date_notes(self) -> list[str]:
         """What was made of a date range that was not written as dates, one sentence each."""
-        return self._dated()[3]
+        return self._dated[3]
 
+    @cached_property
     def _dated(self) -> tuple[str, str, str, list[str]]:
-        """The query's words and its date range: the range given, else the one a date phrase
-        ending the words gives ("putin since February"); the notes saying what was read."""
-        text, typed_from, typed_to, note = dates_in_text(self.text)
-        if self.date_from or self.date_to:  # the range set (a month clicked) wins
-            typed_from, typed_to = self.date_from, self.date_to
-            note = note and ("The date words ending the query were left out: the date range "
-                             "set applies.")
-        date_from, date_to, notes = date_range(typed_from, typed_to)
-        return text, date_from, date_to, ([note] if note else []) + notes
+        """`dates.dated_query` of this state, read once (a page asks for it several times)."""
+        return dated_query(self.text, self.date_from, self.date_to)
 
     def mode(self, facet: str) -> str:
         """How a facet's chosen values combine: "any" (the default) or "all"."""
