@@ -110,6 +110,8 @@ MAX_PLACE_WORDS = 4  # longest untagged country or dateline place looked for
 WORK_NOUNS = frozenset({
     "film", "movie", "play", "musical", "opera", "novel", "book", "memoir", "album", "song",
     "single", "show", "series", "sitcom", "drama", "documentary", "game", "poem", "painting",
+    "biopic", "blockbuster", "sequel", "prequel", "trilogy", "soap", "programme", "thriller",
+    "cartoon", "ballet",
 })
 # Lower-case nouns of a sporting result or meeting that a body's or place's name only
 # qualifies ("Commonwealth silver medal", "AAA champion", "European Indoor trials").
@@ -294,8 +296,12 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
     text = doc[i:j].text
     if text in NOT_ENTITIES or (label != "PERSON" and text in GENERIC_ORGS):
         return None
-    if label == "ORG" and doc[j - 1].text in EVENT_HEADS:
-        return None  # an event or a prize: "European Indoor Championships", "Whitbread Prize"
+    if label == "ORG" and (doc[j - 1].text in EVENT_HEADS or (
+            i > 1 and doc[i - 1].text == "(" and doc[i - 2].text in EVENT_HEADS)):
+        return None  # an event or a prize: "European Indoor Championships", "Whitbread Prize",
+        # and its short name in brackets: "Consumer Electronics Show (CES)"
+    if label == "PERSON" and text in EVENT_HEADS:
+        return None  # a prize alone: "Oscar voters"
     if label == "ORG" and (_cut_short(doc, i, j) or _names_a_title(doc, i, j)
                            or _portfolio(doc, i)):
         return None
@@ -832,6 +838,8 @@ def _noun_before(doc: Doc, m: Mention) -> str:
     k = m.i - 1
     if k > 0 and doc[k].text == "," and m.j < len(doc) and doc[m.j].text == ",":
         k -= 1
+    elif k > 0 and doc[k].text == "The" and not doc[k].is_sent_start:
+        k -= 1  # a title's own "The" the model left out: "the film The Aviator"
     return doc[k].lower_ if k >= 0 and doc[k].is_lower else ""
 
 

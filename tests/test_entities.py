@@ -412,6 +412,27 @@ def test_an_event_or_a_prize_is_not_an_organisation(bbc):
     assert not [o for o in orgs if o.endswith(("Grand Prix", "Prize", "Championships"))]
 
 
+def test_an_award_ceremony_a_trade_show_and_a_prize_alone_are_no_organisations_or_people(bbc):
+    doc = bbc("entertainment/041.txt")  # "success at the Oscars in February", tagged ORG
+    assert "Oscars" in {e.text for e in doc.ents if e.label_ == "ORG"}
+    assert "Oscars" not in doc._.organizations
+    doc = bbc("entertainment/371.txt")  # "Oscar" tagged PERSON: the prize, no one's name
+    assert "Oscar" in {e.text for e in doc.ents if e.label_ == "PERSON"}
+    assert "Oscar" not in doc._.persons and "Oscar" not in doc._.organizations
+    orgs = bbc("tech/052.txt")._.organizations  # "the Electronic Entertainment Expo (E3)"
+    assert "Microsoft" in orgs and "Electronic Entertainment Expo" not in orgs and "E3" not in orgs
+    orgs = bbc("business/410.txt")._.organizations  # "the Detroit Motor Show"
+    assert "DaimlerChrysler" in orgs and "Detroit Motor Show" not in orgs
+
+
+def test_a_name_after_a_work_noun_and_the_titles_own_the_is_a_work(bbc):
+    doc = bbc("entertainment/066.txt")  # "Horror movie The Grudge", where "The" is left out
+    assert "Grudge" in {e.text for e in doc.ents if e.label_ == "ORG"}
+    assert "Grudge" not in doc._.organizations and "Sony Pictures" in doc._.organizations
+    doc = bbc("entertainment/189.txt")  # "Long-running soap EastEnders won ..."
+    assert "EastEnders" not in doc._.organizations and "ITV" in doc._.organizations
+
+
 def test_a_first_name_and_a_surname_the_article_never_writes_in_lower_case_is_a_person(bbc):
     doc = bbc("entertainment/012.txt")
     assert "Adrian Dunbar" in doc._.persons
