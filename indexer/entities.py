@@ -545,9 +545,27 @@ def _leads_name(doc: Doc, i: int, j: int) -> bool:
         return True
     if is_given_name(word):
         return False
+    if _opens_sentence_before_name(doc, i, j):
+        return True
     return _bare(word) in JOB_WORDS or (
         j - i > 2 and resolve_country(word, "GPE") is not None
     ) or any(ent.label_ == "NORP" and ent.text == word for ent in doc.ents)
+
+
+def _opens_sentence_before_name(doc: Doc, i: int, j: int) -> bool:
+    """Whether the first word of a "person" only opens the sentence before a first name and a
+    surname: a capitalised noun or adverb that is no given name and that the article never
+    writes elsewhere ("Sprinter Kelly Holmes", "Nevertheless Franz Ferdinand", "Farmer Geoff
+    Brooks"); not an initial or a particle ("J van Niekerk", "Al-Walid bin Talal"), nor a surname
+    written first that the article repeats ("Khoo Kay Peng", then "Mr Khoo")."""
+    first = doc[i]
+    return (
+        (first.is_sent_start or i == 0 or doc[i - 1].is_space or doc[i - 1].text in ".!?:")
+        and j - i >= 3 and len(first.text) > 2 and first.text.isalpha()
+        and not first.is_upper and is_given_name(doc[i + 1].text)
+        and all(_NAME_WORD.fullmatch(token.text) for token in doc[i + 1:j])
+        and not any(token.text == first.text and token.i != i for token in doc)
+    )  # "Mr Khoo" elsewhere: "Khoo Kay Peng" is a surname first
 
 
 def _is_title_fragment(doc: Doc, i: int, j: int) -> bool:
