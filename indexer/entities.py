@@ -138,6 +138,14 @@ PLACE_NOUNS = frozenset({
     "town", "hometown", "city", "village", "county", "region", "province", "district",
     "suburb", "port", "capital", "island", "state",
 })
+# Last words of the names of buildings and streets that end no one's name ("Karl Marx Avenue",
+# "Roosevelt Hotel"; not "Hall", "Lane", "Park", "Bridge" or "Castle": Nathan Lane, Wayne
+# Bridge), and first words of natural places ("River Lagan", "Mount Kenya").
+FACILITY_HEADS = frozenset({
+    "Road", "Avenue", "Boulevard", "Street", "Square", "Hotel", "Hospital", "Airport", "Stadium",
+    "Prison", "Museum", "Cathedral", "Mosque", "Synagogue", "Tower", "Centre", "Center",
+})
+LANDFORMS = frozenset({"River", "Mount", "Lake"})
 DATELINE_FOLLOWERS = frozenset({",", "(", "-", "--", "—"})
 EXTENSIONS = ("entities", "persons", "organizations", "countries")
 
@@ -300,8 +308,10 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
             i > 1 and doc[i - 1].text == "(" and doc[i - 2].text in EVENT_HEADS)):
         return None  # an event or a prize: "European Indoor Championships", "Whitbread Prize",
         # and its short name in brackets: "Consumer Electronics Show (CES)"
-    if label == "PERSON" and text in EVENT_HEADS:
-        return None  # a prize alone: "Oscar voters"
+    if label == "PERSON" and doc[j - 1].text in EVENT_HEADS:
+        return None  # a prize alone or an event: "Oscar voters", "the Baku Olympiad"
+    if label == "PERSON" and _named_place(doc, i, j):
+        return _named_place(doc, i, j)
     if label == "ORG" and (_cut_short(doc, i, j) or _names_a_title(doc, i, j)
                            or _portfolio(doc, i)):
         return None
@@ -324,7 +334,7 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
     if label == "ORG" and _an_amount(doc, i, j):
         return None  # a currency: "USD 26.95"
     if label == "ORG" and looks_personal(doc, i, j, common):
-        return "PERSON"
+        return _named_place(doc, i, j) or "PERSON"
     if label in ("ORG", "FAC", "GPE", "LOC") and _aged(doc, i, j):
         return "PERSON"
     if label == "NORP" and _party_members(doc, i, j, common):
@@ -332,6 +342,16 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
     if label == "PERSON" and _club(doc, i, j):
         return "ORG"
     return "ORG" if label == "PERSON" and text in PLATFORMS else label
+
+
+def _named_place(doc: Doc, i: int, j: int) -> str | None:
+    """The label of a name that looks personal but names a building, a street or a natural
+    place ("Karl Marx Avenue", "Francis Hospital", "the River Lagan"), else None."""
+    if j - i > 1 and doc[j - 1].text in FACILITY_HEADS:
+        return "FAC"
+    if j - i > 1 and doc[i].text in LANDFORMS:
+        return "LOC"
+    return None
 
 
 def _plain_phrase(doc: Doc, i: int, j: int, common: frozenset[int]) -> bool:

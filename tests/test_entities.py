@@ -443,6 +443,19 @@ def test_an_award_ceremony_a_trade_show_and_a_prize_alone_are_no_organisations_o
     assert "DaimlerChrysler" in orgs and "Detroit Motor Show" not in orgs
 
 
+def test_a_street_a_building_a_river_or_an_event_that_looks_personal_is_no_person(bbc, nlp):
+    doc = nlp(wikinews_article("Karl Marx Avenue"))
+    assert "Karl Marx Avenue" not in doc._.persons
+    for name, place in (("sport/321.txt", "Lansdowne Road"), ("politics/393.txt", "Victoria Tower"),
+                        ("entertainment/012.txt", "River Lagan"), ("sport/499.txt", "Davis Cup"),
+                        ("entertainment/325.txt", "Tony Award")):
+        doc = bbc(name)
+        assert place in doc.text and place not in doc._.persons, name
+    assert "Liam Neeson" in bbc("entertainment/012.txt")._.persons
+    doc = nlp("Nathan Lane starred in the show. Lane said he loved it.")
+    assert "Nathan Lane" in doc._.persons  # a surname that is also a street word
+
+
 def test_a_name_after_a_work_noun_and_the_titles_own_the_is_a_work(bbc):
     doc = bbc("entertainment/066.txt")  # "Horror movie The Grudge", where "The" is left out
     assert "Grudge" in {e.text for e in doc.ents if e.label_ == "ORG"}
