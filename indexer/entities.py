@@ -120,6 +120,8 @@ EVENT_NOUNS = frozenset({
     "medallists", "medalist", "medalists", "silver", "gold", "bronze", "title", "titles",
     "trials", "finalist", "finalists",
 })  # not "meeting": "a European Union meeting" is the Union's
+# Lower-case words inside a work's title ("Harry Potter and the Prisoner of Azkaban").
+TITLE_LINKS = frozenset({"of", "the", "a", "an"})
 # Words between a noun and the list of names it introduces ("authors like", "films include").
 LIST_OPENERS = frozenset({"like", "including", "include", "includes", "as"})
 # Words of an article about parties, in which a plural group name is a party's ("the Tories").
@@ -797,8 +799,10 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     Yukos", "novel, Cloud Atlas,"). A "person" after a capitalised "The" is a work too ("The Da
     Vinci Code", where the model took "The" into the name, or "the play The False Servant" inside
     a sentence): people's names take no article. So is a name the model tags a work elsewhere
-    ("Uganda bans Vagina Monologues" beside "the play The Vagina Monologues")."""
+    ("Uganda bans Vagina Monologues" beside "the play The Vagina Monologues"), and a name that
+    opens a title, with the names inside the title ("Harry Potter and the Prisoner of Azkaban")."""
     kind: dict[tuple[str, ...], str] = {}
+    in_title: set[int] = set()
     works = {
         tuple(token.text for token in ent if not (token.i == ent.start and token.lower_ == "the"))
         for ent in doc.ents if ent.label_ == "WORK_OF_ART"
@@ -815,6 +819,12 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
             kind[m.words] = "WORK"
         after_the = m.label == "PERSON" and m.i > 0 and doc[m.i - 1].text == "The" and (
             doc[m.i - 1].ent_type_ == "PERSON" or not doc[m.i - 1].is_sent_start)
+        if m.label == "PERSON" and _opens_a_title(doc, m):
+            kind[m.words] = "WORK"
+            k = m.j + 2  # the rest of the title names nothing either ("of Azkaban")
+            while k < len(doc) and (doc[k].is_title or doc[k].lower_ in TITLE_LINKS):
+                in_title.add(k)
+                k += 1
         if (m.label in ("PERSON", "ORG") and before in WORK_NOUNS) or after_the:
             kind[m.words] = "WORK"
         elif m.label == "PERSON" and before in GROUP_NOUNS:
@@ -825,12 +835,25 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
             owned.discard(m.words)
     kept = []
     for m in mentions:
-        if kind.get(m.words) == "WORK" or m.words in owned:
+        if kind.get(m.words) == "WORK" or m.words in owned or m.i in in_title:
             continue
         if m.words in kind:
             m.label = kind[m.words]
         kept.append(m)
     return kept
+
+
+def _opens_a_title(doc: Doc, m: Mention) -> bool:
+    """Whether a "person" opens a work's title: "and the" and capitalised words follow that the
+    model tags no name ("Harry Potter and the Prisoner of Azkaban", "Charlie and the Chocolate
+    Factory"); not a band after its singer ("Bob Marley and the Wailers"), nor a body named
+    beside the person ("Tony Blair and the Labour Party")."""
+    k = m.j
+    if k + 3 >= len(doc) or doc[k].lower_ != "and" or doc[k + 1].lower_ != "the":
+        return False
+    first, second = doc[k + 2], doc[k + 3]
+    return (first.is_title and first.ent_iob_ == "O" and second.ent_iob_ == "O"
+            and (second.is_title or second.lower_ == "of"))
 
 
 def _list_noun(doc: Doc, m: Mention) -> str:
@@ -1386,7 +1409,9 @@ def _completed(doc: Doc, mentions: list[Mention]) -> list[Mention]:
         k = m.j
         if m.label == "ORG" and k < len(doc) and doc[k].is_lower and doc[k].tag_ == "NN" \
                 and doc[k].lower_ in ORG_HEADS and doc[m.j - 1].lower_ not in ORG_WORDS \
-                and (k + 1 == len(doc) or doc[k + 1].tag_ not in ("NN", "NNS")):
+                and (k + 1 == len(doc) or (doc[k + 1].tag_ not in ("NN", "NNS")
+                                           and doc[k + 1].ent_type_ != "PERSON")):
+            # not a player's position before his name: "Wasps centre Stuart Abbott"
             m.words = (*m.words, doc[k].text.capitalize())
             m.name = " ".join(m.words)
     for m in mentions:

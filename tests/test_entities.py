@@ -456,6 +456,21 @@ def test_a_street_a_building_a_river_or_an_event_that_looks_personal_is_no_perso
     assert "Nathan Lane" in doc._.persons  # a surname that is also a street word
 
 
+def test_a_name_opening_a_title_is_a_work_with_the_names_inside_it(bbc, nlp):
+    doc = bbc("entertainment/028.txt")  # "Harry Potter and the Prisoner of Azkaban"
+    assert "Harry Potter" in {e.text for e in doc.ents if e.label_ == "PERSON"}
+    assert "Harry Potter" not in doc._.persons and "Alfonso Cuaron" in doc._.persons
+    doc = nlp("Harry Potter and the Goblet of Fire opens in May. Fans of Azkaban queued.")
+    assert "Harry Potter" not in doc._.persons
+    doc = nlp("Bob Marley and the Wailers played in London. Bob Marley sang.")
+    assert "Bob Marley" in doc._.persons  # a singer and his band: no title
+
+
+def test_a_players_position_before_his_name_is_not_part_of_the_club(bbc):
+    orgs = bbc("sport/306.txt")._.organizations  # "broke Wasps centre Stuart Abbott's leg"
+    assert "Wasps" in orgs and "Wasps Centre" not in orgs
+
+
 def test_a_name_after_a_work_noun_and_the_titles_own_the_is_a_work(bbc):
     doc = bbc("entertainment/066.txt")  # "Horror movie The Grudge", where "The" is left out
     assert "Grudge" in {e.text for e in doc.ents if e.label_ == "ORG"}
