@@ -120,6 +120,9 @@ EVENT_NOUNS = frozenset({
     "medallists", "medalist", "medalists", "silver", "gold", "bronze", "title", "titles",
     "trials", "finalist", "finalists",
 })  # not "meeting": "a European Union meeting" is the Union's
+# Tags of the words an organisation's name qualifies ("a BBC reporter", "a CBI quarterly").
+QUALIFIED_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS", "CD", "HYPH", "JJ", "JJR", "JJS", "VBN",
+                            "VBG"})
 # Lower-case words inside a work's title ("Harry Potter and the Prisoner of Azkaban").
 TITLE_LINKS = frozenset({"of", "the", "a", "an"})
 # Words between a noun and the list of names it introduces ("authors like", "films include").
@@ -825,7 +828,8 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
             while k < len(doc) and (doc[k].is_title or doc[k].lower_ in TITLE_LINKS):
                 in_title.add(k)
                 k += 1
-        if (m.label in ("PERSON", "ORG") and before in WORK_NOUNS) or after_the:
+        if (m.label in ("PERSON", "ORG") and before in WORK_NOUNS) or after_the \
+                or (m.label == "ORG" and _a_kind(doc, m)):
             kind[m.words] = "WORK"
         elif m.label == "PERSON" and before in GROUP_NOUNS:
             kind.setdefault(m.words, "ORG")
@@ -841,6 +845,18 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
             m.label = kind[m.words]
         kept.append(m)
     return kept
+
+
+def _a_kind(doc: Doc, m: Mention) -> bool:
+    """Whether an acronym the model tags an organisation is a kind of thing: an indefinite
+    article makes it the head of its phrase ("an API", "a VPS,", "an RPG where"), not a
+    body's name, which takes none unless it qualifies a noun ("a BBC reporter", "A CBI quarterly
+    survey") or a clause says what it does ("a UKIP whose leadership ...")."""
+    if len(m.words) != 1 or not m.words[0].isupper() or m.i == 0:
+        return False
+    after = doc[m.j] if m.j < len(doc) else None
+    return doc[m.i - 1].lower_ in ("a", "an") and (after is None or not (
+        after.tag_ in QUALIFIED_TAGS or after.lower_ in ("who", "whose")))
 
 
 def _opens_a_title(doc: Doc, m: Mention) -> bool:

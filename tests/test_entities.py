@@ -466,6 +466,16 @@ def test_a_name_opening_a_title_is_a_work_with_the_names_inside_it(bbc, nlp):
     assert "Bob Marley" in doc._.persons  # a singer and his band: no title
 
 
+def test_an_acronym_after_a_or_an_is_a_kind_of_thing_not_a_body(bbc, nlp):
+    doc = bbc("sport/090.txt")  # honours: "an MBE", "an OBE"
+    assert {"MBE", "OBE"} & {e.text for e in doc.ents if e.label_ == "ORG"}
+    assert not {"MBE", "OBE"} & set(doc._.organizations)
+    assert "RPG" not in bbc("tech/249.txt")._.organizations  # a role-playing game
+    doc = nlp("A CBI quarterly survey found gloom. Later a UKIP spokesman said a UKIP whose "
+              "leaders quarrel cannot win. The CBI and UKIP disagreed.")
+    assert {"CBI", "UKIP"} <= set(doc._.organizations)
+
+
 def test_a_players_position_before_his_name_is_not_part_of_the_club(bbc):
     orgs = bbc("sport/306.txt")._.organizations  # "broke Wasps centre Stuart Abbott's leg"
     assert "Wasps" in orgs and "Wasps Centre" not in orgs
