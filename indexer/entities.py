@@ -834,8 +834,9 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
         elif m.label == "PERSON" and before in GROUP_NOUNS:
             kind.setdefault(m.words, "ORG")
     owned = {m.words for m in mentions if m.label == "ORG" and _owned(doc, m)}
+    by_body = {m.words for m in mentions if m.label == "ORG" and _owned_by_body(doc, m)}
     for m in mentions:
-        if m.label == "ORG" and not _owned(doc, m):
+        if m.label == "ORG" and not _owned(doc, m) and m.words not in by_body:
             owned.discard(m.words)
     kept = []
     for m in mentions:
@@ -907,6 +908,19 @@ def _owned(doc: Doc, m: Mention) -> bool:
                  and doc[k - 2].text == "The"))
         and not any(word.lower() in ORG_WORDS or word in NUMBERED_NAMES for word in m.words)
     )
+
+
+def _owned_by_body(doc: Doc, m: Mention) -> bool:
+    """Whether an "organisation" is a product an organisation's possessive names as the head of
+    its phrase ("Microsoft's Xbox", "Apple's iPod."): then the article's other mentions of it
+    are the product too; not a deal, a design or a unit it qualifies ("SBC's AT&T deal",
+    "Eton Corporation's Porsche designed radio")."""
+    if not _owned(doc, m):
+        return False
+    k = m.i - (2 if doc[m.i - 1].text == "The" else 1) - 1
+    after = doc[m.j] if m.j < len(doc) else None
+    return doc[k].ent_type_ == "ORG" and (
+        after is None or after.tag_ not in QUALIFIED_TAGS | {"VBD", "POS"})
 
 
 def _noun_before(doc: Doc, m: Mention) -> str:

@@ -476,6 +476,14 @@ def test_an_acronym_after_a_or_an_is_a_kind_of_thing_not_a_body(bbc, nlp):
     assert {"CBI", "UKIP"} <= set(doc._.organizations)
 
 
+def test_a_product_named_after_its_makers_possessive_is_the_product_throughout(bbc):
+    doc = bbc("tech/130.txt")
+    assert "Xbox" in {e.text for e in doc.ents if e.label_ == "ORG"}
+    assert "Xbox" not in doc._.organizations and "Microsoft" in doc._.organizations
+    orgs = bbc("business/162.txt")._.organizations  # "the one underpinning SBC's AT&T deal"
+    assert "AT&T" in orgs and "SBC" in orgs  # the deal is owned, not the company
+
+
 def test_a_players_position_before_his_name_is_not_part_of_the_club(bbc):
     orgs = bbc("sport/306.txt")._.organizations  # "broke Wasps centre Stuart Abbott's leg"
     assert "Wasps" in orgs and "Wasps Centre" not in orgs
