@@ -1482,12 +1482,30 @@ def _share_head(doc: Doc, first: Mention, second: Mention) -> None:
 
 
 def _event_qualifiers(doc: Doc, mentions: list[Mention]) -> list[Mention]:
-    """Mentions without the "organisations" every mention of which qualifies an event."""
+    """Mentions without the "organisations" every mention of which qualifies an event, and
+    without an event's short name ("CES" of the Consumer Electronics Show)."""
     event = {m.words for m in mentions if m.label == "ORG" and _qualifies_event(doc, m)}
     for m in mentions:
         if m.words in event and not (m.label == "ORG" and _qualifies_event(doc, m)):
             event.discard(m.words)
-    return [m for m in mentions if m.words not in event]
+    short = _event_short_names(doc)
+    return [m for m in mentions if m.words not in event
+            and not (m.label == "ORG" and len(m.words) == 1 and m.words[0] in short)]
+
+
+def _event_short_names(doc: Doc) -> set[str]:
+    """The short names of the events the model tagged organisations: their initials ("GDC" of
+    "the Game Developers Conference") and what follows them in brackets ("E3")."""
+    short = set()
+    for ent in doc.ents:
+        if ent.label_ != "ORG" or ent[-1].text not in EVENT_HEADS:
+            continue
+        initials = _initials(tuple(token.text for token in ent))
+        if len(initials) > 2:  # not "EC" of "European Championships": the Commission's too
+            short.add(initials)
+        if ent.end + 2 < len(doc) and doc[ent.end].text == "(" and doc[ent.end + 2].text == ")":
+            short.add(doc[ent.end + 1].text)
+    return short
 
 
 def normalise(doc: Doc) -> Doc:

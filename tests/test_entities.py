@@ -439,6 +439,8 @@ def test_an_award_ceremony_a_trade_show_and_a_prize_alone_are_no_organisations_o
     assert "Oscar" not in doc._.persons and "Oscar" not in doc._.organizations
     orgs = bbc("tech/052.txt")._.organizations  # "the Electronic Entertainment Expo (E3)"
     assert "Microsoft" in orgs and "Electronic Entertainment Expo" not in orgs and "E3" not in orgs
+    orgs = bbc("tech/155.txt")._.organizations  # "the Consumer Electronics Show", then "CES"
+    assert "CES" not in orgs and "Consumer Electronics Show" not in orgs
     orgs = bbc("business/410.txt")._.organizations  # "the Detroit Motor Show"
     assert "DaimlerChrysler" in orgs and "Detroit Motor Show" not in orgs
 
