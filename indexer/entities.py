@@ -309,14 +309,11 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
     text = doc[i:j].text
     if text in NOT_ENTITIES or (label != "PERSON" and text in GENERIC_ORGS):
         return None
-    if label == "ORG" and (doc[j - 1].text in EVENT_HEADS or (
-            i > 1 and doc[i - 1].text == "(" and doc[i - 2].text in EVENT_HEADS)):
+    if label in ("ORG", "PERSON") and doc[j - 1].text in EVENT_HEADS:
         return None  # an event or a prize: "European Indoor Championships", "Whitbread Prize",
-        # and its short name in brackets: "Consumer Electronics Show (CES)"
-    if label == "PERSON" and doc[j - 1].text in EVENT_HEADS:
-        return None  # a prize alone or an event: "Oscar voters", "the Baku Olympiad"
-    if label == "PERSON" and _named_place(doc, i, j):
-        return _named_place(doc, i, j)
+        # "Oscar voters", "the Baku Olympiad" (its short name: _event_short_names)
+    if label == "PERSON" and (place := _named_place(doc, i, j)):
+        return place
     if label == "ORG" and (_cut_short(doc, i, j) or _names_a_title(doc, i, j)
                            or _portfolio(doc, i)):
         return None
