@@ -51,15 +51,19 @@ def check(value: str, facet: str, listed: set[str], known: dict,
     return None
 
 
+def facet_values(searcher, kind: str, facet: str, limit: int) -> list[dict]:
+    """A facet's top values over the whole archive (kind: "search" or "quotes")."""
+    return getattr(searcher, kind)(SearchQuery(facet_limit=limit, per_page=1,
+                                               snippets=False))["facets"][facet]
+
+
 def audit(searcher, known: dict, top: int, show: bool) -> dict:
     """Each facet's top values with what is wrong with them; the counts of each kind."""
     out = {}
     for facet, kind in FACETS:
-        values = getattr(searcher, kind)(SearchQuery(facet_limit=top, per_page=1,
-                                                     snippets=False))["facets"][facet]
+        values = facet_values(searcher, kind, facet, top)
         listed = {v["value"] for v in values}
-        present = {v["value"] for v in getattr(searcher, kind)(SearchQuery(
-            facet_limit=ALL_VALUES, per_page=1, snippets=False))["facets"][facet]}
+        present = {v["value"] for v in facet_values(searcher, kind, facet, ALL_VALUES)}
         counts = {"top": len(values), "duplicates": 0, "wrong_types": 0}
         if show:
             print(f"\n{facet}: top {len(values)}")
@@ -140,8 +144,7 @@ def main() -> None:
             finally:
                 shutil.copy2(aside, resolved)
         if args.labels:
-            present = {v["value"] for v in searcher.search(SearchQuery(
-                facet_limit=ALL_VALUES, per_page=1, snippets=False))["facets"]["person"]}
+            present = {v["value"] for v in facet_values(searcher, "search", "person", ALL_VALUES)}
             result["surnames"] = surname_scores(index, known["surnames"][args.labels], present)
         print()
         emit(result)

@@ -123,6 +123,8 @@ EVENT_NOUNS = frozenset({
 # Tags of the words an organisation's name qualifies ("a BBC reporter", "a CBI quarterly").
 QUALIFIED_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS", "CD", "HYPH", "JJ", "JJR", "JJS", "VBN",
                             "VBG"})
+# Tags after a possessive's object that make it qualify what follows ("SBC's AT&T deal").
+HEAD_FOLLOWERS = QUALIFIED_TAGS | {"VBD", "POS"}
 # Lower-case words inside a work's title ("Harry Potter and the Prisoner of Azkaban").
 TITLE_LINKS = frozenset({"of", "the", "a", "an"})
 # Words between a noun and the list of names it introduces ("authors like", "films include").
@@ -830,11 +832,17 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
             kind[m.words] = "WORK"
         elif m.label == "PERSON" and before in GROUP_NOUNS:
             kind.setdefault(m.words, "ORG")
-    owned = {m.words for m in mentions if m.label == "ORG" and _owned(doc, m)}
-    by_body = {m.words for m in mentions if m.label == "ORG" and _owned_by_body(doc, m)}
+    owned, named_otherwise, by_body = set(), set(), set()
     for m in mentions:
-        if m.label == "ORG" and not _owned(doc, m) and m.words not in by_body:
-            owned.discard(m.words)
+        if m.label != "ORG":
+            continue
+        if not _owned(doc, m):
+            named_otherwise.add(m.words)
+            continue
+        owned.add(m.words)
+        if _a_bodys_product(doc, m):
+            by_body.add(m.words)
+    owned = {words for words in owned if words not in named_otherwise or words in by_body}
     kept = []
     for m in mentions:
         if kind.get(m.words) == "WORK" or m.words in owned or m.i in in_title:
@@ -907,17 +915,14 @@ def _owned(doc: Doc, m: Mention) -> bool:
     )
 
 
-def _owned_by_body(doc: Doc, m: Mention) -> bool:
-    """Whether an "organisation" is a product an organisation's possessive names as the head of
-    its phrase ("Microsoft's Xbox", "Apple's iPod."): then the article's other mentions of it
-    are the product too; not a deal, a design or a unit it qualifies ("SBC's AT&T deal",
-    "Eton Corporation's Porsche designed radio")."""
-    if not _owned(doc, m):
-        return False
+def _a_bodys_product(doc: Doc, m: Mention) -> bool:
+    """Whether an owned "organisation" (see _owned) is a product an organisation's possessive
+    names as the head of its phrase ("Microsoft's Xbox", "Apple's iPod."): then the article's
+    other mentions of it are the product too; not a deal, a design or a unit it qualifies
+    ("SBC's AT&T deal", "Eton Corporation's Porsche designed radio")."""
     k = m.i - (2 if doc[m.i - 1].text == "The" else 1) - 1
     after = doc[m.j] if m.j < len(doc) else None
-    return doc[k].ent_type_ == "ORG" and (
-        after is None or after.tag_ not in QUALIFIED_TAGS | {"VBD", "POS"})
+    return doc[k].ent_type_ == "ORG" and (after is None or after.tag_ not in HEAD_FOLLOWERS)
 
 
 def _noun_before(doc: Doc, m: Mention) -> str:
