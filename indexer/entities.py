@@ -90,6 +90,7 @@ from indexer.vocabulary import (
     ORG_HEADS,
     ORG_WORDS,
     PLATFORMS,
+    SHIPPED_ORGANISATIONS,
     members_of,
 )
 
@@ -1360,6 +1361,59 @@ def _spelling_variants(
     return out
 
 
+def _shortened_names(
+    labels: dict[tuple[str, ...], str], texts: dict[tuple[str, ...], str], counts: Counter
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """One organisation named two ways in an article, word for word, -> one of them: the name
+    written out ("Liberal Democrats", "News Corporation", "European Commission") rather than
+    clipped ("Lib Dems", "News Corp", "EU Commission"); where only a plural differs, the name
+    written more often ("Arbor Networks" beside one "Arbor Network", "Rolls-Royce" beside
+    "Rolls-Royces"). A clipping keeps less than half its word, so that "BBC One" is not "BBC
+    Online"."""
+    orgs = [form for form, label in labels.items() if label == "ORG" and len(form) > 1]
+
+    def written_out(form: tuple[str, ...]) -> tuple:
+        return sum(len(word.removesuffix("s")) for word in form), counts[form], texts[form]
+
+    out = {}
+    for form in orgs:
+        names = [other for other in orgs if len(other) == len(form) and all(
+            _shortened(a, b) or _shortened(b, a) for a, b in zip(form, other, strict=True))]
+        best = max(names, key=written_out)
+        if best != form:
+            out[form] = best
+    return out
+
+
+def _shortened(short: str, word: str) -> bool:
+    """The same word, its plural or singular, or a clipping of it ("Lib", "Dems" of
+    "Liberal", "Democrats")."""
+    short, word = short.casefold(), word.casefold()
+    if short == word or short + "s" == word or short == word + "s":
+        return True
+    stem, whole = short.removesuffix("s"), word.removesuffix("s")
+    return stem.isalpha() and len(stem) * 2 < len(whole) and whole.startswith(stem)
+
+
+def _shipped_names(
+    labels: dict[tuple[str, ...], str], texts: dict[tuple[str, ...], str]
+) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """A nickname the shipped aliases give a body -> the name the same article gives it
+    ("Tories" beside "Conservatives" or "Conservative Party"): one body, one value per article."""
+    orgs = [form for form, label in labels.items() if label == "ORG"]
+    out = {}
+    for form in orgs:
+        target = SHIPPED_ORGANISATIONS.get(texts[form])
+        if target is None:
+            continue
+        named = tuple(target.split())
+        fits = [other for other in orgs if other != form
+                and (other == named or members_of(other, named))]
+        if fits:
+            out[form] = max(fits, key=len)  # the party's name before its members'
+    return out
+
+
 def _parties(labels: dict[tuple[str, ...], str]) -> dict[tuple[str, ...], tuple[str, ...]]:
     """A party by its members' name -> the party's name in the same article: "Conservatives"
     -> "Conservative Party", "Democrats" -> "Democratic Party"."""
@@ -1543,6 +1597,9 @@ def normalise(doc: Doc) -> Doc:
     full_org.update(_makers(doc, labels, [m.words for m in mentions]))
     full_org.update(_parties(labels))
     full_org.update(_spelling_variants(labels, texts))
+    for form, name in (_shortened_names(labels, texts, Counter(m.words for m in mentions))
+                       | _shipped_names(labels, texts)).items():
+        full_org.setdefault(form, full_org.get(name, name))  # "Apple iPod" stays Apple's
     for target in full_org.values():
         texts.setdefault(target, " ".join(target))  # a maker named only before its model
     for form, plural in groups.items():

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy
 import pytest
 
-from indexer.entities import TITLES, canonical_person_at, clean_span
+from indexer.entities import TITLES, _shortened, canonical_person_at, clean_span
 from tests.conftest import CORPORA, ROOT, SEEDS
 
 WIKINEWS = CORPORA / "wikinews-2019-2020"
@@ -540,6 +540,26 @@ def test_an_acronym_and_a_short_form_resolve_to_the_full_name_in_the_article(bbc
     assert "National Audit Office" in orgs and "NAO" not in orgs
     orgs = bbc("politics/005.txt")._.organizations  # "Labour Party" then "Labour"
     assert "Labour Party" in orgs and "Labour" not in orgs
+
+
+def test_a_clipped_or_singular_name_beside_the_full_one_is_one_organisation(bbc):
+    orgs = bbc("politics/007.txt")._.organizations  # "Lib Dem" and "Liberal Democrats"
+    assert "Liberal Democrats" in orgs and "Lib Dem" not in orgs
+    orgs = bbc("business/422.txt")._.organizations  # "News Corp" and "News Corporation"
+    assert "News Corporation" in orgs and "News Corp" not in orgs
+    orgs = bbc("politics/373.txt")._.organizations  # "EU Commission", "European Commission"
+    assert "European Commission" in orgs and "EU Commission" not in orgs
+    orgs = bbc("tech/368.txt")._.organizations  # "Arbor Networks", once "Arbor Network"
+    assert "Arbor Networks" in orgs and "Arbor Network" not in orgs
+    assert not _shortened("One", "Online")  # "BBC One" is not "BBC Online"
+    assert _shortened("Dems", "Democrats") and _shortened("Corp", "Corporation")
+
+
+def test_a_shipped_nickname_beside_the_article_s_own_name_is_one_organisation(bbc):
+    orgs = bbc("politics/001.txt")._.organizations  # "Tories" and "Conservatives"
+    assert "Conservatives" in orgs and "Tories" not in orgs
+    orgs = bbc("business/121.txt")._.organizations  # "Fed" and "Federal Reserve"
+    assert "Federal Reserve" in orgs and "Fed" not in orgs
 
 
 def test_a_country_before_a_name_the_article_uses_alone_is_dropped(bbc):
