@@ -121,6 +121,13 @@ EVENT_NOUNS = frozenset({
     "medallists", "medalist", "medalists", "silver", "gold", "bronze", "title", "titles",
     "trials", "finalist", "finalists",
 })  # not "meeting": "a European Union meeting" is the Union's
+# Credits a work gives a person right after its title ("Harry Potter author JK Rowling", "Vera
+# Drake star Imelda Staunton"); a person's name takes others ("Tony Blair adviser", "a Jim Carrey
+# co-star"), so a "person" before one of these and a person's name is the work.
+WORK_CREDITS = frozenset({
+    "star", "stars", "author", "creator", "director", "actor", "actress", "novelist",
+    "screenwriter", "writer",
+})
 # Tags of the words an organisation's name qualifies ("a BBC reporter", "a CBI quarterly").
 QUALIFIED_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS", "CD", "HYPH", "JJ", "JJR", "JJS", "VBN",
                             "VBG"})
@@ -803,13 +810,15 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     Vinci Code", where the model took "The" into the name, or "the play The False Servant" inside
     a sentence): people's names take no article. So is a name the model tags a work elsewhere
     ("Uganda bans Vagina Monologues" beside "the play The Vagina Monologues"), and a name that
-    opens a title, with the names inside the title ("Harry Potter and the Prisoner of Azkaban")."""
+    opens a title, with the names inside the title ("Harry Potter and the Prisoner of Azkaban"),
+    or one a credit and a person's name follow ("Harry Potter author JK Rowling")."""
     kind: dict[tuple[str, ...], str] = {}
     in_title: set[int] = set()
     works = {
         tuple(token.text for token in ent if not (token.i == ent.start and token.lower_ == "the"))
         for ent in doc.ents if ent.label_ == "WORK_OF_ART"
     }
+    person_starts = {m.i for m in mentions if m.label == "PERSON"}
     for m in mentions:
         before = _noun_before(doc, m)
         listed = _list_noun(doc, m)
@@ -822,6 +831,8 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
             kind[m.words] = "WORK"
         after_the = m.label == "PERSON" and m.i > 0 and doc[m.i - 1].text == "The" and (
             doc[m.i - 1].ent_type_ == "PERSON" or not doc[m.i - 1].is_sent_start)
+        if m.label == "PERSON" and (m.j + 1 in person_starts and doc[m.j].lower_ in WORK_CREDITS):
+            kind[m.words] = "WORK"  # "Harry Potter author JK Rowling"
         if m.label == "PERSON" and _opens_a_title(doc, m):
             kind[m.words] = "WORK"
             k = m.j + 2  # the rest of the title names nothing either ("of Azkaban")
@@ -868,15 +879,15 @@ def _a_kind(doc: Doc, m: Mention) -> bool:
 
 def _opens_a_title(doc: Doc, m: Mention) -> bool:
     """Whether a "person" opens a work's title: "and the" and capitalised words follow that the
-    model tags no name ("Harry Potter and the Prisoner of Azkaban", "Charlie and the Chocolate
-    Factory"); not a band after its singer ("Bob Marley and the Wailers"), nor a body named
-    beside the person ("Tony Blair and the Labour Party")."""
+    model tags no name ("Harry Potter and the Prisoner of Azkaban", "... and the Half-Blood
+    Prince", "Charlie and the Chocolate Factory"); not a band after its singer ("Bob Marley and
+    the Wailers"), nor a body named beside the person ("Tony Blair and the Labour Party")."""
     k = m.j
     if k + 3 >= len(doc) or doc[k].lower_ != "and" or doc[k + 1].lower_ != "the":
         return False
     first, second = doc[k + 2], doc[k + 3]
     return (first.is_title and first.ent_iob_ == "O" and second.ent_iob_ == "O"
-            and (second.is_title or second.lower_ == "of"))
+            and (second.is_title or second.lower_ == "of" or second.text == "-"))
 
 
 def _list_noun(doc: Doc, m: Mention) -> str:

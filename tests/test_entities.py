@@ -466,6 +466,18 @@ def test_a_name_opening_a_title_is_a_work_with_the_names_inside_it(bbc, nlp):
     assert "Harry Potter" not in doc._.persons
     doc = nlp("Bob Marley and the Wailers played in London. Bob Marley sang.")
     assert "Bob Marley" in doc._.persons  # a singer and his band: no title
+    persons = bbc("entertainment/025.txt")._.persons  # "... and the Half-Blood Prince"
+    assert "Harry Potter" not in persons and "Half" not in persons
+
+
+def test_a_name_a_credit_and_a_person_follow_is_a_work(bbc, nlp):
+    doc = bbc("entertainment/075.txt")  # "Harry Potter author JK Rowling"
+    assert "Harry Potter" in {e.text for e in doc.ents if e.label_ == "PERSON"}
+    assert "Harry Potter" not in doc._.persons and "JK Rowling" in doc._.persons
+    persons = bbc("entertainment/347.txt")._.persons  # "Kill Bill director Quentin Tarantino"
+    assert "Kill Bill" not in persons and "Quentin Tarantino" in persons
+    doc = nlp("Tony Blair adviser Alastair Campbell left. Tony Blair said he was sorry.")
+    assert {"Tony Blair", "Alastair Campbell"} <= set(doc._.persons)  # a person's aide
 
 
 def test_an_acronym_after_a_or_an_is_a_kind_of_thing_not_a_body(bbc, nlp):
