@@ -204,6 +204,8 @@ _NAME_WORD = re.compile(r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z]?[a-zà-ÿ]+)*")
 _MEASURE = re.compile(r"(?:(?:\d+x)?\d+(?:\.\d+)?)?(?:m|km|cm|kg)")  # "100m", "4x100m", "m"
 _ELIDED = re.compile(r"[dlDL]['’][A-ZÀ-Ý][a-zà-ÿ]+")
 # A product's model code ("CDP-101", "PB100", "B-17", "A321"), not a group ("G7", "G20").
+CLUB_WORDS = CLUB_HEADS | {"Club"}  # words ending a club's or a band's name ("S Club")
+_INITIAL = re.compile(r"[B-HJ-Z]\.?")  # one letter as an initial ("S", "J."); not "A" or "I"
 _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,5}s")  # "MPs", "NGOs", "CEOs": a class, not one body
 _MODEL_CODE = re.compile(r"(?:[A-Z]{2,4}-?\d{2,}|[A-Z]-\d{2,}|[A-Z]\d{3,})[A-Za-z]*")
 _WEB_DOMAIN = re.compile(r"\.(?:com|net|org|co\.uk)$", re.IGNORECASE)
@@ -347,6 +349,8 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
         return None  # a currency: "USD 26.95"
     if label == "ORG" and looks_personal(doc, i, j, common):
         return _named_place(doc, i, j) or "PERSON"
+    if label == "ORG" and _initial_and_surname(doc, i, j):
+        return "PERSON"  # a team sheet's "S Parisse", "G Rowntree"
     if label in ("ORG", "FAC", "GPE", "LOC") and _aged(doc, i, j):
         return "PERSON"
     if label == "NORP" and _party_members(doc, i, j, common):
@@ -354,6 +358,16 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
     if label == "PERSON" and _club(doc, i, j):
         return "ORG"
     return "ORG" if label == "PERSON" and text in PLATFORMS else label
+
+
+def _initial_and_surname(doc: Doc, i: int, j: int) -> bool:
+    """Whether a mention is an initial and a name word, as team sheets and bylines write people
+    ("M Bortolami", "J. Allard"); not a body's word after a letter ("S Club"). "A" and "I" are
+    left out: they are words, not initials, before a capitalised name."""
+    return (j - i == 2 and _INITIAL.fullmatch(doc[i].text) is not None
+            and not doc.text[max(0, doc[i].idx - 1):doc[i].idx].isalnum()  # not "50K Walk"
+            and _NAME_WORD.fullmatch(doc[i + 1].text) is not None
+            and doc[i + 1].lower_ not in ORG_WORDS and doc[i + 1].text not in CLUB_WORDS)
 
 
 def _named_place(doc: Doc, i: int, j: int) -> str | None:
@@ -1243,6 +1257,8 @@ def _fullest_names(
     A surname several people share ("Cummings": Elijah, his father, his wife) is the one the
     article names first, whom news writing goes on to call by surname alone.
     """
+    initialled = _initialled_names(persons)
+    persons = persons - initialled.keys()
     resolved = {}
     for form in persons:
         longer = [full for full in persons if _is_part_of(form, full)]
@@ -1255,7 +1271,24 @@ def _fullest_names(
             fullest = max((full for full in longer if _is_part_of(first, full) or full == first),
                           key=len)
         resolved[form] = fullest
+    for form, full in initialled.items():
+        resolved[form] = resolved[full]
     return resolved
+
+
+def _initialled_names(persons: set[tuple[str, ...]]) -> dict[tuple[str, ...], tuple[str, ...]]:
+    """An initial and a surname -> the one name in the article that the initial opens with that
+    surname: "S Jones" of "Stephen Jones" on a team sheet, "G. Thomas" of "Gareth Thomas"; left
+    alone when two fit ("S Williams" beside "Shane Williams" and "Scott Williams")."""
+    out = {}
+    for form in persons:
+        if len(form) != 2 or _INITIAL.fullmatch(form[0]) is None:
+            continue
+        fits = [full for full in persons if len(full) > 1 and len(full[0]) > 2
+                and full[0][0] == form[0][0] and full[-1].lower() == form[-1].lower()]
+        if len(fits) == 1:
+            out[form] = fits[0]
+    return out
 
 
 def _initials(form: tuple[str, ...]) -> str:

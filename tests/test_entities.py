@@ -470,6 +470,17 @@ def test_a_name_opening_a_title_is_a_work_with_the_names_inside_it(bbc, nlp):
     assert "Harry Potter" not in persons and "Half" not in persons
 
 
+def test_an_initial_and_a_surname_is_a_person_and_joins_the_full_name(bbc):
+    doc = bbc("sport/312.txt")  # a team sheet: "M Bortolami, S Parisse", "S Jones" tagged ORG
+    assert {"M Bortolami", "S Jones"} <= {e.text for e in doc.ents if e.label_ == "ORG"}
+    assert {"M Bortolami", "S Parisse"} <= set(doc._.persons)
+    assert not {"M Bortolami", "S Parisse", "S Jones"} & set(doc._.organizations)
+    assert "Stephen Jones" in doc._.persons and "S Jones" not in doc._.persons
+    assert "Kevin Morgan" in doc._.persons and "K Morgan" not in doc._.persons
+    assert "S Club" in bbc("entertainment/319.txt")._.organizations  # the band "S Club 7"
+    assert "K Walk" not in bbc("sport/093.txt")._.persons  # "the 50K Walk"
+
+
 def test_a_name_a_credit_and_a_person_follow_is_a_work(bbc, nlp):
     doc = bbc("entertainment/075.txt")  # "Harry Potter author JK Rowling"
     assert "Harry Potter" in {e.text for e in doc.ents if e.label_ == "PERSON"}
