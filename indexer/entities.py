@@ -70,7 +70,7 @@ from nameparser.config import CONSTANTS as NAMEPARSER
 from spacy.attrs import ENT_IOB, IS_SPACE, LOWER, ORTH
 from spacy.language import Language
 from spacy.strings import get_string_id
-from spacy.tokens import Doc
+from spacy.tokens import Doc, Span
 
 from indexer.countries import (
     country_kind,
@@ -274,7 +274,7 @@ def looks_personal(doc: Doc, i: int, j: int, common: frozenset[int] | None = Non
     A name ending in another first name the article never uses alone ("Morgan Stanley") stays an
     organisation, and so does one whose last word is an organisation's ("Walter Reed Hospital").
     """
-    words = [token.text for token in doc[i:j]]
+    words = _hyphened_words(doc[i:j])
     if not (
         1 < len(words) <= 3
         and all(_NAME_WORD.fullmatch(word) for word in words)
@@ -290,6 +290,20 @@ def looks_personal(doc: Doc, i: int, j: int, common: frozenset[int] | None = Non
         for token in doc[1:]
     ) or (len(words) == 2 and not is_given_name(words[-1])
           and _plain_surname(doc, words[-1], common))
+
+
+def _hyphened_words(span: Span) -> list[str]:
+    """A span's words, tokens joined by a hyphen written without spaces made one: "Sven-Goran"
+    is three tokens and one first name."""
+    words: list[str] = []
+    for token in span:
+        joined = token.i > span.start and not span.doc[token.i - 1].whitespace_ and (
+            token.text == "-" or words[-1].endswith("-"))
+        if joined:
+            words[-1] += token.text
+        else:
+            words.append(token.text)
+    return words
 
 
 def _mistaken_person(doc: Doc, i: int, j: int, common: frozenset[int]) -> bool:

@@ -22,5 +22,9 @@ def guess(word: str) -> str:
 
 
 def is_given_name(word: str) -> bool:
-    """Whether a word is a usual first name somewhere ("Tracey", "Magnus", "Judit")."""
-    return guess(word) in GIVEN
+    """Whether a word is a usual first name somewhere ("Tracey", "Magnus", "Judit"), or two
+    joined by a hyphen ("Sven-Goran", "Jean-Philippe") that the table does not list whole."""
+    if guess(word) in GIVEN:
+        return True
+    parts = word.split("-")
+    return len(parts) == 2 and all(part[:1].isupper() and guess(part) in GIVEN for part in parts)

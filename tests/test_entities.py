@@ -470,6 +470,19 @@ def test_a_name_opening_a_title_is_a_work_with_the_names_inside_it(bbc, nlp):
     assert "Harry Potter" not in persons and "Half" not in persons
 
 
+def test_a_hyphenated_first_name_makes_a_person_of_what_the_model_tags_org(bbc):
+    doc = bbc("sport/113.txt")  # "England coach Sven-Goran Eriksson", then "said Eriksson"
+    assert "Sven-Goran Eriksson" in {e.text for e in doc.ents if e.label_ == "ORG"}
+    assert "Sven-Goran Eriksson" in doc._.persons
+    assert not {"Sven-Goran Eriksson", "Eriksson"} & set(doc._.organizations)
+    persons = bbc("entertainment/045.txt")._.persons  # "in Jean-Pierre Jeunet's A Very Long"
+    assert "Jean-Pierre Jeunet" in persons
+    from indexer.first_names import is_given_name
+
+    assert is_given_name("Sven-Goran") and is_given_name("Jean-Philippe")
+    assert not is_given_name("Rees-Jones")  # a double-barrelled surname
+
+
 def test_an_initial_and_a_surname_is_a_person_and_joins_the_full_name(bbc):
     doc = bbc("sport/312.txt")  # a team sheet: "M Bortolami, S Parisse", "S Jones" tagged ORG
     assert {"M Bortolami", "S Jones"} <= {e.text for e in doc.ents if e.label_ == "ORG"}
