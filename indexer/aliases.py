@@ -27,11 +27,12 @@ from pathlib import Path
 
 from indexer.resolution import archive
 from indexer.resolution.judgements import By, Judgement, Verdict, resolve
+from indexer.vocabulary import SHIPPED_ALIASES_FILE
 
 FIELDS = ("person", "organization", "country")
 FILE_NAME = "aliases.json"
 NOT_SAME = "not_same"
-DEFAULTS_FILE = Path(__file__).parent / "data" / "default_aliases.json"
+DEFAULTS_FILE = SHIPPED_ALIASES_FILE
 
 
 class Aliases:

@@ -197,16 +197,15 @@ LEADING_VERB_TAGS = frozenset({"VBG", "VBD", "VBZ", "RB"})
 _SPACES = re.compile(r"\s+")
 # A nickname in quotes inside a full name: 'Pasquale "Pat" Di Cicco'.
 _NICKNAME = re.compile(r"\s+[\"“‘'][^\"”’']{1,20}[\"”’']\s+")
-# gender-guesser answers that mean the word is a usual first name.
 # A capitalised word standing alone or glued to the end of another ("JorgensenImage").
 _CAPTION_WORD = re.compile(r"(?:^|(?<=[a-z]))([A-Z][a-z]+)$")
 _NAME_WORD = re.compile(r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z]?[a-zà-ÿ]+)*")
 _MEASURE = re.compile(r"(?:(?:\d+x)?\d+(?:\.\d+)?)?(?:m|km|cm|kg)")  # "100m", "4x100m", "m"
 _ELIDED = re.compile(r"[dlDL]['’][A-ZÀ-Ý][a-zà-ÿ]+")
-# A product's model code ("CDP-101", "PB100", "B-17", "A321"), not a group ("G7", "G20").
 CLUB_WORDS = CLUB_HEADS | {"Club"}  # words ending a club's or a band's name ("S Club")
 _INITIAL = re.compile(r"[B-HJ-Z]\.?")  # one letter as an initial ("S", "J."); not "A" or "I"
 _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,5}s")  # "MPs", "NGOs", "CEOs": a class, not one body
+# A product's model code ("CDP-101", "PB100", "B-17", "A321"), not a group ("G7", "G20").
 _MODEL_CODE = re.compile(r"(?:[A-Z]{2,4}-?\d{2,}|[A-Z]-\d{2,}|[A-Z]\d{3,})[A-Za-z]*")
 _WEB_DOMAIN = re.compile(r"\.(?:com|net|org|co\.uk)$", re.IGNORECASE)
 _AGE_BEFORE = re.compile(r"\d+-year-old\s+$")

@@ -15,9 +15,11 @@ ORG_HEADS = frozenset(_NOT_NAMES["org_heads"])
 EVENT_HEADS = frozenset(_NOT_NAMES["event_heads"])
 NUMBERED_NAMES = frozenset(_NOT_NAMES["numbered_names"])
 CLUB_HEADS = frozenset(_NOT_NAMES["club_heads"])
-# The organisations' nicknames shipped as aliases ("Tories" -> "Conservative Party").
+# The aliases shipped with newsindex (indexer.aliases), and their organisations' nicknames
+# ("Tories" -> "Conservative Party"), which entity rules use inside one article.
+SHIPPED_ALIASES_FILE = Path(__file__).parent / "data" / "default_aliases.json"
 SHIPPED_ORGANISATIONS: dict[str, str] = json.loads(
-    (Path(__file__).parent / "data" / "default_aliases.json").read_text("utf-8"))["organization"]
+    SHIPPED_ALIASES_FILE.read_text("utf-8"))["organization"]
 # Words that are titles but also end the names of bodies ("Toronto Police", "Scottish Executive").
 ORG_WORDS = ORG_HEADS | {word.lower() for word in GENERIC_ORGS} | frozenset(
     _NOT_NAMES["title_org_words"])
