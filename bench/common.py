@@ -91,10 +91,11 @@ def read_records(path: Path) -> list[Record]:
     return records
 
 
-def replicate(records: list[Record], size: int) -> Iterator[Record]:
-    """`size` records cycling over the base ones: distinct ids, dates over ten years, sources."""
+def replicate(records: list[Record], size: int, start: int = 0) -> Iterator[Record]:
+    """`size` records cycling over the base ones: distinct ids, dates over ten years, sources
+    (from the start-th on: a share of them is the same whoever makes it)."""
     n = len(records)
-    for i in range(size):
+    for i in range(start, size):
         base, copy = records[i % n], i // n
         day = FIRST_DAY + timedelta(days=(i * 7919 + copy * 104729) % DAYS)
         record = dict(base)

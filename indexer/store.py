@@ -357,9 +357,10 @@ def commit(w: SegmentWriter) -> None:
 
 class ForkedWriters:
     """Forked processes, one per share of a batch, each writing its documents into a segment
-    of the index of its own, which it hands back; until then nothing of it is visible."""
+    of the index of its own, which it hands back; until then nothing of it is visible. A share
+    may be any iterable of records (a generator too): the processes are forked, not sent it."""
 
-    def __init__(self, ix, shares: list[list[Record]], known: set[str]) -> None:
+    def __init__(self, ix, shares: list[Iterable[Record]], known: set[str]) -> None:
         context = multiprocessing.get_context("fork")
         self.storage, self.jobs = ix.storage, []
         limitmb = max(64, min(256, 1024 // (len(shares) + 1)))
@@ -398,7 +399,7 @@ class ForkedWriters:
             delete_segment_files(self.storage, segment)
 
 
-def _write_share(ix, records: list[Record], known: set[str], limitmb: int, sender,
+def _write_share(ix, records: Iterable[Record], known: set[str], limitmb: int, sender,
                  parent: int) -> None:
     """In a forked process: write the records' documents into a new segment, send it back."""
     _die_with_parent(parent)
