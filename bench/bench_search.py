@@ -138,7 +138,7 @@ def index_for(
     rather than minutes on a busy two-core machine. (Whoosh's own multi-process writer, used
     before, pickles every document through a queue: 183 against 327 articles/s at 10k here.)
     """
-    from indexer.store import ForkedWriters, Store
+    from indexer.store import Store
 
     folder = OUT / f"search-index-{size}"
     stamp = folder / "BENCH_COMPLETE"
@@ -148,18 +148,9 @@ def index_for(
     shutil.rmtree(folder, ignore_errors=True)
     log(f"building the {size}-article index in {folder} ({procs} processes)")
     started = time.perf_counter()
-    store = Store(folder)
     share = -(-size // procs)
-    with store.writer() as w:
-        writers = ForkedWriters(store.ix, [
-            replicate(records, min(size, start + share), start)
-            for start in range(0, size, share)
-        ], set(w.schema.names()))
-        try:
-            w.added_segments = writers.segments()
-        except BaseException:
-            writers.abandon()
-            raise
+    Store(folder).write_shares([replicate(records, min(size, start + share), start)
+                                for start in range(0, size, share)])
     keep_postings(folder)
     seconds = time.perf_counter() - started
     stamp.write_text(json.dumps({"seconds": seconds, "procs": procs}))

@@ -614,14 +614,19 @@ class Store:
         a run killed before leaves files no commit names, which the next commit deletes. The
         forked writers die with this process (see _die_with_parent)."""
         size = -(-len(records) // workers)
-        shares = [records[start:start + size] for start in range(0, len(records), size)]
+        self.write_shares([records[start:start + size] for start in range(0, len(records), size)],
+                          [record["id"] for record in records])
+
+    def write_shares(self, shares: list[Iterable[Record]], replaced: Iterable[str] = ()) -> None:
+        """One commit of records written by one forked process per share, one segment each, in
+        the order of the shares; the articles `replaced` names are deleted meanwhile."""
         with self.writer() as w:
             known = set(w.schema.names())
             # Forked before this writer buffers anything, so that no copy of it is flushed.
             others = ForkedWriters(self.ix, shares, known)
             try:
-                for record in records:
-                    w.delete_by_term("article_id", record["id"])
+                for article_id in replaced:
+                    w.delete_by_term("article_id", article_id)
                 w.added_segments = others.segments()
             except BaseException:
                 others.abandon()
