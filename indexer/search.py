@@ -190,6 +190,27 @@ def undated_facet(count: int, query: SearchQuery) -> list[dict]:
     return [{"value": UNDATED, "count": count, "selected": query.undated}] if count else []
 
 
+def month_codes(days: np.ndarray) -> np.ndarray:
+    """Each document's month as year * 12 + month - 1 (0 if undated), from yyyymmdd days: the
+    month histogram is then one bincount, not a sort of every match's date."""
+    codes = (days // 10000) * 12 + (days // 100) % 100 - 1
+    return np.where(days > 0, codes, 0).astype(np.int32)
+
+
+def by_date(days: np.ndarray, mask: np.ndarray, oldest: bool, start: int, stop: int
+            ) -> np.ndarray:
+    """Documents start..stop of mask newest (or oldest) first, a tie in the later (earlier)
+    document first: only those up to stop are sorted, not every match."""
+    docs = np.flatnonzero(mask)
+    keys = days[docs].astype(np.int64) << 32 | docs  # unique, so the order is total
+    if not oldest:
+        keys = -keys
+    if stop < len(keys):
+        keys = np.partition(keys, stop - 1)[:stop] if stop > 0 else keys[:0]
+    keys = np.sort(keys)[start:stop]
+    return (-keys if not oldest else keys) & 0xFFFFFFFF
+
+
 def split_values(values: tuple[str, ...]) -> tuple[list[str], list[str]]:
     """Included and excluded ('-' prefixed) filter values."""
     include = [v for v in values if not v.startswith("-")]
@@ -443,18 +464,24 @@ class Selection:
     tables: dict
     days: np.ndarray
     base: np.ndarray  # the query's matches of the wanted kind
-    date_mask: np.ndarray
-    filter_masks: dict[str, np.ndarray]
+    date_mask: np.ndarray | None  # None: no dates asked
+    filter_masks: dict[str, np.ndarray]  # the facets filtered only
     final: np.ndarray  # and every filter
 
 
 def others(chosen: Selection, name: str, query: SearchQuery) -> np.ndarray:
     """What a facet counts: the query's matches within the dates and every other facet's filter
-    (multi-select: a value's alternatives keep their counts; under "all of" its counts narrow)."""
-    mask = chosen.base & chosen.date_mask
-    for other, m in chosen.filter_masks.items():
-        if other != name or query.mode(name) == "all":
-            mask &= m
+    (multi-select: a value's alternatives keep their counts; under "all of" its counts narrow).
+    Unfiltered, that is the query's matches themselves (not a copy: callers only read it)."""
+    masks = [m for other, m in chosen.filter_masks.items()
+             if other != name or query.mode(name) == "all"]
+    if chosen.date_mask is not None:
+        masks.append(chosen.date_mask)
+    if not masks:
+        return chosen.base
+    mask = chosen.base & masks[0]
+    for m in masks[1:]:
+        mask &= m
     return mask
 
 
@@ -534,11 +561,11 @@ class Searcher(QueryFront):
             base &= similar
         date_mask = self._date_mask(days, query)
         filter_masks = {
-            name: self._filter_mask(tables[name], self._canonical_values(name, query), size,
-                                    query.mode(name))
+            name: self._filter_mask(tables[name], values, size, query.mode(name))
             for name in facet_names
+            if (values := self._canonical_values(name, query))
         }
-        final = base & date_mask
+        final = base.copy() if date_mask is None else base & date_mask
         for m in filter_masks.values():
             final &= m
         return Selection(q, key, found, tables, days, base, date_mask, filter_masks, final)
@@ -698,16 +725,19 @@ class Searcher(QueryFront):
             groups = self._group_codes(s.reader(), chosen.key) if collapse else None
             shown = self._collapsed(chosen, query, groups) if groups else chosen.final
             total = int(shown.sum())
+            universe = self.cache.kind_mask(s.reader(), chosen.key, kind)
             hits = self._hits(s, chosen.q, query, shown, chosen.days, kind, chosen.found.scores)
             facets = {
                 name: self._facet_values(
                     chosen.tables[name],
-                    group_counts(chosen.tables[name], others(chosen, name, query), groups),
+                    group_counts(chosen.tables[name], others(chosen, name, query), groups,
+                                 universe),
                     query, name, self.aliases.hidden(name))
                 for name in facet_names
             }
             dated_or_not = chosen.base & self._all_but_date(chosen.filter_masks)
-            facets["month"] = self._months(chosen.days, dated_or_not, groups)
+            months = self.cache.array(chosen.key, "months", lambda: month_codes(chosen.days))
+            facets["month"] = self._months(months, dated_or_not, groups)
             undated = dated_or_not & (chosen.days == 0)
             stories = len(np.unique(groups[0][undated])) if groups else int(undated.sum())
             facets[UNDATED] = undated_facet(stories, query)
@@ -721,7 +751,8 @@ class Searcher(QueryFront):
             table = chosen.tables[name]
             collapse = query.collapse and not query.similar_to
             groups = self._group_codes(s.reader(), chosen.key) if collapse else None
-            counts = group_counts(table, others(chosen, name, query), groups)
+            counts = group_counts(table, others(chosen, name, query), groups,
+                                  self.cache.kind_mask(s.reader(), chosen.key, kind))
             return {table.values[v]: int(counts[v]) for v in np.flatnonzero(counts)}
 
     @contextmanager
@@ -756,11 +787,14 @@ class Searcher(QueryFront):
         return days
 
     @staticmethod
-    def _date_mask(days: np.ndarray, query: SearchQuery) -> np.ndarray:
+    def _date_mask(days: np.ndarray, query: SearchQuery) -> np.ndarray | None:
+        """The documents within the dates asked (None when none are)."""
         if query.undated:
             return days == 0
-        mask = np.ones(len(days), dtype=bool)
         lo, hi = day_number(query.date_from), day_number(query.date_to, end=True)
+        if not lo and not hi:
+            return None
+        mask = np.ones(len(days), dtype=bool)
         if lo:
             mask &= days >= lo
         if hi:
@@ -829,17 +863,19 @@ class Searcher(QueryFront):
         return out
 
     @staticmethod
-    def _months(days: np.ndarray, mask: np.ndarray, groups: tuple | None = None) -> list[dict]:
-        dated = mask & (days > 0)
-        months = days[dated].astype(np.int64) // 100
-        if groups is not None and (dated & groups[1]).any():
+    def _months(months: np.ndarray, mask: np.ndarray, groups: tuple | None = None) -> list[dict]:
+        """Documents (or duplicate groups) per month among mask; months from month_codes."""
+        if groups is not None and (mask & groups[1]).any():
             # a group counts once in each month one of its copies has
             span = int(groups[0].max()) + 1
-            months = np.unique(months * span + groups[0][dated]) // span
-        values, counts = np.unique(months, return_counts=True)
+            pairs = np.unique(months[mask].astype(np.int64) * span + groups[0][mask])
+            counts = np.bincount(pairs // span)
+        else:
+            counts = np.bincount(months[mask])
+        counts[:1] = 0  # the undated
         return [
-            {"value": f"{v // 100:04d}-{v % 100:02d}", "count": int(c)}
-            for v, c in zip(values, counts, strict=True)
+            {"value": f"{v // 12:04d}-{v % 12 + 1:02d}", "count": int(counts[v])}
+            for v in np.flatnonzero(counts)
         ]
 
     def _hits(
@@ -857,11 +893,8 @@ class Searcher(QueryFront):
             results = s.search(q, limit=start + query.per_page, filter=allowed)
             ranked = [(hit.docnum, float(hit.score)) for hit in results[start:]]
         else:
-            docs = np.flatnonzero(final)
-            order = np.argsort(days[docs], kind="stable")
-            if query.sort != "oldest":
-                order = order[::-1]
-            ranked = [(int(d), None) for d in docs[order[start : start + query.per_page]]]
+            ranked = [(int(d), None) for d in by_date(days, final, query.sort == "oldest",
+                                                      start, start + query.per_page)]
         terms = self._terms(q) if query.snippets else None
         return [self._hit(s, docnum, score, terms, kind, query.details)
                 for docnum, score in ranked]
@@ -956,10 +989,12 @@ def ranks(q: Query) -> bool:
     return not isinstance(q, Every) and not (isinstance(q, AndNot) and isinstance(q.a, Every))
 
 
-def group_counts(table: FacetTable, mask: np.ndarray, groups: tuple | None) -> np.ndarray:
+def group_counts(table: FacetTable, mask: np.ndarray, groups: tuple | None,
+                 universe: np.ndarray | None = None) -> np.ndarray:
     """Documents per facet value among mask, or with groups (codes, members) the duplicate
-    groups per value: a group counts once for a value any of its matching copies has."""
-    counts = table.count(mask)
+    groups per value: a group counts once for a value any of its matching copies has.
+    `universe`: the documents the table was made from (FacetTable.count)."""
+    counts = table.count(mask, universe)
     if groups is None:
         return counts
     codes, members = groups

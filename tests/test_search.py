@@ -18,6 +18,7 @@ from whoosh.query import Every, Term
 
 from indexer.facets import (
     FacetCache,
+    FacetTable,
     QueryArrays,
     field_lengths,
     postings,
@@ -25,7 +26,7 @@ from indexer.facets import (
     value_dtype,
 )
 from indexer.schema import ARTICLE, FACETS, QUOTE, SCHEMA, SEP
-from indexer.search import Searcher, SearchQuery
+from indexer.search import Searcher, SearchQuery, by_date, month_codes
 from indexer.store import Store
 from tests.conftest import SEEDS
 
@@ -421,3 +422,54 @@ def test_a_query_whoosh_scores_itself_with_filters_matching_nothing_has_no_hits(
         assert searcher.quotes(query)["hits"] == []
     ranged = searcher.search(SearchQuery(text="published:[2019 TO]"))
     assert ranged["total"] > 0 and all(not h["id"].count("#q") for h in ranged["hits"])
+
+
+def test_counts_of_nearly_every_document_are_the_totals_less_those_left_out(store):
+    from indexer.facets import SPARSE_FACTOR, alive_mask, build_table
+
+    with store.searcher() as s:
+        reader = s.reader()
+        universe = alive_mask(reader)
+        table = build_table(reader, "person", universe)
+        rng = np.random.default_rng(5)
+        for share in (0.0, 0.01, 0.03):
+            mask = universe & (rng.random(len(universe)) >= share)
+            dense = np.bincount(table.value_of_posting[mask[table.docs]],
+                                minlength=len(table.values))
+            assert np.count_nonzero(universe & ~mask) * SPARSE_FACTOR < len(table.docs)
+            assert (table.count(mask, universe) == dense).all()
+            assert (table.count(mask) == dense).all()  # the same without the universe
+
+
+def test_documents_without_values_or_past_the_last_posting_count_nothing():
+    table = FacetTable(["a", "b"], np.array([2, 2, 5], dtype=np.int32),
+                       np.array([0, 1, 1], dtype=np.uint8), {"a": 0, "b": 1})
+    assert table._count_few(np.array([0, 2, 3, 8])).tolist() == [1, 1]
+    assert table._count_few(np.array([5, 6])).tolist() == [0, 1]
+    assert table._count_few(np.array([], dtype=np.int64)).tolist() == [0, 0]
+    empty = FacetTable([], np.zeros(0, dtype=np.int32), np.zeros(0, dtype=np.uint8), {})
+    assert empty._count_few(np.array([0, 4])).tolist() == []
+
+
+def test_date_order_pages_equal_a_stable_sort_of_every_match():
+    """Newest first puts the later document of a day first, oldest first the earlier; a page
+    is the same slice of the full sort however few documents are sorted to find it."""
+    rng = np.random.default_rng(7)
+    days = rng.choice([0, 20200101, 20200102, 20210315], size=500).astype(np.int32)
+    mask = rng.random(500) < 0.6
+    docs = np.flatnonzero(mask)
+    ascending = docs[np.argsort(days[docs], kind="stable")]
+    for oldest, full in ((True, ascending), (False, ascending[::-1])):
+        for start, stop in ((0, 20), (20, 40), (280, 320), (0, 0), (0, 1000)):
+            assert by_date(days, mask, oldest, start, stop).tolist() == full[start:stop].tolist()
+
+
+def test_month_counts_equal_counting_each_documents_month():
+    rng = np.random.default_rng(11)
+    days = rng.choice([0, 19991231, 20200101, 20200131, 20201201, 99991231], size=300)
+    days = days.astype(np.int32)
+    mask = rng.random(300) < 0.5
+    expected = Counter(f"{d // 10000:04d}-{d // 100 % 100:02d}" for d in days[mask] if d)
+    months = Searcher._months(month_codes(days), mask)
+    assert {m["value"]: m["count"] for m in months} == expected
+    assert [m["value"] for m in months] == sorted(expected)
