@@ -630,7 +630,30 @@ class Matches:
     """A query evaluated over every document: which match, and their scores when computable."""
 
     mask: np.ndarray
-    scores: np.ndarray | None  # Whoosh's BM25F score per document; None: let Whoosh score
+    scores: Scores | None  # Whoosh's BM25F score of each match; None: let Whoosh score
+
+
+@dataclass
+class Scores:
+    """Scores of the documents that have one, held sparsely: a word in a few thousand of a
+    million articles scores a few thousand, not an array of every document to fill and add
+    (43 MB a term at 1M articles, with its quotes). `scores[docs]` reads them (0 where none)."""
+
+    ids: np.ndarray  # ascending, unique
+    values: np.ndarray  # float64, Whoosh's arithmetic
+
+    def __getitem__(self, docs):
+        docs = np.asarray(docs)
+        if not len(self.ids):
+            return np.zeros(docs.shape)
+        at = np.minimum(np.searchsorted(self.ids, docs), len(self.ids) - 1)
+        return np.where(self.ids[at] == docs, self.values[at], 0.0)
+
+    def __mul__(self, factor: float) -> Scores:
+        return Scores(self.ids, self.values * factor)
+
+
+NO_SCORES = Scores(np.zeros(0, dtype=np.int64), np.zeros(0))
 
 
 class QueryArrays:
@@ -666,7 +689,7 @@ class QueryArrays:
         if isinstance(q, Every):
             return Matches(self.alive.copy(), None)
         if q is NullQuery:
-            return Matches(np.zeros(self.size, dtype=bool), np.zeros(self.size))
+            return Matches(np.zeros(self.size, dtype=bool), NO_SCORES)
         if isinstance(q, Not):
             return Matches(self.alive & ~self._node(q.query).mask, None)
         if type(q) is AndNot:
@@ -701,40 +724,39 @@ class QueryArrays:
                 mask |= self.alive & ~neg.mask
             scored = scored and not getattr(q, "scale", None)
         scores = None
-        if scored:
-            scores = subs[0].scores.copy()
+        if scored:  # the sum of the subqueries' scores, over the matches only
+            ids = np.flatnonzero(mask)
+            values = subs[0].scores[ids]
             for sub in subs[1:]:
-                scores += sub.scores
+                values += sub.scores[ids]
             if negatives:  # Whoosh scores each NOT clause of an AND as a match of weight 1
-                scores += float(len(negatives))
+                values += float(len(negatives))
             if q.boost != 1.0:
-                scores *= q.boost
+                values *= q.boost
+            scores = Scores(ids, values)
         return Matches(mask, scores)
 
     def _term(self, q: Term) -> Matches:
         mask = np.zeros(self.size, dtype=bool)
-        scores = np.zeros(self.size)
         schema = self.reader.schema
         if q.fieldname not in schema:
-            return Matches(mask, scores)
+            return Matches(mask, NO_SCORES)
         field = schema[q.fieldname]
         try:
             text = field.to_bytes(q.text)
         except ValueError:
-            return Matches(mask, scores)
+            return Matches(mask, NO_SCORES)
         if (q.fieldname, text) not in self.reader:
-            return Matches(mask, scores)
+            return Matches(mask, NO_SCORES)
         ids, weights = self.cache.postings(self.reader, self.key, q.fieldname, text)
         mask[ids] = True
         if not field.scorable:
-            scores[ids] = weights  # Whoosh's WeightScorer: the term frequency
+            scores = Scores(ids, weights.astype(np.float64))  # Whoosh's WeightScorer: the tf
         elif self.bm25 is None:
             return Matches(mask, None)
         else:
-            scores[ids] = self._bm25(q.fieldname, text, ids, weights)
-        if q.boost != 1.0:
-            scores *= q.boost
-        return Matches(mask, scores)
+            scores = Scores(ids, self._bm25(q.fieldname, text, ids, weights))
+        return Matches(mask, scores * q.boost if q.boost != 1.0 else scores)
 
     def _bm25(self, fieldname: str, text: bytes, ids: np.ndarray, tf: np.ndarray) -> np.ndarray:
         """BM25F as whoosh.scoring.bm25 computes it, over arrays."""

@@ -724,7 +724,7 @@ class Searcher(QueryFront):
             collapse = query.collapse and not query.similar_to
             groups = self._group_codes(s.reader(), chosen.key) if collapse else None
             shown = self._collapsed(chosen, query, groups) if groups else chosen.final
-            total = int(shown.sum())
+            total = int(np.count_nonzero(shown))
             universe = self.cache.kind_mask(s.reader(), chosen.key, kind)
             hits = self._hits(s, chosen.q, query, shown, chosen.days, kind, chosen.found.scores)
             facets = {
@@ -735,11 +735,14 @@ class Searcher(QueryFront):
                     query, name, self.aliases.hidden(name))
                 for name in facet_names
             }
-            dated_or_not = chosen.base & self._all_but_date(chosen.filter_masks)
+            filtered = self._all_but_date(chosen.filter_masks)
+            dated_or_not = chosen.base if filtered is True else chosen.base & filtered
             months = self.cache.array(chosen.key, "months", lambda: month_codes(chosen.days))
             facets["month"] = self._months(months, dated_or_not, groups)
-            undated = dated_or_not & (chosen.days == 0)
-            stories = len(np.unique(groups[0][undated])) if groups else int(undated.sum())
+            undated = dated_or_not & self.cache.array(chosen.key, "undated",
+                                                      lambda: chosen.days == 0)
+            stories = (len(np.unique(groups[0][undated])) if groups
+                       else int(np.count_nonzero(undated)))
             facets[UNDATED] = undated_facet(stories, query)
             suggestion = self.suggestion(query.text, kind) if total < 3 and query.text else None
         return result_dict(query, total, hits, facets, suggestion, kind)

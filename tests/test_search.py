@@ -35,7 +35,7 @@ SOURCES = ("Wikinews", "Daily Ledger", "Evening Wire")
 QUERIES = (
     "said", "police", "government said", "election OR vote", "said NOT police",
     "title:storm^3 damage", "country:Russia", "police -said", "xyzzy", "NOT said",
-    "people killed", "minister OR president OR leader",
+    "people killed", "minister OR president OR leader", "(said NOT police) OR minister",
 )
 
 
