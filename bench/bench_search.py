@@ -29,7 +29,7 @@ On one machine the three nodes share its cores: that run measures the cost of co
 replication, not the gain of spreading a large index over machines.
 
 Usage: python bench/bench_search.py --bbc ../shared/corpora/bbc-news [--sizes 10000,30000,100000]
-       [--backend opensearch [--nodes 1]]
+       [--backend opensearch [--nodes 1]] [--opensearch-only]
 Prints a JSON object as its last line (keys in ../shared/EVALUATION.md, Benchmarks) and keeps it
 in bench/out/bench_search-BACKEND-SIZES.json; bench/plot_search.py draws every kept run.
 """
@@ -84,7 +84,8 @@ def document_frequencies(records: list[dict], field: str = "body") -> Counter:
 
 def pick_words(df: Counter, total: int, low: float, high: float, n: int) -> list[str]:
     """n words whose share of articles lies in [low, high], spread over that range."""
-    words = sorted((w for w, c in df.items() if low <= c / total <= high), key=lambda w: -df[w])
+    words = sorted((w for w, c in df.items() if low <= c / total <= high),
+                   key=lambda w: (-df[w], w))  # ties by spelling: the same mix in every run
     if not words:
         raise SystemExit(f"bench: no word in {low:.1%}-{high:.1%} of the articles")
     step = max(1, len(words) // n)
@@ -127,7 +128,8 @@ def query_mix(records: list[dict]) -> dict:
 def index_for(
     records: list[dict], size: int, rebuild: bool, procs: int = 3
 ) -> tuple[Path, float | None]:
-    """The index of `size` replicated records (reused from bench/out/ when complete).
+    """The index of `size` replicated records (reused from bench/out/ when complete), and the
+    seconds its build took (recorded with it when reused).
 
     Built as a bulk load with the Store's own writers: `procs` forked processes each write the
     article and quote documents (article_document, quote_documents) of a consecutive share of
@@ -144,7 +146,7 @@ def index_for(
     stamp = folder / "BENCH_COMPLETE"
     if stamp.exists() and not rebuild:
         keep_postings(folder)
-        return folder, None
+        return folder, json.loads(stamp.read_text() or "{}").get("seconds")  # its build's time
     shutil.rmtree(folder, ignore_errors=True)
     log(f"building the {size}-article index in {folder} ({procs} processes)")
     started = time.perf_counter()
@@ -305,6 +307,8 @@ def main() -> None:
                         help="opensearch: also time the mix on 1- and 3-node OpenSearch clusters")
     parser.add_argument("--nodes", default="1,3", choices=("1", "3", "1,3"),
                         help="which OpenSearch clusters: 1 node, 3 nodes or both")
+    parser.add_argument("--opensearch-only", action="store_true",
+                        help="time OpenSearch alone (the Whoosh side kept from an earlier run)")
     parser.add_argument("--serve-worker", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--mix", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -318,13 +322,16 @@ def main() -> None:
         f"quotes {mix['quotes'][:5]}...")
     sizes = [int(s) for s in args.sizes.split(",")]
     per_size, build_s, index_mb, opensearch = {}, {}, {}, {}
+    if args.opensearch_only:
+        args.backend = "opensearch"
     for size in sizes:
-        folder, seconds = index_for(records, size, args.rebuild, args.build_procs)
-        if seconds is not None:
-            build_s[str(size)] = round(seconds, 1)
-        index_mb[str(size)] = round(dir_mb(folder), 1)
-        per_size[str(size)] = serve_and_time(folder, mix, args.repeats)
-        log(f"{size}: {json.dumps(per_size[str(size)])}")
+        if not args.opensearch_only:
+            folder, seconds = index_for(records, size, args.rebuild, args.build_procs)
+            if seconds is not None:
+                build_s[str(size)] = round(seconds, 1)
+            index_mb[str(size)] = round(dir_mb(folder), 1)
+            per_size[str(size)] = serve_and_time(folder, mix, args.repeats)
+            log(f"{size}: {json.dumps(per_size[str(size)])}")
         if args.backend == "opensearch":
             opensearch[str(size)] = opensearch_times(records, size, mix, args.repeats,
                                                          args.nodes)
@@ -338,7 +345,7 @@ def main() -> None:
             s: round(r["groupedby_p95_ms"]["broad"] / r["p95_ms"]["broad"], 1)
             for s, r in per_size.items()
         },
-        "serve_peak_rss_mb": max(r["peak_rss_mb"] for r in per_size.values()),
+        "serve_peak_rss_mb": max((r["peak_rss_mb"] for r in per_size.values()), default=None),
         "serve_peak_rss_mb_by_size": {s: r["peak_rss_mb"] for s, r in per_size.items()},
         "index_mb": index_mb,
         "warmup_ms": {s: r["warmup_ms"] for s, r in per_size.items()},
@@ -347,7 +354,8 @@ def main() -> None:
         **extra,
     }
     # kept for bench/plot_search.py, which draws p95 against archive size from every run's file
-    saved = OUT / f"bench_search-{args.backend}-{'_'.join(map(str, sizes))}.json"
+    backend = "opensearch-only" if args.opensearch_only else args.backend
+    saved = OUT / f"bench_search-{backend}-{'_'.join(map(str, sizes))}.json"
     saved.write_text(json.dumps(result, indent=1), encoding="utf-8")
     emit(result)
 
