@@ -92,8 +92,9 @@ def read_records(path: Path) -> list[Record]:
 
 
 def replicate(records: list[Record], size: int, start: int = 0) -> Iterator[Record]:
-    """`size` records cycling over the base ones: distinct ids, dates over ten years, sources
-    (from the start-th on: a share of them is the same whoever makes it)."""
+    """Records start..size-1 of an archive of `size` made by cycling over the base ones:
+    distinct ids, dates over ten years, sources. Record i is the same whichever range holds
+    it, so shares made apart (start > 0) together make the archive."""
     n = len(records)
     for i in range(start, size):
         base, copy = records[i % n], i // n

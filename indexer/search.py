@@ -791,7 +791,7 @@ class Searcher(QueryFront):
 
     @staticmethod
     def _date_mask(days: np.ndarray, query: SearchQuery) -> np.ndarray | None:
-        """The documents within the dates asked (None when none are)."""
+        """The documents within the dates asked (None when no dates are asked)."""
         if query.undated:
             return days == 0
         lo, hi = day_number(query.date_from), day_number(query.date_to, end=True)
