@@ -559,7 +559,7 @@ class Searcher(QueryFront):
             else:
                 similar = np.isin(groups[0], groups[0][docs])
             base &= similar
-        date_mask = self._date_mask(days, query)
+        date_mask = self._date_mask(days, self._undated(key, days), query)
         filter_masks = {
             name: self._filter_mask(tables[name], values, size, query.mode(name))
             for name in facet_names
@@ -739,8 +739,7 @@ class Searcher(QueryFront):
             dated_or_not = chosen.base if filtered is True else chosen.base & filtered
             months = self.cache.array(chosen.key, "months", lambda: month_codes(chosen.days))
             facets["month"] = self._months(months, dated_or_not, groups)
-            undated = dated_or_not & self.cache.array(chosen.key, "undated",
-                                                      lambda: chosen.days == 0)
+            undated = dated_or_not & self._undated(chosen.key, chosen.days)
             stories = (len(np.unique(groups[0][undated])) if groups
                        else int(np.count_nonzero(undated)))
             facets[UNDATED] = undated_facet(stories, query)
@@ -789,11 +788,16 @@ class Searcher(QueryFront):
             days[postings(leaf, "published", raw)[0]] = _day_or_zero(term_text(raw))
         return days
 
+    def _undated(self, key: tuple, days: np.ndarray) -> np.ndarray:
+        """The documents without a date (kept per generation; callers only read it)."""
+        return self.cache.array(key, "undated", lambda: days == 0)
+
     @staticmethod
-    def _date_mask(days: np.ndarray, query: SearchQuery) -> np.ndarray | None:
+    def _date_mask(days: np.ndarray, undated: np.ndarray, query: SearchQuery
+                   ) -> np.ndarray | None:
         """The documents within the dates asked (None when no dates are asked)."""
         if query.undated:
-            return days == 0
+            return undated
         lo, hi = day_number(query.date_from), day_number(query.date_to, end=True)
         if not lo and not hi:
             return None
