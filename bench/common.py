@@ -55,11 +55,16 @@ def bbc_articles(bbc: Path) -> list[Article]:
 
 
 def corpus_key(articles: list[Article]) -> str:
-    """A digest of the corpus text naming the record cache (delete bench/out/ to re-annotate
-    after the NLP components change)."""
+    """A digest of the corpus text and of the indexer's code and data naming the record cache:
+    records annotated by older code are never read back as this code's."""
     h = hashlib.sha1()
     for a in articles:
         h.update(a.content_hash.encode())
+    package = ROOT / "indexer"
+    for path in sorted(package.rglob("*")):
+        if path.suffix in (".py", ".json", ".txt") and "__pycache__" not in path.parts:
+            h.update(str(path.relative_to(package)).encode())
+            h.update(path.read_bytes())
     return h.hexdigest()[:12]
 
 
@@ -77,6 +82,9 @@ def annotated_bbc(bbc: Path, workers: int = 1) -> list[Record]:
         with open(tmp, "w", encoding="utf-8") as out:
             write_jsonl(annotate(articles, load_pipeline(), workers=workers), out)
         tmp.replace(cache)
+        for stale in OUT.glob("bbc-records-*.jsonl"):
+            if stale != cache:
+                stale.unlink()  # annotated by older code
         log(f"annotated in {time.perf_counter() - started:.0f} s")
     return read_records(cache)
 
