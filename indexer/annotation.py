@@ -87,6 +87,8 @@ def build_record(article: Article, doc: Doc, taxonomy=None) -> Record:
         "entities": entities,
         "content_hash": article.content_hash,
     }
+    if doc._.works:
+        record["works"] = list(doc._.works)
     record["topics"] = classify(article.title, article.body, record, taxonomy)
     return record
 

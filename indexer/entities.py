@@ -59,6 +59,7 @@ import calendar
 import json
 import re
 from collections import Counter
+from collections.abc import Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -162,7 +163,7 @@ FACILITY_HEADS = frozenset({
 })
 LANDFORMS = frozenset({"River", "Mount", "Lake"})
 DATELINE_FOLLOWERS = frozenset({",", "(", "-", "--", "—"})
-EXTENSIONS = ("entities", "persons", "organizations", "countries")
+EXTENSIONS = ("entities", "persons", "organizations", "countries", "works")
 
 _TITLES_FILE = Path(__file__).parent / "data" / "titles.json"
 _TITLES_DATA = json.loads(_TITLES_FILE.read_text(encoding="utf-8"))
@@ -209,6 +210,7 @@ _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,5}s")  # "MPs", "NGOs", "CEOs": a class, 
 _MODEL_CODE = re.compile(r"(?:[A-Z]{2,4}-?\d{2,}|[A-Z]-\d{2,}|[A-Z]\d{3,})[A-Za-z]*")
 _WEB_DOMAIN = re.compile(r"\.(?:com|net|org|co\.uk)$", re.IGNORECASE)
 _AGE_BEFORE = re.compile(r"\d+-year-old\s+$")
+_SCORE = re.compile(r"\d{1,3}-\d{1,3}")  # a result between two sides' names
 
 for _name in EXTENSIONS:
     Doc.set_extension(_name, default=None, force=True)
@@ -641,7 +643,7 @@ def _mentions(doc: Doc) -> list[Mention]:
     mentions = []
     common = _common_words(doc)
     labels = _caption_labels(doc)
-    for ent in doc.ents:
+    for ent in _entity_pieces(doc):
         if ent.label_ in MISTAKEN_FOR_NAMES:
             cleaned = clean_span(doc, ent.start, ent.end, "PERSON")
             if cleaned and _mistaken_person(doc, *cleaned, common):
@@ -693,6 +695,43 @@ def _mentions(doc: Doc) -> list[Mention]:
         mention = Mention(i, j, tuple(token.text for token in doc[i:j]), label)
         mentions.append(_without_caption_label(doc, mention, labels) if labels else mention)
     return mentions
+
+
+def _entity_pieces(doc: Doc) -> Iterator[Span]:
+    """The model's entities, each cut into the names either side of a line break or a score
+    inside it: a title ending in a name and a body opening with one are two mentions, and so
+    are the two sides of a result ("Clyde 0-5 Celtic" over "Celtic brushed aside Clyde" is
+    "Clyde" and "Celtic", not "Clyde 0-5 Celtic Celtic")."""
+    for ent in doc.ents:
+        start, k = ent.start, ent.start
+        while k < ent.end:
+            width = _break_at(doc, k, ent.start, ent.end)
+            if width:
+                if start < k:
+                    yield Span(doc, start, k, label=ent.label_)
+                start = k + width
+                k += width
+            else:
+                k += 1
+        if start == ent.start:
+            yield ent
+        elif start < ent.end:
+            yield Span(doc, start, ent.end, label=ent.label_)
+
+
+def _break_at(doc: Doc, k: int, start: int, end: int) -> int:
+    """How many tokens from k on part two names of the entity [start, end): a line break, or a
+    score with a name either side ("0-5", or "0", "-", "5"); 0 if none does."""
+    token = doc[k]
+    if token.is_space and "\n" in token.text:
+        return 1
+    if k == start:
+        return 0
+    if _SCORE.fullmatch(token.text) and k + 1 < end:
+        return 1
+    if token.is_digit and k + 3 < end and doc[k + 1].text == "-" and doc[k + 2].is_digit:
+        return 3
+    return 0
 
 
 def _organisation_run(doc: Doc, i: int, j: int) -> tuple[int, int]:
@@ -838,8 +877,14 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     a sentence): people's names take no article. So is a name the model tags a work elsewhere
     ("Uganda bans Vagina Monologues" beside "the play The Vagina Monologues"), and a name that
     opens a title, with the names inside the title ("Harry Potter and the Prisoner of Azkaban"),
-    or one a credit and a person's name follow ("Harry Potter author JK Rowling")."""
+    or one a credit and a person's name follow ("Harry Potter author JK Rowling").
+
+    The names that a noun, a credit or a title's words call works, and a body's products
+    ("Microsoft's Xbox"), are listed in doc._.works; not those the model's label or a "The"
+    alone calls one ("The Lib Dems" opening a sentence): across the archive, they outweigh the
+    articles that give no such context (see resolution.archive.type_votes)."""
     kind: dict[tuple[str, ...], str] = {}
+    cued: set[tuple[str, ...]] = set()  # works a noun, a credit or a title's words say so
     in_title: set[int] = set()
     works = {
         tuple(token.text for token in ent if not (token.i == ent.start and token.lower_ == "the"))
@@ -851,24 +896,30 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
         listed = _list_noun(doc, m)
         if listed in WORK_NOUNS and m.label in ("PERSON", "ORG"):
             kind[m.words] = "WORK"
+            cued.add(m.words)
         elif listed and _is_calling(listed) and m.label == "ORG" and len(m.words) <= 3 \
                 and all(_NAME_WORD.fullmatch(word) for word in m.words):
             kind.setdefault(m.words, "PERSON")
         if m.words in works and m.label in ("PERSON", "ORG"):
-            kind[m.words] = "WORK"
+            kind[m.words] = "WORK"  # the model's word alone ("The Lib Dems" opening a sentence)
         after_the = m.label == "PERSON" and m.i > 0 and doc[m.i - 1].text == "The" and (
             doc[m.i - 1].ent_type_ == "PERSON" or not doc[m.i - 1].is_sent_start)
         if m.label == "PERSON" and (m.j + 1 in person_starts and doc[m.j].lower_ in WORK_CREDITS):
             kind[m.words] = "WORK"  # "Harry Potter author JK Rowling"
+            cued.add(m.words)
         if m.label == "PERSON" and _opens_a_title(doc, m):
             kind[m.words] = "WORK"
+            cued.add(m.words)
             k = m.j + 2  # the rest of the title names nothing either ("of Azkaban")
             while k < len(doc) and (doc[k].is_title or doc[k].lower_ in TITLE_LINKS):
                 in_title.add(k)
                 k += 1
-        if (m.label in ("PERSON", "ORG") and before in WORK_NOUNS) or after_the \
-                or (m.label == "ORG" and _a_kind(doc, m)):
+        named = (m.label in ("PERSON", "ORG") and before in WORK_NOUNS) \
+            or (m.label == "ORG" and _a_kind(doc, m))
+        if named or after_the:
             kind[m.words] = "WORK"
+            if named:
+                cued.add(m.words)
         elif m.label == "PERSON" and before in GROUP_NOUNS:
             kind.setdefault(m.words, "ORG")
     owned, named_otherwise, by_body = set(), set(), set()
@@ -882,13 +933,16 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
         if _a_bodys_product(doc, m):
             by_body.add(m.words)
     owned = {words for words in owned if words not in named_otherwise or words in by_body}
-    kept = []
+    kept, dropped = [], {}
     for m in mentions:
+        if (kind.get(m.words) == "WORK" and m.words in cued) or m.words in by_body:
+            dropped.setdefault(m.words, organisation_name(m.text(doc)))
         if kind.get(m.words) == "WORK" or m.words in owned or m.i in in_title:
             continue
         if m.words in kind:
             m.label = kind[m.words]
         kept.append(m)
+    doc._.works = list(dropped.values())
     return kept
 
 
@@ -920,7 +974,10 @@ def _opens_a_title(doc: Doc, m: Mention) -> bool:
 def _list_noun(doc: Doc, m: Mention) -> str:
     """The noun a list of names is introduced by, singular, or "" if the mention is in no such
     list: "authors" of "classical authors like Cicero, Virgil and Tacitus", "film" of "whose
-    films include Schindler's List, Michael Collins and ...", "firm" of "firms such as ..."."""
+    films include Schindler's List, Michael Collins and ...", "firm" of "firms such as ...". Not
+    an owner whose possessive opens the item ("shows such as Channel 4's gameshow")."""
+    if m.j + 1 < len(doc) and doc[m.j].lower_ in POSSESSIVES and doc[m.j + 1].is_lower:
+        return ""
     k = m.i - 1
     while k > 0 and (doc[k].text in (",", "and", "or", ":", "'s", "’s")
                      or (not doc[k].is_lower and not doc[k].is_punct)):
@@ -929,6 +986,8 @@ def _list_noun(doc: Doc, m: Mention) -> str:
         k -= 1
         if doc[k].lower_ == "such":
             k -= 1
+        elif doc[k + 1].lower_ == "as":  # "his second goal of the game as Celtic drove home"
+            return ""
     else:
         return ""
     if k < 0 or not doc[k].is_lower or doc[k].tag_ not in ("NN", "NNS"):
@@ -965,14 +1024,15 @@ def _a_bodys_product(doc: Doc, m: Mention) -> bool:
 
 
 def _noun_before(doc: Doc, m: Mention) -> str:
-    """The lower-case word right before a mention, or before the comma of an apposition
-    ("novel, Cloud Atlas, makes"); "" if there is none."""
+    """The lower-case noun right before a mention, or before the comma of an apposition
+    ("novel, Cloud Atlas, makes"); "" if there is none. Not a verb spelt like one: "will play
+    Cyril Saulnier in the final" names no play."""
     k = m.i - 1
     if k > 0 and doc[k].text == "," and m.j < len(doc) and doc[m.j].text == ",":
         k -= 1
     elif k > 0 and doc[k].text == "The" and not doc[k].is_sent_start:
         k -= 1  # a title's own "The" the model left out: "the film The Aviator"
-    return doc[k].lower_ if k >= 0 and doc[k].is_lower else ""
+    return doc[k].lower_ if k >= 0 and doc[k].is_lower and doc[k].tag_ in ("NN", "NNS") else ""
 
 
 def _is_part_of(short: tuple[str, ...], full: tuple[str, ...]) -> bool:

@@ -36,7 +36,13 @@ FACET_FIELDS = {
     "country": "countries",
     "topic": "topics",
     "source": "source",
+    # Not a facet users see: names the article's own context calls a work or a product ("the
+    # film The Aviator", "Microsoft's Xbox"), which the archive's type vote counts against the
+    # articles that list the same name as a person or an organisation.
+    "work": "works",
 }
+# Facet fields an article's quotations do not carry.
+ARTICLE_ONLY = ("work",)
 
 
 class RecordError(ValueError):
@@ -63,7 +69,7 @@ def facet_values(record: Record, field: str) -> list[str]:
 
 
 TEXT_KEYS = ("path", "title", "source", "url", "author", "content_hash")
-NAME_LISTS = ("persons", "organizations", "countries", "country_codes")
+NAME_LISTS = ("persons", "organizations", "countries", "country_codes", "works")
 # Keys of list items the store, search and web read, and the types they must have.
 ITEM_KEYS = {
     "topics": {"label": str, "code": (str, type(None)), "score": (int, float, type(None))},

@@ -50,6 +50,7 @@ def build_schema() -> fields.Schema:
         country=facet_field(),
         topic=facet_field(),
         source=facet_field(),
+        work=facet_field(),  # names called works or products (records.FACET_FIELDS)
         speaker=facet_field(),
         mentions=facet_field(),
         # A quotation's kind (direct | partial) and confidence (its number as text), kept in

@@ -33,7 +33,7 @@ from whoosh.writing import SegmentWriter
 
 from indexer.duplicates import quote_digest
 from indexer.facets import keep_long_postings
-from indexer.records import Record, facet_values
+from indexer.records import ARTICLE_ONLY, FACET_FIELDS, Record, facet_values
 from indexer.schema import ARTICLE, QUOTE, SCHEMA, SEARCHED, SEP, term_text
 from indexer.segment_arrays import SegmentArrays
 from indexer.speaker_corrections import applied
@@ -146,7 +146,7 @@ def article_document(record: Record) -> dict:
     }
     if record.get("published"):
         doc["published"] = record["published"]
-    for field in ("person", "organization", "country", "topic", "source"):
+    for field in FACET_FIELDS:
         doc[field] = joined(facet_values(record, field))
     return doc
 
@@ -155,7 +155,8 @@ def quote_documents(record: Record, base: dict) -> Iterator[dict]:
     """One Whoosh document per quotation, carrying the article's facets for filtering."""
     for n, quote in enumerate(record.get("quotes", [])):
         data = quote_data(record, quote)
-        doc = {k: base[k] for k in base if k not in ("title", "body", "record", "content_hash")}
+        doc = {k: base[k] for k in base
+               if k not in ("title", "body", "record", "content_hash", *ARTICLE_ONLY)}
         doc.update(
             kind=QUOTE,
             id=f"{record['id']}#q{n}",
@@ -335,7 +336,7 @@ def add_records(w: SegmentWriter, records: Iterable[Record], known: set[str]) ->
     index lacks, made before a field was added to the schema, left out)."""
     for record in records:
         doc = article_document(record)
-        w.add_document(**doc)
+        w.add_document(**{k: v for k, v in doc.items() if k in known})
         for qdoc in quote_documents(record, doc):
             w.add_document(**{k: v for k, v in qdoc.items() if k in known})
 

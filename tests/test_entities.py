@@ -522,6 +522,18 @@ def test_a_product_named_after_its_makers_possessive_is_the_product_throughout(b
     assert "AT&T" in orgs and "SBC" in orgs  # the deal is owned, not the company
 
 
+def test_a_verb_spelt_like_a_work_noun_and_an_owner_in_a_list_name_no_work(bbc):
+    """"will play Cyril Saulnier in the final" (play the verb), "shows such as Channel 4's
+    gameshow ..." (the owner, not the show listed), "the game as Celtic drove home" ("as" alone
+    lists nothing): the names stay, and no work is reported for the archive's type vote."""
+    for name, facet, file in (("Cyril Saulnier", "persons", "sport/424.txt"),
+                              ("Channel 4", "organizations", "entertainment/181.txt"),
+                              ("Celtic", "organizations", "sport/108.txt")):
+        doc = bbc(file)
+        assert name in getattr(doc._, facet) and name not in doc._.works, file
+    assert "Xbox" in bbc("tech/130.txt")._.works  # "Microsoft's Xbox", the product
+
+
 def test_a_players_position_before_his_name_is_not_part_of_the_club(bbc):
     orgs = bbc("sport/306.txt")._.organizations  # "broke Wasps centre Stuart Abbott's leg"
     assert "Wasps" in orgs and "Wasps Centre" not in orgs

@@ -313,6 +313,61 @@ def test_the_type_vote_leaves_a_name_out_of_its_minority_facet_but_not_its_filte
     assert "Tracey Emin" not in listed("organization")
 
 
+def test_a_name_some_articles_call_a_work_or_a_product_leaves_both_facets():
+    """BBC news: the context of 4 articles calls "Xbox" a product ("Microsoft's Xbox") and 9 the
+    film "Vera Drake" a work, while 18 and 8 list them as organisations; 1 article of Chelsea's
+    54 (a false context) is not enough, nor is a share too small, nor a person merged."""
+    counts = {"person": {"Vera Drake": 2, "Cyril Saulnier": 4, "Harry Potter": 8},
+              "organization": {"Xbox": 18, "Vera Drake": 8, "Chelsea": 53, "EU": 37,
+                               "Microsoft": 60}}
+    works = {"Xbox": 4, "Vera Drake": 9, "Chelsea": 1, "EU": 3, "Harry Potter": 12,
+             "Cyril Saulnier": 2}
+    votes = archive.type_votes(counts, keep={"person": {"Cyril Saulnier"}}, works=works)
+    assert set(votes["organization"]) == {"Xbox", "Vera Drake"}
+    assert votes["organization"]["Xbox"] == {"type": "work", "organization": 18, "work": 4}
+    assert set(votes["person"]) == {"Vera Drake", "Harry Potter"}
+    assert "person" not in archive.type_votes(counts, works={"Harry Potter": 1})
+
+
+FILM = "Aviator"
+FILM_ARTICLES = [  # title, body
+    ("Oscars night", "Martin Scorsese's film The Aviator won five Oscars on Sunday, and the film "
+     "The Aviator also won at the Baftas."),
+    ("A new film opens", "The director's new film The Aviator opened in London on Friday to "
+     "strong reviews."),
+    ("Box office", "Hollywood studios expect Aviator to do well at the box office this winter."),
+]
+FILM_WORKS = [[FILM], [FILM], []]  # the third: the model's organisation, no noun to say
+
+
+def test_the_type_vote_takes_a_film_out_of_the_facets_on_the_articles_that_say_so(nlp, tmp_path):
+    """Two articles say "the film X"; a third names it with no such noun, where the model takes
+    it for an organisation. Once the archive is judged, no facet lists it; its filter still
+    finds the article."""
+    from indexer.annotation import annotate
+    from indexer.resolution.context import recompute
+    from indexer.search import Searcher, SearchQuery
+    from indexer.sources import Article
+    from indexer.store import Store
+
+    store = Store(tmp_path / "index")
+    articles = [Article(id=f"film-{n}", title=title, body=body, published="2020-01-01",
+                        source="Test") for n, (title, body) in enumerate(FILM_ARTICLES)]
+    records = list(store.write(annotate(articles, nlp)))
+    assert [r.get("works", []) for r in records] == FILM_WORKS
+    searcher = Searcher(store)
+    assert searcher.value_counts("work") == {FILM: 2}
+    listed = {v["value"] for v in searcher.search(SearchQuery(facet_limit=100))["facets"][
+        "organization"]}
+    assert FILM in listed
+    recompute(searcher, store.dir)
+    result = searcher.search(SearchQuery(facet_limit=100))
+    assert FILM not in {v["value"] for v in result["facets"]["organization"]}
+    assert FILM not in {v["value"] for v in result["facets"]["person"]}
+    assert searcher.search(SearchQuery(filters={"organization": (FILM,)}))["total"] == 1
+    assert archive.load_types(store.dir)["organization"][FILM]["type"] == "work"
+
+
 def test_a_name_joins_its_one_countrys_form_on_shared_context_and_of_is_word_order():
     """The seeds: "United States Democratic Party" beside "Democratic Party", "State Department"
     beside "United States Department of State"; "Supreme Court" of two countries stays apart."""

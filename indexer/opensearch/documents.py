@@ -12,7 +12,7 @@ import calendar
 from collections.abc import Iterator
 
 from indexer.duplicates import quote_key
-from indexer.records import FACET_FIELDS, Record, facet_values
+from indexer.records import ARTICLE_ONLY, FACET_FIELDS, Record, facet_values
 from indexer.schema import ARTICLE, QUOTE, SCHEMA, SEP
 from indexer.search import day_number
 from indexer.store import quote_data, quote_searched
@@ -29,8 +29,9 @@ FACET_NAMES = tuple(FACET_FIELDS)
 # quotations loaded before that have neither until `newsindex reindex`.
 TRUST_FIELDS = {"quote_kind": {"type": "keyword"}, "confidence": {"type": "double"}}
 # Added later still: an article's near-duplicate group (the id of its group's first copy, its
-# own id when it has none), what searches collapse on. Added to older mappings the same way.
-GROUP_FIELDS = {"dup_group": {"type": "keyword"}}
+# own id when it has none), what searches collapse on; and the names called works or products
+# (records.FACET_FIELDS). Added to older mappings the same way.
+GROUP_FIELDS = {"dup_group": {"type": "keyword"}, "work": {"type": "keyword"}}
 
 
 def analysed(text: str, field: str) -> str:
@@ -143,7 +144,8 @@ def quote_id(article_id: str, n: int) -> str:
 def quote_documents(record: Record, group: str | None = None) -> Iterator[dict]:
     """One document per quotation, carrying the article's facets for filtering; in an article
     with near-duplicate copies (`group`), the same quote of every copy shares its dup_group."""
-    shared = {**dated(record.get("published")), **facets(record)}
+    shared = {**dated(record.get("published")),
+              **{k: v for k, v in facets(record).items() if k not in ARTICLE_ONLY}}
     for n, quote in enumerate(record.get("quotes") or []):
         data = quote_data(record, quote)
         yield {

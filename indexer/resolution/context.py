@@ -108,6 +108,7 @@ def recompute(searcher, index_dir: str | Path) -> list[Judgement]:
     types = archive.type_votes({"person": searcher.value_counts("person", ARTICLE),
                                 "organization": organizations},
                                keep={"person": merged},
-                               merged={"organization": resolve(found).get("organization", {})})
+                               merged={"organization": resolve(found).get("organization", {})},
+                               works=searcher.value_counts(archive.WORK, ARTICLE))
     archive.save(index_dir, found, types)
     return found
