@@ -300,6 +300,12 @@ def test_the_type_vote_leaves_a_name_out_of_its_minority_facet_but_not_its_filte
     found = searcher.search(SearchQuery(filters={"organization": ("Tracey Emin",)}))
     assert found["total"] == 1  # the value is still there to filter on
     assert archive.load_types(store.dir)["organization"]["Tracey Emin"]["type"] == "person"
+    from web import create_app
+
+    client = create_app({"INDEX_DIR": str(store.dir), "TESTING": True}).test_client()
+    why = client.get("/organization/Tracey Emin.json").get_json()["unlisted"]
+    assert why == {"type": "person", "text": "Not listed among organisations in the facets: "
+                   "of the articles that name it, 2 as a person, 1 as an organisation."}
 
     # A user who merges a spelling into the organisation "Tracey Emin" (say, her studio's
     # company) has called it an organisation: the decision outranks the vote, at once.
@@ -366,6 +372,17 @@ def test_the_type_vote_takes_a_film_out_of_the_facets_on_the_articles_that_say_s
     assert FILM not in {v["value"] for v in result["facets"]["person"]}
     assert searcher.search(SearchQuery(filters={"organization": (FILM,)}))["total"] == 1
     assert archive.load_types(store.dir)["organization"][FILM]["type"] == "work"
+    # Its entity page still exists (its filter finds the article) and says why no facet lists it.
+    from web import create_app
+
+    client = create_app({"INDEX_DIR": str(store.dir), "TESTING": True}).test_client()
+    page = client.get(f"/organization/{FILM}.json").get_json()
+    assert page["total"] == 1 and page["unlisted"]["type"] == "work"
+    assert "2 articles call it a work or a product" in page["unlisted"]["text"]
+    assert "1 lists it as an organisation" in page["unlisted"]["text"]
+    html = client.get(f"/organization/{FILM}").get_data(as_text=True)
+    assert 'class="unlisted"' in html and "Not listed among organisations" in html
+    assert client.get("/person/Martin Scorsese.json").get_json()["unlisted"] is None
 
 
 def test_a_name_joins_its_one_countrys_form_on_shared_context_and_of_is_word_order():

@@ -447,7 +447,33 @@ def entity_page(searcher: Searcher, kind: str, name: str) -> dict | None:
         "quotes": quotes,
         "related": related,
         "written": written_as(searcher, kind, name),
+        "unlisted": unlisted(searcher, kind, name),
     }
+
+
+NOUNS = {"person": "a person", "organization": "an organisation"}
+
+
+def unlisted(searcher: Searcher, kind: str, name: str) -> dict | None:
+    """Why the name's own facet does not list it (the archive's type vote: it still matches
+    its filter, so the page exists), with the counts of articles behind the vote; None if it
+    is listed."""
+    if name not in searcher.aliases.hidden(kind):
+        return None
+    evidence = searcher.aliases.retyped[kind][name]
+    plural = "people" if kind == "person" else "organisations"
+    if evidence["type"] == "work":
+        called, listed = evidence["work"], evidence[kind]
+        why = (f"{called} article{'s' if called != 1 else ''} call{'s' if called == 1 else ''}"
+               f" it a work or a product (a film, a book, a show, a game), {listed}"
+               f" list{'s' if listed == 1 else ''} it as {NOUNS[kind]}")
+    else:
+        votes = sorted(((n, field) for field, n in evidence.items() if field in NOUNS),
+                       reverse=True)
+        why = ", ".join(f"{n} as {NOUNS[field]}" for n, field in votes)
+        why = f"of the articles that name it, {why}"
+    return {"type": evidence["type"],
+            "text": f"Not listed among {plural} in the facets: {why}."}
 
 
 def written_as(searcher: Searcher, kind: str, name: str) -> dict:
@@ -509,6 +535,7 @@ def entity_json(page: dict) -> dict:
         "kind": page["kind"],
         "name": page["name"],
         "total": page["total"],
+        "unlisted": page["unlisted"],
         "written_as": {k: [{f: i[f] for f in ("value", "articles", "quotes", "by", "rule", "hits")
                             if f in i} for i in v] for k, v in page["written"].items()},
         "months": page["months"],
