@@ -193,6 +193,7 @@ SMALL_WORDS = frozenset({"of", "and", "for", "the", "on", "in", "at", "to"})
 # Forms of address: an "organisation" opening with one is a person ("Mr Balls", "Mr Stone").
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame"})
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
+PEOPLE_AND_PLACES = frozenset({"PERSON", "NORP", "GPE", "LOC", "FAC"})
 RUN_LINKS = frozenset({"of", "for", "on", "and", "et"})  # inside an organisation's name
 LEADING_VERB_TAGS = frozenset({"VBG", "VBD", "VBZ", "RB"})
 _SPACES = re.compile(r"\s+")
@@ -894,7 +895,10 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     for m in mentions:
         before = _noun_before(doc, m)
         listed = _list_noun(doc, m)
-        if listed in WORK_NOUNS and m.label in ("PERSON", "ORG"):
+        longer = _inside_a_longer_title(doc, m)
+        if listed in WORK_NOUNS and m.label in ("PERSON", "ORG") and longer:
+            in_title.add(m.i)
+        elif listed in WORK_NOUNS and m.label in ("PERSON", "ORG"):
             kind[m.words] = "WORK"
             cued.add(m.words)
         elif listed and _is_calling(listed) and m.label == "ORG" and len(m.words) <= 3 \
@@ -916,7 +920,9 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
                 k += 1
         named = (m.label in ("PERSON", "ORG") and before in WORK_NOUNS) \
             or (m.label == "ORG" and _a_kind(doc, m))
-        if named or after_the:
+        if (named or after_the) and longer:
+            in_title.add(m.i)  # this mention only: the name's others may be the person's
+        elif named or after_the:
             kind[m.words] = "WORK"
             if named:
                 cued.add(m.words)
@@ -956,6 +962,19 @@ def _a_kind(doc: Doc, m: Mention) -> bool:
     after = doc[m.j] if m.j < len(doc) else None
     return doc[m.i - 1].lower_ in ("a", "an") and (after is None or not (
         after.tag_ in QUALIFIED_TAGS or after.lower_ in ("who", "whose")))
+
+
+def _inside_a_longer_title(doc: Doc, m: Mention) -> bool:
+    """Whether a name is only part of a title that goes on after it, with or without a
+    possessive ("hosted The Doris Day Show", "her talk show Doris Day's Best Friends", "the
+    sitcom Kim's Convenience"): the work is the longer title, not the name, which the article
+    may name as a person elsewhere. A person or a place the model names after it ("the band
+    Coldplay's Chris Martin") does not continue a title."""
+    k = m.j
+    if k + 1 < len(doc) and doc[k].lower_ in POSSESSIVES:
+        k += 1
+    return k < len(doc) and _titled(doc[k]) and doc[k].ent_type_ not in PEOPLE_AND_PLACES \
+        and not doc[k].is_sent_start and doc[k].text != "I"
 
 
 def _opens_a_title(doc: Doc, m: Mention) -> bool:

@@ -534,6 +534,17 @@ def test_a_verb_spelt_like_a_work_noun_and_an_owner_in_a_list_name_no_work(bbc):
     assert "Xbox" in bbc("tech/130.txt")._.works  # "Microsoft's Xbox", the product
 
 
+def test_a_name_inside_a_longer_title_is_not_the_work(nlp):
+    """Doris Day's obituary: "hosted The Doris Day Show", "talk show Doris Day's Best Friends".
+    The works are the longer titles: she stays a person of her own obituary, and no work named
+    "Doris Day" reaches the archive's type vote; a name the work noun calls the work still is
+    one ("the film Vera Drake's director")."""
+    doc = nlp(wikinews_article("advocate Doris Day"))
+    assert "Doris Day" in doc._.persons and "Doris Day" not in doc._.works
+    doc = nlp("The film Vera Drake's director Mike Leigh was there.")
+    assert doc._.works == ["Vera Drake"] and doc._.persons == ["Mike Leigh"]
+
+
 def test_a_players_position_before_his_name_is_not_part_of_the_club(bbc):
     orgs = bbc("sport/306.txt")._.organizations  # "broke Wasps centre Stuart Abbott's leg"
     assert "Wasps" in orgs and "Wasps Centre" not in orgs
