@@ -193,6 +193,11 @@ SMALL_WORDS = frozenset({"of", "and", "for", "the", "on", "in", "at", "to"})
 # Forms of address: an "organisation" opening with one is a person ("Mr Balls", "Mr Stone").
 HONORIFICS = frozenset({"mr", "mrs", "ms", "miss", "mx", "dr", "sir", "dame"})
 POSSESSIVES = frozenset({"'s", "’s", "'", "’"})
+KIN_NOUNS = frozenset({
+    "mother", "father", "son", "daughter", "brother", "sister", "wife", "husband", "widow",
+    "widower", "grandmother", "grandfather", "grandson", "granddaughter", "aunt", "uncle",
+    "cousin", "niece", "nephew", "stepmother", "stepfather", "stepson", "stepdaughter",
+})
 PEOPLE_AND_PLACES = frozenset({"PERSON", "NORP", "GPE", "LOC", "FAC"})
 RUN_LINKS = frozenset({"of", "for", "on", "and", "et"})  # inside an organisation's name
 LEADING_VERB_TAGS = frozenset({"VBG", "VBD", "VBZ", "RB"})
@@ -1342,30 +1347,47 @@ def _is_dateline(doc: Doc, i: int, j: int) -> bool:
 
 
 def _fullest_names(
-    persons: set[tuple[str, ...]], first_seen: dict[tuple[str, ...], int]
+    persons: set[tuple[str, ...]], first_seen: dict[tuple[str, ...], int],
+    relatives: set[tuple[str, ...]] = frozenset(),
 ) -> dict[tuple[str, ...], tuple[str, ...]]:
     """Each person form -> the fullest name in the article it is a short form of (or itself).
 
     A surname several people share ("Cummings": Elijah, his father, his wife) is the one the
-    article names first, whom news writing goes on to call by surname alone.
+    article names first, whom news writing goes on to call by surname alone. A name the article
+    gave before it introduced a relative by a longer one is not the relative's: "Gloria
+    Vanderbilt" of her obituary is not "her widowed mother, Gloria Morgan Vanderbilt".
     """
+    def part_of(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
+        return _is_part_of(short, full) and not (
+            len(short) > 1 and full in relatives
+            and first_seen.get(short, 0) < first_seen.get(full, 0))
+
     initialled = _initialled_names(persons)
     persons = persons - initialled.keys()
     resolved = {}
     for form in persons:
-        longer = [full for full in persons if _is_part_of(form, full)]
+        longer = [full for full in persons if part_of(form, full)]
         if not longer:
             resolved[form] = form
             continue
         fullest = max(longer, key=len)
-        if not all(full == fullest or _is_part_of(full, fullest) for full in longer):
+        if not all(full == fullest or part_of(full, fullest) for full in longer):
             first = min(longer, key=lambda full: first_seen.get(full, len(first_seen)))
-            fullest = max((full for full in longer if _is_part_of(first, full) or full == first),
+            fullest = max((full for full in longer if part_of(first, full) or full == first),
                           key=len)
         resolved[form] = fullest
     for form, full in initialled.items():
         resolved[form] = resolved[full]
     return resolved
+
+
+def _kin_before(doc: Doc, m: Mention) -> bool:
+    """Whether a name is introduced as someone's relative: "her widowed mother, Gloria Morgan
+    Vanderbilt", "his son Carter"."""
+    k = m.i - 1
+    if k > 0 and doc[k].text == ",":
+        k -= 1
+    return k >= 0 and doc[k].lower_ in KIN_NOUNS
 
 
 def _initialled_names(persons: set[tuple[str, ...]]) -> dict[tuple[str, ...], tuple[str, ...]]:
@@ -1728,7 +1750,7 @@ def normalise(doc: Doc) -> Doc:
     for mention in mentions:
         first_seen.setdefault(mention.words, mention.i)
     fullest = _fullest_names({form for form, label in labels.items() if label == "PERSON"},
-                             first_seen)
+                             first_seen, {m.words for m in mentions if _kin_before(doc, m)})
     full_org = _fullest_organisations({form for form, label in labels.items() if label == "ORG"})
     full_org.update(_makers(doc, labels, [m.words for m in mentions]))
     full_org.update(_parties(labels))

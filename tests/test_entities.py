@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import csv
 import re
+from collections import Counter
 from pathlib import Path
 
 import numpy
@@ -568,6 +569,17 @@ def test_a_surname_several_people_share_is_the_first_one_named(nlp):
     doc = nlp(wikinews_article("Maya Rockeymoore Cummings"))
     assert "Cummings" not in doc._.persons
     assert doc._.persons[0] == "Elijah Eugene Cummings"
+
+
+def test_a_name_given_before_a_relative_with_a_longer_one_is_not_the_relative(nlp):
+    """Gloria Vanderbilt's obituary names her first, then "her widowed mother, Gloria Morgan
+    Vanderbilt": she is not her mother, and the lone "Vanderbilt" of the story is her; a short
+    name with no relative between still takes the longer one (Elijah Eugene Cummings, above)."""
+    doc = nlp(wikinews_article("heiress Gloria Vanderbilt"))
+    assert doc._.persons[0] == "Gloria Vanderbilt"
+    assert "Gloria Morgan Vanderbilt" in doc._.persons  # the mother, once
+    canonical = Counter(e["canonical"] for e in doc._.entities if e["label"] == "PERSON")
+    assert canonical["Gloria Vanderbilt"] > 10 and canonical["Gloria Morgan Vanderbilt"] == 1
 
 
 def test_a_name_the_model_cut_in_two_is_one_person(bbc):
