@@ -5,11 +5,13 @@ Three sources, each a set of judgements (`indexer.resolution.judgements`):
 - the shipped defaults (``data/default_aliases.json``);
 - the automatic resolution across the archive, recomputed after every `index` run and stored
   beside the index (``<index_dir>/resolved.json``, see `indexer.resolution.archive`);
-- the user's decisions (``<index_dir>/aliases.json``): merges, and pairs that are "not the same"
-  (which no shipped or automatic merge may join again)::
+- the user's decisions (``<index_dir>/aliases.json``): merges, pairs that are "not the same"
+  (which no shipped or automatic merge may join again), and names a facet lists whatever the
+  archive's type vote says (`listed`)::
 
     {"person": {"Zelensky": "Volodymyr Zelenskyy"}, "organization": {...}, "country": {...},
-     "not_same": {"person": [["Trump", "Donald Trump"]]}}    # Trump split off Donald Trump
+     "not_same": {"person": [["Trump", "Donald Trump"]]},    # Trump split off Donald Trump
+     "listed": {"person": ["Ray"]}}                          # a person, whatever the vote
 
 They are applied when searching (facets and filters), not when annotating, so a decision
 changes facet counts at once without re-running NLP. `effective()` combines the three.
@@ -32,6 +34,7 @@ from indexer.vocabulary import SHIPPED_ALIASES_FILE
 FIELDS = ("person", "organization", "country")
 FILE_NAME = "aliases.json"
 NOT_SAME = "not_same"
+LISTED = "listed"
 DEFAULTS_FILE = SHIPPED_ALIASES_FILE
 
 
@@ -45,6 +48,7 @@ class Aliases:
         self._dropped: dict[str, set[str]] = {f: set() for f in FIELDS}  # shipped ones undone
         # (kept apart, from): the first of each pair is the one a user split off the second
         self._not_same: dict[str, set[tuple[str, str]]] = {f: set() for f in FIELDS}
+        self._listed: dict[str, set[str]] = {f: set() for f in FIELDS}  # kept in their facet
         for field, pairs in (mapping or {}).items():
             for variant, canonical in pairs.items():
                 self.add(field, variant, canonical)
@@ -64,8 +68,11 @@ class Aliases:
         for field, pairs in data.get(NOT_SAME, {}).items():
             aliases._table(field)
             aliases._not_same[field] |= {(a, b) for a, b in pairs if a != b}
+        for field, names in data.get(LISTED, {}).items():
+            aliases._table(field)
+            aliases._listed[field] |= set(names)
         for field, pairs in data.items():
-            if field == NOT_SAME:
+            if field in (NOT_SAME, LISTED):
                 continue
             for variant, canonical in pairs.items():
                 if variant == canonical:  # the user opts out of a shipped alias
@@ -89,6 +96,9 @@ class Aliases:
                  if self._not_same[f]}
         if pairs:
             data[NOT_SAME] = pairs
+        listed = {f: sorted(self._listed[f]) for f in FIELDS if self._listed[f]}
+        if listed:
+            data[LISTED] = listed
         text = json.dumps(data, ensure_ascii=False, indent=2, sort_keys=True) + "\n"
         fd, tmp = tempfile.mkstemp(prefix=".aliases-", suffix=".json", dir=path.parent)
         with os.fdopen(fd, "w", encoding="utf-8") as handle:
@@ -140,6 +150,23 @@ class Aliases:
         elif table.get(canonical) == variant:
             self.remove(field, canonical)
         self._not_same[field].add((variant, canonical))
+
+    def keep_listed(self, field: str, name: str, listed: bool = True) -> None:
+        """A user says `name` belongs in `field`'s facet whatever the archive's type vote
+        (`resolution.archive.type_votes`) says; with listed=False, the vote decides again."""
+        name = name.strip()
+        if not name:
+            raise ValueError("a name to list is needed")
+        self._table(field)
+        if listed:
+            self._listed[field].add(name)
+        else:
+            self._listed[field].discard(name)
+
+    def listed(self, field: str) -> set[str]:
+        """The names a user keeps in a facet whatever the type vote says."""
+        self._table(field)
+        return set(self._listed[field])
 
     def not_same(self, field: str) -> set[tuple[str, str]]:
         """The pairs a user said are not the same (the one split off first)."""
@@ -204,8 +231,10 @@ def editing(index_dir: str | Path) -> Iterator[Aliases]:
 def effective(index_dir: str | Path) -> tuple[Aliases, list[Judgement]]:
     """The merges search applies: the shipped, automatic and user judgements resolved into one
     variant -> canonical map per field (a user's decision winning), and the judgements."""
-    judgements = Aliases.load(index_dir).judgements() + archive.load(index_dir)
+    users = Aliases.load(index_dir)
+    judgements = users.judgements() + archive.load(index_dir)
     merged = Aliases()
     for field, pairs in resolve(judgements).items():
         merged._map[field] = pairs
+    merged._listed = users._listed
     return merged, judgements

@@ -295,6 +295,13 @@ def cmd_alias(args: argparse.Namespace) -> int:
             aliases.add(args.field, args.variant, args.canonical)
         print(f"{args.field}: {args.variant!r} -> {args.canonical!r}")
         audit(args, "merge", f"{args.field}: {args.variant!r} is {args.canonical!r}")
+    elif args.list or args.unlist:
+        name = args.list or args.unlist
+        with editing(args.index) as aliases:
+            aliases.keep_listed(args.field, name, listed=bool(args.list))
+        how = "listed whatever the type vote says" if args.list else "listed as the type vote says"
+        print(f"{args.field}: {name!r} {how}")
+        audit(args, "list" if args.list else "unlist", f"{args.field}: {name!r}")
     elif args.show:
         print_provenance(args)
     elif args.suggest or args.apply:
@@ -614,6 +621,10 @@ def build_parser() -> argparse.ArgumentParser:
                    help="VARIANT and CANONICAL are not the same: undo a merge and keep them apart")
     p.add_argument("--show", metavar="NAME",
                    help="the spellings merged into NAME of FIELD, with counts and who merged them")
+    p.add_argument("--list", metavar="NAME",
+                   help="list NAME in FIELD's facet even where the archive's type vote would "
+                        "leave it out (a person or body the vote takes for a work or another type)")
+    p.add_argument("--unlist", metavar="NAME", help="undo --list: the type vote decides again")
     p.add_argument("--suggest", action="store_true",
                    help="list the merges made across the archive, and those only offered")
     p.add_argument("--apply", action="store_true",
@@ -696,6 +707,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("alias needs FIELD VARIANT CANONICAL")
     if args.command == "alias" and args.show and not args.field:
         parser.error("alias --show NAME needs a FIELD")
+    if args.command == "alias" and (args.list or args.unlist) and not args.field:
+        parser.error("alias --list/--unlist NAME needs a FIELD")
     if args.command == "topics" and args.action in ("add", "remove") and not args.label:
         parser.error(f"topics {args.action} needs a LABEL")
     if args.command == "users" and args.action != "list" and not args.name:

@@ -265,6 +265,8 @@ class AliasWatcher:
             for j in self.judgements:
                 if j.by == By.USER and j.verdict == Verdict.POSITIVE:
                     self.user_named.setdefault(j.field, set()).update((j.variant, j.canonical))
+            for field in TYPE_FIELDS:
+                self.user_named.setdefault(field, set()).update(self.aliases.listed(field))
             self.key = key
         return key
 
@@ -273,7 +275,8 @@ class AliasWatcher:
         type vote of `resolution.archive`); they still match their filter. Only the person and
         organisation facets hide any: a quotation's speaker may be an organisation ("the BBC
         said") and its mentions list every type. A user's merge outranks the vote: a name merged
-        into or from in a facet has been called that type by a person, and stays listed."""
+        into or from in a facet has been called that type by a person, and stays listed; so
+        does a name a user listed (`Aliases.keep_listed`)."""
         self.refresh()
         if field not in TYPE_FIELDS:
             return frozenset()

@@ -337,6 +337,7 @@ def test_every_get_route_is_covered_by_the_hostile_tests(app):
         "static", "web.home", "web.listing", "web.listing_twin", "web.article", "web.entity",
         "web.saved_list", "web.saved_json", "web.saved_open", "web.saved_feed",
         "web.saved_create", "web.saved_rename", "web.saved_delete", "web.merge_or_split",
+        "web.list_or_unlist",
         "web.feeds_list", "web.facet_values",
         "web.saved_share", "web.login", "web.logout", "web.audit", "web.users",
         "web.users_add", "web.users_change", "web.correct_speaker", "web.topics",
@@ -495,6 +496,26 @@ def test_merges_and_splits_of_any_names_never_fail_and_stay_inert(
     if response.status_code == 303:
         page = client.get(response.headers["Location"], follow_redirects=True)
         assert_served_safely(page, PAYLOAD in name + spelling)
+
+
+@SETTINGS
+@given(
+    path=st.sampled_from(["/list", "/unlist"]),
+    kind=st.sampled_from(["person", "organization", "country", "topic", "", "../x"]),
+    name=st.text(max_size=40) | st.sampled_from([PAYLOAD, "Donald Trump", " ", "a\x00b"]),
+)
+def test_names_listed_whatever_the_vote_of_any_names_never_fail_and_stay_inert(
+    deciding, path, kind, name
+):
+    client, folder = deciding
+    response = client.post(path, data={"kind": kind, "name": name, CSRF_FIELD: token_of(client)})
+    assert response.status_code in (303, 400), response.get_data(as_text=True)[:300]
+    stored = folder / "aliases.json"
+    if stored.exists():
+        json.loads(stored.read_text(encoding="utf-8"))  # still a file the next load reads
+    if response.status_code == 303:
+        page = client.get(response.headers["Location"], follow_redirects=True)
+        assert_served_safely(page, PAYLOAD in name)
 
 
 @SETTINGS

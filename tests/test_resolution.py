@@ -305,7 +305,8 @@ def test_the_type_vote_leaves_a_name_out_of_its_minority_facet_but_not_its_filte
     client = create_app({"INDEX_DIR": str(store.dir), "TESTING": True}).test_client()
     why = client.get("/organization/Tracey Emin.json").get_json()["unlisted"]
     assert why == {"type": "person", "text": "Not listed among organisations in the facets: "
-                   "of the articles that name it, 2 as a person, 1 as an organisation."}
+                   "of the articles that name it, 2 as a person, 1 as an organisation.",
+                   "kept": False, "listed": False}
 
     # A user who merges a spelling into the organisation "Tracey Emin" (say, her studio's
     # company) has called it an organisation: the decision outranks the vote, at once.
@@ -382,7 +383,34 @@ def test_the_type_vote_takes_a_film_out_of_the_facets_on_the_articles_that_say_s
     assert "1 lists it as an organisation" in page["unlisted"]["text"]
     html = client.get(f"/organization/{FILM}").get_data(as_text=True)
     assert 'class="unlisted"' in html and "Not listed among organisations" in html
+    assert "List it anyway" in html
     assert client.get("/person/Martin Scorsese.json").get_json()["unlisted"] is None
+
+    # A user who knows better lists it anyway (from the page, with the form's token), and the
+    # facets list it at once; "Follow the vote" undoes that; the command line does the same.
+    from web.security import CSRF_FIELD
+
+    def organisations() -> set[str]:
+        return {v["value"] for v in client.get("/search.json").get_json()["facets"][
+            "organization"]}
+
+    with client.session_transaction() as session:
+        token = session[CSRF_FIELD]
+    form = {"kind": "organization", "name": FILM, "csrf_token": token}
+    assert client.post("/list", data={**form, "csrf_token": "forged"}).status_code == 400
+    assert FILM not in organisations()
+    assert client.post("/list", data=form).status_code == 303
+    assert FILM in organisations()
+    page = client.get(f"/organization/{FILM}").get_data(as_text=True)
+    assert "at a user&#39;s request" in page and "Follow the vote" in page
+    assert client.post("/unlist", data=form).status_code == 303
+    assert FILM not in organisations()
+    from indexer.cli import main as newsindex
+
+    assert newsindex(["--index", str(store.dir), "alias", "organization", "--list", FILM]) == 0
+    assert FILM in organisations()
+    assert newsindex(["--index", str(store.dir), "alias", "organization", "--unlist", FILM]) == 0
+    assert FILM not in organisations()
 
 
 def test_a_name_joins_its_one_countrys_form_on_shared_context_and_of_is_word_order():

@@ -44,8 +44,10 @@ NEEDS = {
     "web.saved_rename": SAVE,
     "web.saved_delete": SAVE,
     "web.saved_share": SAVE,
-    # Editors' decisions: merges and splits, who spoke a quotation, the user topics.
+    # Editors' decisions: merges and splits, names listed whatever the type vote, who spoke a
+    # quotation, the user topics.
     "web.merge_or_split": DECIDE,
+    "web.list_or_unlist": DECIDE,
     "web.correct_speaker": DECIDE,
     "web.topics_add": DECIDE,
     "web.topics_remove": DECIDE,

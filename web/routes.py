@@ -217,6 +217,21 @@ def merge_or_split():
     return redirect(entity_url(kind, name), code=303)
 
 
+@bp.post("/list")
+@bp.post("/unlist")
+def list_or_unlist():
+    """A user's decision from an entity page: list a name in its facet whatever the archive's
+    type vote says, or let the vote decide again."""
+    editing()
+    kind, name = request.form.get("kind", ""), request.form.get("name", "").strip()
+    if kind not in views.TYPE_KINDS or not name or not name.isprintable():
+        abort(400, description="Listing a name needs a person or organisation name.")
+    listed = request.path == "/list"
+    flash(views.keep_listed(site().index_dir, kind, name, listed))
+    auth.record(request.path.strip("/"), f"{kind}: {name!r}")
+    return redirect(entity_url(kind, name), code=303)
+
+
 def editing() -> None:
     """Refuse an editor's change on a read-only server; else check the form's CSRF token."""
     if read_only():

@@ -452,15 +452,18 @@ def entity_page(searcher: Searcher, kind: str, name: str) -> dict | None:
 
 
 NOUNS = {"person": "a person", "organization": "an organisation"}
+TYPE_KINDS = tuple(NOUNS)  # the facets the type vote may leave a name out of
 
 
 def unlisted(searcher: Searcher, kind: str, name: str) -> dict | None:
-    """Why the name's own facet does not list it (the archive's type vote: it still matches
-    its filter, so the page exists), with the counts of articles behind the vote; None if it
-    is listed."""
-    if name not in searcher.aliases.hidden(kind):
+    """What the archive's type vote says of a name its own facet would leave out (it still
+    matches its filter, so the page exists), with the counts of articles behind the vote, and
+    whether a user keeps it listed all the same (`kept`: by a merge, or by "List it anyway",
+    `listed`); None if the vote leaves it where it is."""
+    hidden = searcher.aliases.hidden(kind)  # reads the vote and the user's decisions afresh
+    evidence = searcher.aliases.retyped.get(kind, {}).get(name)
+    if evidence is None:
         return None
-    evidence = searcher.aliases.retyped[kind][name]
     plural = "people" if kind == "person" else "organisations"
     if evidence["type"] == "work":
         called, listed = evidence["work"], evidence[kind]
@@ -472,8 +475,26 @@ def unlisted(searcher: Searcher, kind: str, name: str) -> dict | None:
                        reverse=True)
         why = ", ".join(f"{n} as {NOUNS[field]}" for n, field in votes)
         why = f"of the articles that name it, {why}"
-    return {"type": evidence["type"],
-            "text": f"Not listed among {plural} in the facets: {why}."}
+    kept = name not in hidden
+    if kept:
+        text = f"Listed among {plural} at a user's request, though {why}."
+    else:
+        text = f"Not listed among {plural} in the facets: {why}."
+    return {"type": evidence["type"], "text": text, "kept": kept,
+            "listed": name in searcher.aliases.aliases.listed(kind)}
+
+
+def keep_listed(index_dir, kind: str, name: str, listed: bool) -> str:
+    """A user's decision from an entity page: list the name in its facet whatever the type vote
+    says, or let the vote decide again; returns the message to show."""
+    from indexer.aliases import editing
+
+    with editing(index_dir) as aliases:
+        aliases.keep_listed(kind, name, listed)
+    plural = "people" if kind == "person" else "organisations"
+    if listed:
+        return f"“{name}” is now listed among {plural}."
+    return f"“{name}” is listed as the archive's type vote says."
 
 
 def written_as(searcher: Searcher, kind: str, name: str) -> dict:
