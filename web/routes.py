@@ -24,7 +24,7 @@ from flask import (
 from werkzeug.exceptions import HTTPException
 
 from indexer.resolution import provenance
-from indexer.search import QueryError, SearchQuery
+from indexer.search import TYPE_FIELDS, QueryError, SearchQuery
 from web import auth, feeds, views
 from web.saved import SavedSearch, now
 from web.security import csrf_ok
@@ -224,7 +224,7 @@ def list_or_unlist():
     type vote says, or let the vote decide again."""
     editing()
     kind, name = request.form.get("kind", ""), request.form.get("name", "").strip()
-    if kind not in views.TYPE_KINDS or not name or not name.isprintable():
+    if kind not in TYPE_FIELDS or not name or not name.isprintable():
         abort(400, description="Listing a name needs a person or organisation name.")
     listed = request.path == "/list"
     flash(views.keep_listed(site().index_dir, kind, name, listed))

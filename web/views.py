@@ -451,8 +451,9 @@ def entity_page(searcher: Searcher, kind: str, name: str) -> dict | None:
     }
 
 
+# The facets the archive's type vote may leave a name out of (search.TYPE_FIELDS), in words.
 NOUNS = {"person": "a person", "organization": "an organisation"}
-TYPE_KINDS = tuple(NOUNS)  # the facets the type vote may leave a name out of
+PLURALS = {"person": "people", "organization": "organisations"}
 
 
 def unlisted(searcher: Searcher, kind: str, name: str) -> dict | None:
@@ -464,7 +465,7 @@ def unlisted(searcher: Searcher, kind: str, name: str) -> dict | None:
     evidence = searcher.aliases.retyped.get(kind, {}).get(name)
     if evidence is None:
         return None
-    plural = "people" if kind == "person" else "organisations"
+    plural = PLURALS[kind]
     if evidence["type"] == "work":
         called, listed = evidence["work"], evidence[kind]
         why = (f"{called} article{'s' if called != 1 else ''} call{'s' if called == 1 else ''}"
@@ -491,9 +492,8 @@ def keep_listed(index_dir, kind: str, name: str, listed: bool) -> str:
 
     with editing(index_dir) as aliases:
         aliases.keep_listed(kind, name, listed)
-    plural = "people" if kind == "person" else "organisations"
     if listed:
-        return f"“{name}” is now listed among {plural}."
+        return f"“{name}” is now listed among {PLURALS[kind]}."
     return f"“{name}” is listed as the archive's type vote says."
 
 
