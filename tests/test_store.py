@@ -440,3 +440,60 @@ def test_long_posting_lists_kept_beside_their_segment_read_the_same(tmp_path):
     [merged] = [p.name for p in kept.root.iterdir()]
     assert merged != segment and kept.done(merged)
     assert shown(Searcher(store), "archive")[0] == n - 20
+
+
+def test_a_posting_list_of_one_document_is_stored_uncompressed_and_reads_the_same(tmp_path):
+    """Whoosh's writer compressed every block of postings; a block of one posting is now kept as
+    it is (zlib only made it larger) and longer ones are compressed still. Both read back
+    exactly through Whoosh's matchers, its searcher and the facet tables."""
+    import pickle
+
+    from whoosh.query import Term
+
+    from indexer.facets import postings
+
+    records = [record(i, f"Report {i}", f"Common words shared by all, and zygote{i} alone.",
+                      persons=["Ada Lovelace"] if i % 2 else ["Ada Lovelace", f"Solo Person{i}"])
+               for i in range(6)]
+    store = Store(tmp_path)
+    list(store.write(records))
+
+    def block_compression(leaf, field: str, text: str) -> int:
+        """The compression level the first block of a term's posting list records."""
+        info = leaf.term_info(field, text)
+        data = leaf._terms._postfile.get(info._offset, 4 + 4 + 200)  # the tag, length, header
+        return pickle.loads(data[8:])[3]
+
+    with store.ix.searcher() as s:
+        leaf = s.reader()  # one segment
+        assert leaf.is_atomic()
+        assert block_compression(leaf, "body", "zygote3") == 0
+        assert block_compression(leaf, "body", "common") > 0
+        assert block_compression(leaf, "person", "Solo Person2") == 0
+        assert s.search(Term("body", "zygote3")).scored_length() == 1
+        assert s.doc_count() == 6
+        ids, _ = postings(leaf, "person", "Solo Person2")
+        assert [s.stored_fields(int(d))["id"] for d in ids] == ["a2"]
+        assert len(postings(leaf, "person", "Ada Lovelace")[0]) == 6
+
+
+def test_records_stored_by_earlier_versions_compressed_still_read(tmp_path):
+    """Records used to be stored as zlib-compressed JSON, now as JSON (Whoosh compresses the
+    stored fields itself); an index holding both reads both."""
+    import json
+    import zlib
+
+    from indexer.store import article_document, pack, unpack
+
+    data = {"id": "x", "body": "Zürich said “yes”."}
+    assert unpack(pack(data)) == data
+    assert unpack(zlib.compress(json.dumps(data).encode("utf-8"), 3)) == data
+    store = Store(tmp_path)
+    list(store.write([record(1, "New", "Stored as it is now.")]))
+    old = record(2, "Old", "Stored the way earlier versions did.")
+    with store.ix.writer() as w:
+        doc = article_document(old)
+        w.add_document(**dict(doc, record=zlib.compress(json.dumps(old).encode("utf-8"), 3)))
+    assert store.get("a2")["body"] == old["body"]
+    assert store.get("a1")["title"] == "New"
+    assert sorted(r["id"] for r in store.records()) == ["a1", "a2"]
