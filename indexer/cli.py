@@ -33,7 +33,8 @@ def cmd_index(args: argparse.Namespace) -> int:
 
     store = open_store(config_from_args(args))
     options = IngestOptions(args.model, args.batch_size, args.workers, args.commit_every,
-                            sys.stderr.isatty() and not args.quiet, not args.no_duplicates)
+                            sys.stderr.isatty() and not args.quiet, not args.no_duplicates,
+                            args.reannotate)
     with day_first(args.dayfirst):
         tally = ingest_paths(store, args.paths, options)
     resolve_archive(args)
@@ -533,6 +534,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--quiet", action="store_true", help="no progress bar")
     p.add_argument("--no-duplicates", action="store_true",
                    help="skip near-duplicate detection (to measure its cost)")
+    p.add_argument("--reannotate", action="store_true",
+                   help="annotate the articles again though the index holds them unchanged "
+                        "(after an upgrade, to give older articles its annotation)")
     p.set_defaults(func=cmd_index)
 
     p = sub.add_parser("fetch", help="fetch feeds (RSS, Atom, JSON Feed) or OPML lists: new "

@@ -113,6 +113,9 @@ class IngestOptions:
     commit_every: int | None = None  # None: COMMIT_EVERY, or the store's for records alone
     show_progress: bool = False
     duplicates: bool = True  # find near-duplicates after the run (off only to measure its cost)
+    # Annotate the articles again even where the index holds their text unchanged: what an
+    # upgrade's better annotation needs, since an unchanged article is otherwise skipped.
+    reannotate: bool = False
 
 
 def ingest_paths(
@@ -155,7 +158,8 @@ def ingest(
 
     def all_records() -> Iterator[Record]:
         yield from records
-        todo = changed_articles(readable(articles, tally), known, tally)
+        todo = changed_articles(readable(articles, tally), {} if options.reannotate else known,
+                                tally)
         first = next(todo, None)
         if first is None:
             return

@@ -213,3 +213,32 @@ def test_indexing_merges_a_lone_surname_into_its_full_name_and_a_split_keeps_the
     assert persons() == merged
     bad = newsindex("alias", "--split", "person", "Trump", "Trump", index=folder)
     assert bad.returncode == 2
+
+
+def test_reannotate_gives_unchanged_articles_the_current_annotation(tmp_path):
+    """An article the index holds unchanged is skipped, even when its stored annotation came
+    from an older version (here: one naming a person the text does not); --reannotate annotates
+    it again, counted as updated."""
+    from indexer.store import Store
+
+    (tmp_path / "in").mkdir()
+    (tmp_path / "in" / SEED.name).write_text(SEED.read_text(encoding="utf-8"), encoding="utf-8")
+    folder = tmp_path / "ix"
+    newsindex("index", str(tmp_path / "in"), index=folder, check=True)
+    store = Store(folder)
+    (article_id,) = store.hashes()
+    current = store.get(article_id)
+    older = dict(current, persons=["Someone Stale"])
+    list(store.write([older]))
+
+    rerun = newsindex("index", str(tmp_path / "in"), index=folder, check=True)
+    assert rerun.stdout.strip().endswith("indexed 0, updated 0, unchanged 1, failed 0")
+    assert Store(folder).get(article_id)["persons"] == ["Someone Stale"]
+
+    again = newsindex("index", "--reannotate", str(tmp_path / "in"), index=folder, check=True)
+    assert again.stdout.strip().endswith("indexed 0, updated 1, unchanged 0, failed 0")
+    record = Store(folder).get(article_id)
+    assert record["persons"] == current["persons"]
+    search = json.loads(newsindex("search", "--json", "--person", "Someone Stale",
+                                  index=folder, check=True).stdout)
+    assert search["total"] == 0
