@@ -441,7 +441,8 @@ def type_votes(counts: dict[str, dict[str, int]], keep: dict[str, set[str]] | No
 
 
 def _a_work(called: int, listed: int) -> bool:
-    """Whether the articles that call a name a work or a product outweigh those that list it."""
+    """Whether enough articles call a name a work or a product: at least WORK_LEAST, and at
+    least WORK_SHARE of them and the `listed` ones (listing it in its facet) together."""
     return called >= WORK_LEAST and called >= WORK_SHARE * (called + listed)
 
 
