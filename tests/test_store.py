@@ -497,3 +497,30 @@ def test_records_stored_by_earlier_versions_compressed_still_read(tmp_path):
     assert store.get("a2")["body"] == old["body"]
     assert store.get("a1")["title"] == "New"
     assert sorted(r["id"] for r in store.records()) == ["a1", "a2"]
+
+
+def test_postings_past_the_memory_limit_spill_in_runs_and_read_the_same(tmp_path, nlp,
+                                                                        monkeypatch):
+    """A segment whose postings outgrow the writer's memory is sorted in runs on disk (batches
+    of marshalled postings) and merged: the index is the one Whoosh's own writer makes."""
+    import indexer.store as store_module
+    from tests.reliability import annotated_records
+
+    records = annotated_records(nlp, 40)
+    runs: list[int] = []
+    write_run = store_module.PostingPool._write_run
+
+    def counted(pool, f, items):
+        items = list(items)
+        runs.append(len(items))
+        write_run(pool, f, items)
+
+    monkeypatch.setattr(store_module, "WRITER_MB", 1)
+    monkeypatch.setattr(store_module, "RUN_BATCH", 1000)  # several batches in each run
+    monkeypatch.setattr(store_module.PostingPool, "_write_run", counted)
+    store = Store(tmp_path / "store")
+    store.write_workers = 1
+    list(store.write(records, commit_every=len(records)))
+    assert len(runs) >= 3 and min(runs) > 1000, runs  # it spilled, in runs of several batches
+    theirs = plain_whoosh_index(tmp_path / "whoosh", records)  # 128 MB: no run written
+    assert index_content(store.ix) == index_content(theirs)
