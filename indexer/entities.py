@@ -10,8 +10,11 @@ The spaCy component ``newsindex_entities`` reads ``doc.ents`` and sets on the Do
 
 Rules, all within one article:
 
-- titles, honorifics and stray tokens (weekdays, dates, a possessive 's) are cut from mentions,
-  and an office word tagged as an organisation ("Defense" of "Defense Secretary") is dropped;
+- titles, honorifics, ranks in capitals ("DCI") and stray tokens (weekdays, dates, a possessive
+  's) are cut from mentions, and an office word or rank tagged as an organisation ("Defense" of
+  "Defense Secretary") is dropped; initials written together that the model left out of a
+  surname open the name ("WH Auden"), and a body or place of such initials and a surname is a
+  person where the article uses the surname alone or a calling comes before ("JRR Tolkien");
 - a surface form gets one label: a person's if it ends a longer person's name, GPE/NORP if it
   names a country or its people, else the label most of its mentions have;
 - names the model tagged somewhere but missed elsewhere are added where they recur (a person's
@@ -168,6 +171,7 @@ EXTENSIONS = ("entities", "persons", "organizations", "countries", "works")
 _TITLES_FILE = Path(__file__).parent / "data" / "titles.json"
 _TITLES_DATA = json.loads(_TITLES_FILE.read_text(encoding="utf-8"))
 TITLES = frozenset(_TITLES_DATA["titles"])
+TITLE_ABBREVIATIONS = frozenset(_TITLES_DATA["abbreviations"])  # as written: "DI", not "Di"
 CONNECTIVES = frozenset(_TITLES_DATA["connectives"])
 # People's titles and ranks that end no organisation's name: an "organisation" ending in one is a
 # rank ("Grand Masters"); "Treasury" and the other portfolio words name bodies too.
@@ -211,6 +215,7 @@ _MEASURE = re.compile(r"(?:(?:\d+x)?\d+(?:\.\d+)?)?(?:m|km|cm|kg)")  # "100m", "
 _ELIDED = re.compile(r"[dlDL]['’][A-ZÀ-Ý][a-zà-ÿ]+")
 CLUB_WORDS = CLUB_HEADS | {"Club"}  # words ending a club's or a band's name ("S Club")
 _INITIAL = re.compile(r"[B-HJ-Z]\.?")  # one letter as an initial ("S", "J."); not "A" or "I"
+_JOINED_INITIALS = re.compile(r"[A-Z]{2,3}")  # initials without dots: "JK", "JRR" (and acronyms)
 _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,5}s")  # "MPs", "NGOs", "CEOs": a class, not one body
 # A product's model code ("CDP-101", "PB100", "B-17", "A321"), not a group ("G7", "G20").
 _MODEL_CODE = re.compile(r"(?:[A-Z]{2,4}-?\d{2,}|[A-Z]-\d{2,}|[A-Z]\d{3,})[A-Za-z]*")
@@ -252,6 +257,17 @@ def _bare(token_text: str) -> str:
     return token_text.lower().rstrip(".")
 
 
+def _is_title(token_text: str) -> bool:
+    """A title word before a name ("Mr.", "president") or a rank in capitals ("DCI")."""
+    return _bare(token_text) in TITLES or token_text in TITLE_ABBREVIATIONS
+
+
+def _addresses(token_text: str) -> bool:
+    """A form of address ("Mr", "Dame") or a rank in capitals ("PC", "DCI"): what a name
+    follows."""
+    return _bare(token_text) in HONORIFICS or token_text in TITLE_ABBREVIATIONS
+
+
 def _is_stray(doc: Doc, k: int) -> bool:
     """Tokens that ride along with a name but are not part of it: punctuation, weekdays, dates.
 
@@ -287,13 +303,13 @@ def looks_personal(doc: Doc, i: int, j: int, common: frozenset[int] | None = Non
         and all(_NAME_WORD.fullmatch(word) for word in words)
         and is_given_name(words[0])
         and country_kind(words[0]) is None
-        and not any(_bare(word) in TITLES or word.lower() in ORG_HEADS for word in words)
+        and not any(_is_title(word) or word.lower() in ORG_HEADS for word in words)
     ):
         return False
     surname = get_string_id(words[-1])
     return any(
         token.orth == surname and not (i <= token.i < j)
-        and (not doc[token.i - 1].is_title or _bare(doc[token.i - 1].text) in TITLES)
+        and (not doc[token.i - 1].is_title or _is_title(doc[token.i - 1].text))
         for token in doc[1:]
     ) or (len(words) == 2 and not is_given_name(words[-1])
           and _plain_surname(doc, words[-1], common))
@@ -372,6 +388,9 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
         return _named_place(doc, i, j) or "PERSON"
     if label == "ORG" and _initial_and_surname(doc, i, j):
         return "PERSON"  # a team sheet's "S Parisse", "G Rowntree"
+    if label in ("ORG", "GPE") and _initials_and_surname(doc, i, j) and i \
+            and _is_calling(doc[i - 1].lower_):
+        return "PERSON"  # "the poet TS Eliot"; not "investment bank JP Morgan"
     if label in ("ORG", "FAC", "GPE", "LOC") and _aged(doc, i, j):
         return "PERSON"
     if label == "NORP" and _party_members(doc, i, j, common):
@@ -389,6 +408,14 @@ def _initial_and_surname(doc: Doc, i: int, j: int) -> bool:
             and not doc.text[max(0, doc[i].idx - 1):doc[i].idx].isalnum()  # not "50K Walk"
             and _NAME_WORD.fullmatch(doc[i + 1].text) is not None
             and doc[i + 1].lower_ not in ORG_WORDS and doc[i + 1].text not in CLUB_WORDS)
+
+
+def _initials_and_surname(doc: Doc, i: int, j: int) -> bool:
+    """Whether a mention is initials written together and a name word ("TS Eliot", "JP
+    Morgan"): a person or a body, which the words around it tell."""
+    return (j - i == 2 and _joined_initials(doc, i)
+            and _NAME_WORD.fullmatch(doc[i + 1].text) is not None
+            and doc[i + 1].lower_ not in ORG_WORDS)
 
 
 def _named_place(doc: Doc, i: int, j: int) -> str | None:
@@ -472,7 +499,7 @@ def _an_amount(doc: Doc, i: int, j: int) -> bool:
 def _portfolio(doc: Doc, i: int) -> bool:
     """Whether an "organisation" is the portfolio of an office before it ("State Minister for
     National Development Planning", "Secretary of State for Education"), not a body."""
-    return i > 1 and doc[i - 1].lower_ in ("for", "of") and _bare(doc[i - 2].text) in TITLES \
+    return i > 1 and doc[i - 1].lower_ in ("for", "of") and _is_title(doc[i - 2].text) \
         and doc[i - 2].is_title and _bare(doc[i - 2].text) not in ORG_WORDS
 
 
@@ -544,7 +571,7 @@ def clean_span(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | 
         dated = dated or doc[j - 1].like_num
         j -= 1
     if label == "PERSON":
-        last_title = max((k for k in range(i, j - 1) if _bare(doc[k].text) in TITLES), default=-1)
+        last_title = max((k for k in range(i, j - 1) if _is_title(doc[k].text)), default=-1)
         if last_title >= 0:
             i = last_title + 1
         while i < j and (doc[i].is_punct or doc[i].lower_ in CONNECTIVES):
@@ -552,7 +579,7 @@ def clean_span(doc: Doc, start: int, end: int, label: str) -> tuple[int, int] | 
         while j - i > 1 and _leads_name(doc, i, j):
             i += 1
         j = next((k for k in range(i + 1, j) if _ends_name(doc[k])), j)
-        if j - i == 1 and (_bare(doc[i].text) in TITLES or _bare(doc[i].text) in JOB_WORDS):
+        if j - i == 1 and (_is_title(doc[i].text) or _bare(doc[i].text) in JOB_WORDS):
             return None
         while j > i and (doc[j - 1].is_lower or doc[j - 1].is_punct) \
                 and not _hyphen_joined(doc[j - 1]):
@@ -636,11 +663,12 @@ def _opens_sentence_before_name(doc: Doc, i: int, j: int) -> bool:
 
 
 def _is_title_fragment(doc: Doc, i: int, j: int) -> bool:
-    """Whether a non-person mention only names an office ("Defense" in "Defense Secretary")."""
+    """Whether a non-person mention only names an office ("Defense" in "Defense Secretary") or
+    a rank before a person's name ("DCI" of "DCI Neil Thomas")."""
     return (
         j < len(doc)
-        and _bare(doc[j].text) in TITLES
-        and all(_bare(token.text) in TITLES for token in doc[i:j])
+        and (_is_title(doc[j].text) or doc[j].ent_type_ == "PERSON")
+        and all(_is_title(token.text) for token in doc[i:j])
     )
 
 
@@ -682,6 +710,8 @@ def _mentions(doc: Doc) -> list[Mention]:
             start, end = _organisation_run(doc, start, end)
         elif raw_label == "PERSON":
             start = _first_names_before(doc, start)
+            if end - start == 1:
+                start = _initials_before(doc, start)
         cleaned = clean_span(doc, start, end, raw_label)
         if cleaned is None:
             continue
@@ -749,7 +779,7 @@ def _organisation_run(doc: Doc, i: int, j: int) -> tuple[int, int]:
     if i > 0 and doc[i - 1].is_upper and doc[i - 1].is_alpha and doc[i - 1].ent_iob_ == "O" \
             and doc[i - 1].tag_ in PROPER_NOUN_TAGS and not doc[i - 1].is_sent_start:
         i -= 1
-    if all(_bare(token.text) in TITLES for token in doc[i:j]):
+    if all(_is_title(token.text) for token in doc[i:j]):
         return i, j  # an office: "Secretary of State for the Family"
     while j + 1 < len(doc) and doc[j].lower_ in RUN_LINKS and (
             doc[j].lower_ != "and" or any(token.lower_ == "of" for token in doc[i:j])):
@@ -783,17 +813,35 @@ def _first_names_before(doc: Doc, i: int) -> int:
     for k in range(i - 1, max(i - 3, -1), -1):
         token = doc[k]
         if token.ent_iob_ != "O" or token.is_sent_start or not _NAME_WORD.fullmatch(token.text) \
-                or _bare(token.text) in TITLES:
+                or _is_title(token.text):
             break
         if is_given_name(token.text):
             start = k
     return start
 
 
+def _initials_before(doc: Doc, i: int) -> int:
+    """The start of a surname's mention with the initials before it that the model left out,
+    written together as British papers print them ("WH Auden", "PD James"); not a rank ("DI
+    Blake") nor a country ("US Bush")."""
+    k = i - 1
+    if k >= 0 and doc[k].ent_iob_ == "O" and doc[k].whitespace_ and _joined_initials(doc, k):
+        return k
+    return i
+
+
+def _joined_initials(doc: Doc, k: int) -> bool:
+    """Whether a token may be a person's initials written together: two or three capitals, no
+    rank and no country."""
+    text = doc[k].text
+    return (_JOINED_INITIALS.fullmatch(text) is not None and not _is_title(text)
+            and country_kind(text) is None)
+
+
 def _addressed(doc: Doc, i: int, j: int, label: str) -> bool:
     """Whether an organisation is a person addressed by a form of address: "Mr Balls"."""
     return (
-        label == "ORG" and 1 < j - i <= 3 and _bare(doc[i].text) in HONORIFICS
+        label == "ORG" and 1 < j - i <= 3 and _addresses(doc[i].text)
         and all(_NAME_WORD.fullmatch(token.text) for token in doc[i + 1:j])
         and not any(token.lower_ in ORG_WORDS for token in doc[i + 1:j])
     )
@@ -841,7 +889,7 @@ def _leads_only(doc: Doc, i: int, k: int) -> bool:
     """Whether words before a name only say who or where the person is: "the House", "Historian",
     "Russian", "Vermont" (a GeoNames place)."""
     return all(
-        token.is_lower or token.is_punct or _bare(token.text) in TITLES
+        token.is_lower or token.is_punct or _is_title(token.text)
         or token.lower_ in JOB_WORDS or token.text in GENERIC_ORGS
         or country_kind(token.text) is not None or resolve_country(token.text, "GPE") is not None
         for token in doc[i:k]
@@ -1110,12 +1158,15 @@ def _vote_labels(
 def _surname_of_person(form: tuple[str, ...], forms: dict[tuple[str, ...], Counter]) -> bool:
     """Whether an "organisation" (or a "place" GeoNames does not know) of two or three name words
     ends in a surname the model tags a person where the article uses it alone ("Phillips Idowu"
-    beside "kept Idowu off top spot")."""
+    beside "kept Idowu off top spot"); initials written together may open it ("JRR Tolkien"
+    beside "Tolkien died")."""
     alone = forms.get(form[-1:])
     return (
         1 < len(form) <= 3 and alone is not None
         and alone["PERSON"] * 2 > sum(alone.values())
-        and all(_NAME_WORD.fullmatch(word) for word in form)
+        and all(_NAME_WORD.fullmatch(word) for word in form[1:])
+        and (_NAME_WORD.fullmatch(form[0]) is not None
+             or (_JOINED_INITIALS.fullmatch(form[0]) is not None and not _is_title(form[0])))
         and not any(word.lower() in ORG_WORDS for word in form)
         and country_kind(form[0]) is None
     )
@@ -1182,7 +1233,7 @@ def _titled_or_speaking(doc: Doc, m: Mention) -> bool:
     before = doc[m.i - 1] if m.i else None
     after = doc[m.j] if m.j < len(doc) else None
     return (
-        (before is not None and (_bare(before.text) in TITLES or before.lower_ in SPEECH_VERBS
+        (before is not None and (_is_title(before.text) or before.lower_ in SPEECH_VERBS
                                  or (_is_calling(before.lower_) and not before.ent_type_)))
         or (after is not None and (after.lower_ in SPEECH_VERBS or after.lower_ in LED_BY))
         or _he_or_she_follows(doc, m) or _is_calling(_list_noun(doc, m))
@@ -1295,7 +1346,7 @@ def _addressed_names(doc: Doc, outside: numpy.ndarray) -> list[Mention]:
     Conlon"): the capitalised name words that follow it, up to three."""
     found = []
     for token in doc[:-1]:
-        if _bare(token.text) not in HONORIFICS or not token.text[:1].isupper():
+        if not _addresses(token.text) or not token.text[:1].isupper():
             continue
         i = token.i + 1
         j = _untagged_name_end(doc, i, outside)
@@ -1311,7 +1362,7 @@ def _untagged_name_end(doc: Doc, j: int, outside: numpy.ndarray,
     `start` (j), no title and no word of `stop`."""
     start = j if start is None else start
     while j < len(doc) and j - start < 3 and outside[j] and _NAME_WORD.fullmatch(doc[j].text) \
-            and doc[j].tag_ in PROPER_NOUN_TAGS and _bare(doc[j].text) not in TITLES \
+            and doc[j].tag_ in PROPER_NOUN_TAGS and not _is_title(doc[j].text) \
             and doc[j].lower_ not in stop:
         j += 1
     return j

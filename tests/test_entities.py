@@ -495,6 +495,35 @@ def test_an_initial_and_a_surname_is_a_person_and_joins_the_full_name(bbc):
     assert "K Walk" not in bbc("sport/093.txt")._.persons  # "the 50K Walk"
 
 
+def test_initials_written_together_open_a_persons_name(nlp):
+    """British papers print initials without dots ("JK Rowling"): the model leaves them out of
+    the surname it tags, or tags the whole an organisation or a place. With the surname used
+    alone elsewhere, or a calling before, it is one person's name; an acronym naming a body
+    stays one."""
+    assert nlp("The poet WH Auden moved to New York in 1939.")._.persons == ["WH Auden"]
+    doc = nlp("The novelist JRR Tolkien wrote for children. Tolkien died in 1973.")
+    assert doc._.persons == ["JRR Tolkien"] and not doc._.organizations
+    doc = nlp("A new edition of the novels of DH Lawrence is due. Lawrence wrote them in Italy.")
+    assert doc._.persons == ["DH Lawrence"]
+    doc = nlp("Investment bank JP Morgan said profits rose. JP Morgan employs 200,000 people.")
+    assert doc._.organizations == ["JP Morgan"] and not doc._.persons
+    doc = nlp("AC Milan beat Inter 2-1 on Sunday. The AC Milan coach said he was pleased.")
+    assert "AC Milan" in doc._.organizations and not doc._.persons
+
+
+def test_a_police_rank_in_capitals_is_a_title_not_a_name_or_a_body(nlp):
+    """"PC", "DCI", "DI" before a name are ranks, matched as written: "Di Canio" keeps his "Di"."""
+    doc = nlp("PC Keith Palmer was stabbed outside Parliament. Colleagues of PC Palmer grieved.")
+    assert doc._.persons == ["Keith Palmer"]
+    doc = nlp('DCI Neil Thomas led the inquiry. "We are pleased," DCI Thomas said.')
+    assert doc._.persons == ["Neil Thomas"] and not doc._.organizations
+    doc = nlp("Detective Inspector Sarah Blake said officers were still searching. DI Blake "
+              "appealed for witnesses.")
+    assert doc._.persons == ["Sarah Blake"] and not doc._.organizations
+    doc = nlp("Paolo Di Canio scored twice at Upton Park. Di Canio said he was delighted.")
+    assert "Paolo Di Canio" in doc._.persons and "Canio" not in doc._.persons
+
+
 def test_a_name_a_credit_and_a_person_follow_is_a_work(bbc, nlp):
     doc = bbc("entertainment/075.txt")  # "Harry Potter author JK Rowling"
     assert "Harry Potter" in {e.text for e in doc.ents if e.label_ == "PERSON"}

@@ -27,6 +27,16 @@ def test_keys_ignore_case_accents_and_punctuation():
     assert parse("Beto O’Rourke").surname == parse("O'Rourke").surname == "orourke"
 
 
+def test_initials_are_the_same_with_dots_spaces_or_neither():
+    """British papers print "JK Rowling", American ones "J.K. Rowling" or "J. K. Rowling"."""
+    keys = {parse(t).full_key for t in ("JK Rowling", "J.K. Rowling", "J. K. Rowling",
+                                        "J.K Rowling")}
+    assert keys == {"j k rowling"}
+    assert parse("JRR Tolkien").full_key == parse("J.R.R. Tolkien").full_key == "j r r tolkien"
+    assert parse("JK Rowling").short_key == parse("J Rowling").short_key
+    assert parse("Jo Rowling").full_key == "jo rowling"  # a name, not initials
+
+
 def test_a_surname_alone_understands_particles():
     leyen, assad, blasio = parse("Ursula von der Leyen"), parse("Bashar al-Assad"), parse(
         "Bill de Blasio")

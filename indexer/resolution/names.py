@@ -16,6 +16,8 @@ from nameparser import HumanName
 from nameparser.config import CONSTANTS
 
 APOSTROPHES = re.compile(r"['’‘`´]")
+# A first word of initials written together, with dots or without: "J.K.", "JRR", "W.G".
+JOINED_INITIALS = re.compile(r"(?:[A-Z]\.){2,3}|[A-Z](?:\.[A-Z]){1,2}|[A-Z]{2,3}")
 NOT_WORD = re.compile(r"[^a-z0-9]+")
 
 
@@ -106,6 +108,8 @@ def parse(text: str) -> PersonName | None:
     while len(raw) > 1 and fold(raw[0]).replace(" ", "") in TITLES:
         titles.append(fold(raw[0]))
         raw = raw[1:]
+    if len(raw) > 1 and JOINED_INITIALS.fullmatch(raw[0]):
+        raw = [*raw[0].replace(".", ""), *raw[1:]]  # "JK Rowling" is "J. K. Rowling"
     words = [w for w in (_word(r) for r in raw) if w]
     if not words:
         return None
