@@ -232,13 +232,14 @@ def keep_long_postings(ix, fields: Iterable[str]) -> int:
     """Write the numpy files of every long posting list of `fields` (see segment_arrays) in
     the segments that lack them, so that no search has to decode one first; a segment is done
     once. Returns the lists written."""
+    fields = set(fields)  # read once: an iterator would be spent on the first segment
     kept, written = SegmentArrays(ix.storage.folder), 0
     with ix.reader() as reader:
         for leaf, _ in reader.leaf_readers():
             segment = segment_id(leaf)
             if segment is None or leaf.doc_count_all() < MIN_POSTINGS or kept.done(segment):
                 continue
-            for field in set(fields) & set(leaf.indexed_field_names()):
+            for field in fields & set(leaf.indexed_field_names()):
                 for text, info in leaf.iter_field(field):
                     if info.doc_frequency() >= MIN_POSTINGS \
                             and kept.load(segment, field, text) is None:

@@ -442,6 +442,25 @@ def test_long_posting_lists_kept_beside_their_segment_read_the_same(tmp_path):
     assert shown(Searcher(store), "archive")[0] == n - 20
 
 
+def test_a_batch_of_several_segments_keeps_the_long_lists_of_each(tmp_path):
+    """A commit of segments written by several processes keeps every segment's long posting
+    lists, not only the first's (the fields given as an iterator were spent on the first)."""
+    from indexer.segment_arrays import MIN_POSTINGS, SegmentArrays
+
+    n = 2 * (MIN_POSTINGS + 50)
+    records = [record(i, f"Report {i}", f"Filed from the newsroom archive, number {i}.")
+               for i in range(n)]
+    store = parallel_store(tmp_path, workers=2)
+    list(store.write(records, commit_every=n))
+    kept = SegmentArrays(tmp_path)
+    with store.ix.reader() as reader:
+        segments = [leaf.segment().segment_id() for leaf, _ in reader.leaf_readers()
+                    if leaf.doc_count_all() >= MIN_POSTINGS]
+    assert len(segments) == 2
+    for segment in segments:
+        assert kept.done(segment) and kept.load(segment, "body", b"archiv") is not None
+
+
 def test_a_posting_list_of_one_document_is_stored_uncompressed_and_reads_the_same(tmp_path):
     """Whoosh's writer compressed every block of postings; a block of one posting is now kept as
     it is (zlib only made it larger) and longer ones are compressed still. Both read back
