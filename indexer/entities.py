@@ -413,7 +413,7 @@ def _initial_and_surname(doc: Doc, i: int, j: int) -> bool:
 def _initials_and_surname(doc: Doc, i: int, j: int) -> bool:
     """Whether a mention is initials written together and a name word ("TS Eliot", "JP
     Morgan"): a person or a body, which the words around it tell."""
-    return (j - i == 2 and _joined_initials(doc, i)
+    return (j - i == 2 and _joined_initials(doc[i].text)
             and _NAME_WORD.fullmatch(doc[i + 1].text) is not None
             and doc[i + 1].lower_ not in ORG_WORDS)
 
@@ -825,15 +825,14 @@ def _initials_before(doc: Doc, i: int) -> int:
     written together as British papers print them ("WH Auden", "PD James"); not a rank ("DI
     Blake") nor a country ("US Bush")."""
     k = i - 1
-    if k >= 0 and doc[k].ent_iob_ == "O" and doc[k].whitespace_ and _joined_initials(doc, k):
+    if k >= 0 and doc[k].ent_iob_ == "O" and doc[k].whitespace_ and _joined_initials(doc[k].text):
         return k
     return i
 
 
-def _joined_initials(doc: Doc, k: int) -> bool:
-    """Whether a token may be a person's initials written together: two or three capitals, no
+def _joined_initials(text: str) -> bool:
+    """Whether a word may be a person's initials written together: two or three capitals, no
     rank and no country."""
-    text = doc[k].text
     return (_JOINED_INITIALS.fullmatch(text) is not None and not _is_title(text)
             and country_kind(text) is None)
 
@@ -1165,8 +1164,7 @@ def _surname_of_person(form: tuple[str, ...], forms: dict[tuple[str, ...], Count
         1 < len(form) <= 3 and alone is not None
         and alone["PERSON"] * 2 > sum(alone.values())
         and all(_NAME_WORD.fullmatch(word) for word in form[1:])
-        and (_NAME_WORD.fullmatch(form[0]) is not None
-             or (_JOINED_INITIALS.fullmatch(form[0]) is not None and not _is_title(form[0])))
+        and (_NAME_WORD.fullmatch(form[0]) is not None or _joined_initials(form[0]))
         and not any(word.lower() in ORG_WORDS for word in form)
         and country_kind(form[0]) is None
     )
