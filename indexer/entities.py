@@ -262,10 +262,16 @@ def _is_title(token_text: str) -> bool:
     return _bare(token_text) in TITLES or token_text in TITLE_ABBREVIATIONS
 
 
-def _addresses(token_text: str) -> bool:
-    """A form of address ("Mr", "Dame") or a rank in capitals ("PC", "DCI"): what a name
-    follows."""
-    return _bare(token_text) in HONORIFICS or token_text in TITLE_ABBREVIATIONS
+def _addresses(doc: Doc, k: int, j: int) -> bool:
+    """Whether the token at k addresses the person named up to j: a form of address ("Mr
+    Balls", "Dame Judi Dench"), or a rank in capitals before a first name or before a surname
+    the model tags a person elsewhere ("PC Keith Palmer", "DI Blake" beside "Sarah Blake").
+    The same capitals name things too ("PC World", "DC Comics", "DS Smith" the firm)."""
+    if _bare(doc[k].text) in HONORIFICS:
+        return doc[k].text[:1].isupper()
+    return doc[k].text in TITLE_ABBREVIATIONS and k + 1 < j and (
+        is_given_name(doc[k + 1].text)
+        or any(ent.label_ == "PERSON" and ent[-1].text == doc[j - 1].text for ent in doc.ents))
 
 
 def _is_stray(doc: Doc, k: int) -> bool:
@@ -840,7 +846,7 @@ def _joined_initials(text: str) -> bool:
 def _addressed(doc: Doc, i: int, j: int, label: str) -> bool:
     """Whether an organisation is a person addressed by a form of address: "Mr Balls"."""
     return (
-        label == "ORG" and 1 < j - i <= 3 and _addresses(doc[i].text)
+        label == "ORG" and 1 < j - i <= 3 and _addresses(doc, i, j)
         and all(_NAME_WORD.fullmatch(token.text) for token in doc[i + 1:j])
         and not any(token.lower_ in ORG_WORDS for token in doc[i + 1:j])
     )
@@ -1231,7 +1237,7 @@ def _titled_or_speaking(doc: Doc, m: Mention) -> bool:
     before = doc[m.i - 1] if m.i else None
     after = doc[m.j] if m.j < len(doc) else None
     return (
-        (before is not None and (_is_title(before.text) or before.lower_ in SPEECH_VERBS
+        (before is not None and (_bare(before.text) in TITLES or before.lower_ in SPEECH_VERBS
                                  or (_is_calling(before.lower_) and not before.ent_type_)))
         or (after is not None and (after.lower_ in SPEECH_VERBS or after.lower_ in LED_BY))
         or _he_or_she_follows(doc, m) or _is_calling(_list_noun(doc, m))
@@ -1344,11 +1350,11 @@ def _addressed_names(doc: Doc, outside: numpy.ndarray) -> list[Mention]:
     Conlon"): the capitalised name words that follow it, up to three."""
     found = []
     for token in doc[:-1]:
-        if not _addresses(token.text) or not token.text[:1].isupper():
+        if _bare(token.text) not in HONORIFICS and token.text not in TITLE_ABBREVIATIONS:
             continue
         i = token.i + 1
         j = _untagged_name_end(doc, i, outside)
-        if j > i:
+        if j > i and _addresses(doc, token.i, j):
             found.append(Mention(i, j, tuple(t.text for t in doc[i:j]), "PERSON"))
             outside[i:j] = False
     return found

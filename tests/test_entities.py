@@ -522,6 +522,10 @@ def test_a_police_rank_in_capitals_is_a_title_not_a_name_or_a_body(nlp):
     assert doc._.persons == ["Sarah Blake"] and not doc._.organizations
     doc = nlp("Paolo Di Canio scored twice at Upton Park. Di Canio said he was delighted.")
     assert "Paolo Di Canio" in doc._.persons and "Canio" not in doc._.persons
+    # the same capitals name things: no first name or known surname follows them
+    doc = nlp('Tim Danton, editor of PC Pro magazine, said: "Prices are falling."')
+    assert doc._.persons == ["Tim Danton"]
+    assert not nlp("Sales at PC World rose by 5% over Christmas, the retailer said.")._.persons
 
 
 def test_a_name_a_credit_and_a_person_follow_is_a_work(bbc, nlp):
