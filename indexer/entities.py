@@ -395,7 +395,7 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
     if label == "ORG" and _initial_and_surname(doc, i, j):
         return "PERSON"  # a team sheet's "S Parisse", "G Rowntree"
     if label in ("ORG", "GPE") and _initials_and_surname(doc, i, j) and i \
-            and _is_calling(doc[i - 1].lower_):
+            and doc[i - 1].tag_ == "NN" and _is_calling(doc[i - 1].lower_):
         return "PERSON"  # "the poet TS Eliot"; not "investment bank JP Morgan"
     if label in ("ORG", "FAC", "GPE", "LOC") and _aged(doc, i, j):
         return "PERSON"
@@ -673,8 +673,9 @@ def _is_title_fragment(doc: Doc, i: int, j: int) -> bool:
     a rank before a person's name ("DCI" of "DCI Neil Thomas")."""
     return (
         j < len(doc)
-        and (_is_title(doc[j].text) or doc[j].ent_type_ == "PERSON")
         and all(_is_title(token.text) for token in doc[i:j])
+        and (_is_title(doc[j].text) or (doc[j].ent_type_ == "PERSON" and all(
+            token.text in TITLE_ABBREVIATIONS for token in doc[i:j])))
     )
 
 
@@ -717,7 +718,7 @@ def _mentions(doc: Doc) -> list[Mention]:
         elif raw_label == "PERSON":
             start = _first_names_before(doc, start)
             if end - start == 1:
-                start = _initials_before(doc, start)
+                start = _initials_before(doc, start, end)
         cleaned = clean_span(doc, start, end, raw_label)
         if cleaned is None:
             continue
@@ -826,12 +827,16 @@ def _first_names_before(doc: Doc, i: int) -> int:
     return start
 
 
-def _initials_before(doc: Doc, i: int) -> int:
+def _initials_before(doc: Doc, i: int, j: int) -> int:
     """The start of a surname's mention with the initials before it that the model left out,
-    written together as British papers print them ("WH Auden", "PD James"); not a rank ("DI
-    Blake") nor a country ("US Bush")."""
+    written together as British papers print them ("the poet WH Auden"); not a rank ("DI
+    Blake") nor a country ("US Bush"). The name must be a person's by what is around it, as a
+    lone surname must (a calling before it, a speech verb, "he" or "she" after it): the same
+    capitals open bodies' names ("thought JP Morgan may ...")."""
     k = i - 1
-    if k >= 0 and doc[k].ent_iob_ == "O" and doc[k].whitespace_ and _joined_initials(doc[k].text):
+    if k >= 0 and doc[k].ent_iob_ == "O" and doc[k].whitespace_ \
+            and _joined_initials(doc[k].text) \
+            and _titled_or_speaking(doc, Mention(k, j, (doc[k].text, doc[i].text), "PERSON")):
         return k
     return i
 
@@ -1170,7 +1175,8 @@ def _surname_of_person(form: tuple[str, ...], forms: dict[tuple[str, ...], Count
         1 < len(form) <= 3 and alone is not None
         and alone["PERSON"] * 2 > sum(alone.values())
         and all(_NAME_WORD.fullmatch(word) for word in form[1:])
-        and (_NAME_WORD.fullmatch(form[0]) is not None or _joined_initials(form[0]))
+        and (_NAME_WORD.fullmatch(form[0]) is not None
+             or (len(form) == 2 and _joined_initials(form[0])))
         and not any(word.lower() in ORG_WORDS for word in form)
         and country_kind(form[0]) is None
     )
