@@ -108,6 +108,8 @@ LABEL_PREFERENCE = ("GPE", "LOC", "ORG", "PERSON", "NORP", "FAC")
 PROPAGATED_LABELS = frozenset({"PERSON", "GPE", "LOC", "ORG"})
 PROPER_NOUN_TAGS = frozenset({"NNP", "NNPS"})
 NOUN_PHRASE_TAGS = frozenset({"JJ", "NN", "NNS"})
+# Labels of words no work's title is made of: "the series England won", "the show Monday".
+_NOT_TITLES = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
 OUTSIDE_IOB = 2  # Token.ent_iob for a token outside every entity
 MAX_PLACE_WORDS = 4  # longest untagged country or dateline place looked for
 # A common noun right before a name that says what the name is: a work is no entity we index
@@ -156,6 +158,12 @@ LOCATIVES = frozenset({"in", "at", "from", "near", "outside", "around", "across"
 PLACE_NOUNS = frozenset({
     "town", "hometown", "city", "village", "county", "region", "province", "district",
     "suburb", "port", "capital", "island", "state",
+})
+# Lower-case words after a name (or its possessive) that make it a place's: a place has a
+# governor, a mayor and residents, a body has none ("Chelyabinsk's governor", "Omsk regional").
+LOCAL_WORDS = frozenset({
+    "governor", "mayor", "residents", "regional", "region", "province", "provincial",
+    "municipal", "municipality", "district",
 })
 # Last words of the names of buildings and streets that end no one's name ("Karl Marx Avenue",
 # "Roosevelt Hotel"; not "Hall", "Lane", "Park", "Bridge" or "Castle": Nathan Lane, Wayne
@@ -991,6 +999,13 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
                 cued.add(m.words)
         elif m.label == "PERSON" and before in GROUP_NOUNS:
             kind.setdefault(m.words, "ORG")
+    for title in _untagged_titles(doc, in_title):
+        kind[title] = "WORK"  # the article's other mentions of it: "The Aviator tells ..."
+        cued.add(title)
+    for m in mentions:  # two titles the model joined: "The Aviator and Million Dollar Baby"
+        if any(m.words[:len(title)] == title and m.words[len(title):len(title) + 1] == ("and",)
+               for title in cued):
+            in_title.add(m.i)
     owned, named_otherwise, by_body = set(), set(), set()
     for m in mentions:
         if m.label != "ORG":
@@ -1011,8 +1026,52 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
         if m.words in kind:
             m.label = kind[m.words]
         kept.append(m)
+    for title in cued - {m.words for m in mentions}:
+        dropped.setdefault(title, organisation_name(" ".join(title)))
     doc._.works = list(dropped.values())
     return kept
+
+
+def _untagged_titles(doc: Doc, in_title: set[int]) -> list[tuple[str, ...]]:
+    """Titles a work noun calls works where the model tagged no name ("the film The Aviator",
+    "the novel Cloud Atlas", "the musical Billy Elliot"), "The" aside: in other articles the
+    model may tag the same title an organisation or a person, and the archive's vote (see
+    resolution.archive.type_votes) counts the articles that call it a work. After a plural
+    noun each title of the list ("the films The Aviator, Sideways and Ray"); after a singular
+    one "and" stays inside the title ("the novel Pride and Prejudice"). Not a title that holds a
+    name the model tagged (those mentions are judged above), a place, a date or a number ("the
+    series England won"), a pronoun ("the play I wrote"), an owner ("in the film, Mr
+    Rusesabagina's wife"), nor a name after a comma that no comma closes."""
+    out = []
+    for token in doc:
+        if token.tag_ not in ("NN", "NNS") or (
+                token.lower_ if token.tag_ == "NN" else _singular(token.lower_)) not in WORK_NOUNS:
+            continue
+        links = TITLE_LINKS if token.tag_ == "NNS" else TITLE_LINKS | {"and"}
+        k = token.i + 1
+        apposed = k < len(doc) and doc[k].text == ","  # "the novel, Cloud Atlas, ..."
+        k += apposed
+        while True:
+            if k < len(doc) and doc[k].text == "The":
+                k += 1
+            end = k
+            while end < len(doc) and (_titled(doc[end]) or (
+                    doc[end].lower_ in links and end + 1 < len(doc) and _titled(doc[end + 1]))):
+                end += 1
+            title = doc[k:end]
+            if not len(title) or title[0].tag_ not in PROPER_NOUN_TAGS or title[0].text == "I" \
+                    or (end < len(doc) and (doc[end].text[:1].isdigit()
+                                            or doc[end].lower_ in POSSESSIVES)) \
+                    or (apposed and (end == len(doc) or doc[end].text != ",")) \
+                    or any(t.i in in_title or t.ent_type_ in ENTITY_LABELS | _NOT_TITLES
+                           for t in title):
+                break  # a title going on in figures ("Fahrenheit 9/11") is not known whole,
+                # and an owner ("the top film, Ice Cube's road-trip comedy") is no title
+            out.append(tuple(t.text for t in title))
+            if token.tag_ != "NNS" or end + 1 >= len(doc) or doc[end].text not in (",", "and"):
+                break
+            k = end + 1 + (doc[end].text == "," and doc[end + 1].lower_ == "and")
+    return out
 
 
 def _a_kind(doc: Doc, m: Mention) -> bool:
@@ -1184,10 +1243,14 @@ def _surname_of_person(form: tuple[str, ...], forms: dict[tuple[str, ...], Count
 
 def _located(doc: Doc, m: Mention) -> bool:
     """Whether the article treats a mention as a place: things are put in it ("in Manchester",
-    "at Lievin"), or it follows a place noun and "of" ("the hometown of Odense").
+    "at Lievin"), it follows a place noun and "of" ("the hometown of Odense"), or it has a
+    governor, a mayor or residents ("Chelyabinsk's governor", "Omsk regional officials").
 
     A list beside places ("Blackpool, Bournemouth and Brighton") would say so too, but in
     results tables it lists clubs the model tags places: CoNLL-2003 LOC and ORG F1 both drop."""
+    k = m.j + 1 if m.j + 1 < len(doc) and doc[m.j].lower_ in POSSESSIVES else m.j
+    if k < len(doc) and doc[k].lower_ in LOCAL_WORDS:
+        return True  # "Chelyabinsk's governor", "Chelyabinsk regional Deputy Governor"
     before = doc[m.i - 1] if m.i else None
     if before is None:
         return False

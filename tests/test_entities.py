@@ -579,6 +579,38 @@ def test_a_name_inside_a_longer_title_is_not_the_work(nlp):
     assert doc._.works == ["Vera Drake"] and doc._.persons == ["Mike Leigh"]
 
 
+def test_a_title_the_model_tags_nothing_after_a_work_noun_is_a_work(nlp):
+    """Reviews write "the film The Aviator" or "the novel, Cloud Atlas," where the model tags no
+    name, and "The Aviator" an organisation two sentences on. The work noun's title is listed in
+    doc._.works, for the archive's type vote, and the article's other mentions of it are the
+    work too; after a plural noun, each title of a list. Not a country, a date or a pronoun
+    after "series", "game" or "play", an owner after the noun's comma, nor a title going on in
+    figures, which is not known whole."""
+    doc = nlp("The biopic The Aviator was a hit. The Aviator tells the story of Howard Hughes.")
+    assert doc._.works == ["Aviator"] and doc._.organizations == []
+    assert doc._.persons == ["Howard Hughes"]
+    doc = nlp("He starred in the film The Aviator last year.")
+    assert doc._.works == ["Aviator"]
+    doc = nlp("The films The Aviator, Sideways and Ray lead the race. The studios behind The"
+              " Aviator and Million Dollar Baby failed.")  # a list, and two titles joined
+    assert doc._.works == ["Aviator", "Sideways"] and doc._.organizations == []
+    for text in ("England won the series 2-1 in Cape Town.",
+                 "The game Saturday was close, and the play I wrote was staged.",
+                 "The documentary Fahrenheit 9/11 was made by Michael Moore.",
+                 "It was the top film, Ice Cube's road-trip comedy, that won."):
+        assert nlp(text)._.works == [], text
+
+
+def test_a_place_with_a_governor_or_residents_is_no_organisation(nlp):
+    """The model tags "Chelyabinsk" an organisation in "Chelyabinsk regional Deputy Governor
+    Oleg Klimov" and "Chelyabinsk's governor": a place has a governor and residents, a body has
+    none. A body with a governor stays one."""
+    doc = nlp(wikinews_article("Magnitogorsk apartment building collapses"))
+    assert "Chelyabinsk" not in doc._.organizations and "Oleg Klimov" in doc._.persons
+    doc = nlp("The Bank of England governor Mervyn King said rates would stay.")
+    assert doc._.organizations == ["Bank of England"]
+
+
 def test_a_players_position_before_his_name_is_not_part_of_the_club(bbc):
     orgs = bbc("sport/306.txt")._.organizations  # "broke Wasps centre Stuart Abbott's leg"
     assert "Wasps" in orgs and "Wasps Centre" not in orgs
