@@ -120,6 +120,17 @@ WORK_NOUNS = frozenset({
     "biopic", "blockbuster", "sequel", "prequel", "trilogy", "soap", "programme", "thriller",
     "cartoon", "ballet",
 })
+# Common nouns right before a name that call it a product, as WORK_NOUNS call one a work
+# ("file-sharing program BitTorrent", "the virus Zafi-D", "music players like the iPod"); not
+# "player", which is a sportsman's too.
+PRODUCT_NOUNS = frozenset({
+    "program", "software", "browser", "console", "handset", "gadget", "app", "device",
+    "smartphone", "phone", "laptop", "computer", "camera", "virus", "worm", "drug", "vaccine",
+})
+KIND_NOUNS = WORK_NOUNS | PRODUCT_NOUNS
+# Dependents that complete a verb: one with none after a noun and a name is a relative clause
+# missing its object ("the console Sony launched"), not a title and its verb.
+CLAUSE_COMPLEMENTS = frozenset({"dobj", "attr", "acomp", "ccomp", "xcomp", "dative", "oprd"})
 # Lower-case nouns of a sporting result or meeting that a body's or place's name only
 # qualifies ("Commonwealth silver medal", "AAA champion", "European Indoor trials").
 EVENT_NOUNS = frozenset({
@@ -967,9 +978,11 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
         before = _noun_before(doc, m)
         listed = _list_noun(doc, m)
         longer = _inside_a_longer_title(doc, m)
-        if listed in WORK_NOUNS and m.label in ("PERSON", "ORG") and longer:
+        maker = _makes_a_model(doc, m)  # "smartphones like the Nokia 6600"
+        listed_kind = listed in WORK_NOUNS or (listed in PRODUCT_NOUNS and not maker)
+        if listed_kind and m.label in ("PERSON", "ORG") and longer:
             in_title.add(m.i)
-        elif listed in WORK_NOUNS and m.label in ("PERSON", "ORG"):
+        elif listed_kind and m.label in ("PERSON", "ORG"):
             kind[m.words] = "WORK"
             cued.add(m.words)
         elif listed and _is_calling(listed) and m.label == "ORG" and len(m.words) <= 3 \
@@ -989,7 +1002,8 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
             while k < len(doc) and (doc[k].is_title or doc[k].lower_ in TITLE_LINKS):
                 in_title.add(k)
                 k += 1
-        named = (m.label in ("PERSON", "ORG") and before in WORK_NOUNS) \
+        named = (m.label in ("PERSON", "ORG") and not _clause_subject(doc, m.i, m.j)
+                 and (before in WORK_NOUNS or (before in PRODUCT_NOUNS and not maker))) \
             or (m.label == "ORG" and _a_kind(doc, m))
         if (named or after_the) and longer:
             in_title.add(m.i)  # this mention only: the name's others may be the person's
@@ -1045,7 +1059,7 @@ def _untagged_titles(doc: Doc, in_title: set[int]) -> list[tuple[str, ...]]:
     out = []
     for token in doc:
         if token.tag_ not in ("NN", "NNS") or (
-                token.lower_ if token.tag_ == "NN" else _singular(token.lower_)) not in WORK_NOUNS:
+                token.lower_ if token.tag_ == "NN" else _singular(token.lower_)) not in KIND_NOUNS:
             continue
         links = TITLE_LINKS if token.tag_ == "NNS" else TITLE_LINKS | {"and"}
         k = token.i + 1
@@ -1064,7 +1078,7 @@ def _untagged_titles(doc: Doc, in_title: set[int]) -> list[tuple[str, ...]]:
                                             or doc[end].lower_ in POSSESSIVES)) \
                     or (apposed and (end == len(doc) or doc[end].text != ",")) \
                     or any(t.i in in_title or t.ent_type_ in ENTITY_LABELS | _NOT_TITLES
-                           for t in title):
+                           for t in title) or _clause_subject(doc, k, end):
                 break  # a title going on in figures ("Fahrenheit 9/11") is not known whole,
                 # and an owner ("the top film, Ice Cube's road-trip comedy") is no title
             out.append(tuple(t.text for t in title))
@@ -1084,6 +1098,31 @@ def _a_kind(doc: Doc, m: Mention) -> bool:
     after = doc[m.j] if m.j < len(doc) else None
     return doc[m.i - 1].lower_ in ("a", "an") and (after is None or not (
         after.tag_ in QUALIFIED_TAGS or after.lower_ in ("who", "whose")))
+
+
+def _makes_a_model(doc: Doc, m: Mention) -> bool:
+    """Whether a name goes on in a model's name or number: the maker of the product a product
+    noun calls ("consoles like the Sony PSP", "smartphones like the Nokia 6600"), not the
+    product, nor a maker the model tagged with its model ("the Orange E200")."""
+    if len(m.words) > 1 and (_MODEL_CODE.fullmatch(m.words[-1]) or doc[m.j - 1].like_num):
+        return True
+    if m.j >= len(doc):
+        return False
+    after = doc[m.j]
+    return after.like_num or (after.is_upper and after.is_alpha) or (
+        _titled(after) and not after.is_sent_start) or _MODEL_CODE.fullmatch(after.text) is not None
+
+
+def _clause_subject(doc: Doc, i: int, j: int) -> bool:
+    """Whether a name after a noun is the subject of a clause on the noun, not its title: "the
+    console Sony launched", "the film Disney made", whose verb lacks the object the noun is.
+    The small model parses "the biopic The Aviator was a hit" and "the film The Aviator opened
+    in London" so too: a title's own capitalised "The" or a verb that has what it needs ("a
+    hit") says otherwise."""
+    return not (i > 0 and doc[i - 1].text == "The") and any(
+        t.dep_ in ("nsubj", "nsubjpass") and t.head.dep_ == "relcl"
+        and not any(c.dep_ in CLAUSE_COMPLEMENTS for c in t.head.children)
+        for t in doc[i:j])
 
 
 def _inside_a_longer_title(doc: Doc, m: Mention) -> bool:
@@ -1115,12 +1154,13 @@ def _opens_a_title(doc: Doc, m: Mention) -> bool:
 def _list_noun(doc: Doc, m: Mention) -> str:
     """The noun a list of names is introduced by, singular, or "" if the mention is in no such
     list: "authors" of "classical authors like Cicero, Virgil and Tacitus", "film" of "whose
-    films include Schindler's List, Michael Collins and ...", "firm" of "firms such as ...". Not
+    films include Schindler's List, Michael Collins and ...", "firm" of "firms such as ...",
+    "device" of "devices like the iPod". Not
     an owner whose possessive opens the item ("shows such as Channel 4's gameshow")."""
     if m.j + 1 < len(doc) and doc[m.j].lower_ in POSSESSIVES and doc[m.j + 1].is_lower:
         return ""
     k = m.i - 1
-    while k > 0 and (doc[k].text in (",", "and", "or", ":", "'s", "’s")
+    while k > 0 and (doc[k].text in (",", "and", "or", ":", "'s", "’s", "the")
                      or (not doc[k].is_lower and not doc[k].is_punct)):
         k -= 1
     if k > 0 and doc[k].lower_ in LIST_OPENERS:
@@ -1316,7 +1356,7 @@ def _titled_or_speaking(doc: Doc, m: Mention) -> bool:
 def _is_calling(word: str) -> bool:
     """A job or calling before a lone name that says it is a person's ("composer Mozart",
     "Pope Francis": nameparser's titles), not a firm's ("whisky maker Diageo")."""
-    return word in JOB_WORDS and word not in GROUP_NOUNS and word not in WORK_NOUNS
+    return word in JOB_WORDS and word not in GROUP_NOUNS and word not in KIND_NOUNS
 
 
 def _he_or_she_follows(doc: Doc, m: Mention) -> bool:

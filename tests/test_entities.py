@@ -601,6 +601,34 @@ def test_a_title_the_model_tags_nothing_after_a_work_noun_is_a_work(nlp):
         assert nlp(text)._.works == [], text
 
 
+def test_a_name_a_product_noun_calls_a_product_is_no_organisation(nlp):
+    """The model tags programs, viruses and gadgets organisations. A product noun before the
+    name ("file-sharing program BitTorrent", "the virus Zafi-D") or opening a list ("music
+    devices like the iPod") calls it a product, as a work noun calls a title a work: it leaves
+    the article's organisations and joins its works, for the archive's vote. A name that is the
+    subject of a clause on the noun is not its title ("the console Sony launched", "the film
+    Disney made"), a maker whose model's name goes on after it ("consoles like the Sony PSP")
+    is not the product, and a body the list's noun calls a company stays one."""
+    doc = nlp("About 70% were using file-sharing program BitTorrent, the firm said."
+              " BitTorrent is popular.")
+    assert doc._.works == ["BitTorrent"] and doc._.organizations == []
+    doc = nlp("The virus Zafi-D spread fast. Zafi-D plunders Microsoft Outlook for addresses.")
+    assert "Zafi-D" in doc._.works and "Zafi-D" not in doc._.organizations
+    doc = nlp("Music devices like the iPod sell well. Apple said the iPod sold 10 million.")
+    assert doc._.works == ["iPod"] and doc._.organizations == ["Apple"]
+    for text in ("He praised the console Sony launched last year. Sony said sales were up.",
+                 "He saw the film Disney made. Disney shares rose."):
+        doc = nlp(text)
+        assert doc._.works == [] and len(doc._.organizations) == 1, text
+    doc = nlp("Companies like the BBC and ITV said so.")
+    assert doc._.organizations == ["BBC", "ITV"] and doc._.works == []
+    doc = nlp("Games for handheld consoles like the Sony PSP and the Nintendo DS sell."
+              " Smartphones like the Nokia 6600 are popular.")  # the makers of the products
+    assert doc._.organizations == ["Sony", "Nintendo", "Nokia"] and doc._.works == []
+    doc = nlp("Handsets like the Orange E200, offering web access, sold well.")  # one span
+    assert doc._.organizations == ["Orange"] and doc._.works == []
+
+
 def test_a_place_with_a_governor_or_residents_is_no_organisation(nlp):
     """The model tags "Chelyabinsk" an organisation in "Chelyabinsk regional Deputy Governor
     Oleg Klimov" and "Chelyabinsk's governor": a place has a governor and residents, a body has
