@@ -108,8 +108,10 @@ LABEL_PREFERENCE = ("GPE", "LOC", "ORG", "PERSON", "NORP", "FAC")
 PROPAGATED_LABELS = frozenset({"PERSON", "GPE", "LOC", "ORG"})
 PROPER_NOUN_TAGS = frozenset({"NNP", "NNPS"})
 NOUN_PHRASE_TAGS = frozenset({"JJ", "NN", "NNS"})
-# Labels of words no work's title is made of: "the series England won", "the show Monday".
-_NOT_TITLES = frozenset({"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT", "QUANTITY"})
+# Labels of words an untagged work's title is not made of: a name the model tagged (judged as
+# a mention), a date or a number ("the series England won", "the show Monday").
+NOT_TITLE_LABELS = ENTITY_LABELS | {"DATE", "TIME", "CARDINAL", "ORDINAL", "MONEY", "PERCENT",
+                                    "QUANTITY"}
 OUTSIDE_IOB = 2  # Token.ent_iob for a token outside every entity
 MAX_PLACE_WORDS = 4  # longest untagged country or dateline place looked for
 # A common noun right before a name that says what the name is: a work is no entity we index
@@ -128,6 +130,9 @@ PRODUCT_NOUNS = frozenset({
     "smartphone", "phone", "laptop", "computer", "camera", "virus", "worm", "drug", "vaccine",
 })
 KIND_NOUNS = WORK_NOUNS | PRODUCT_NOUNS
+# Tags of the word before a noun that make the noun head a phrase: a determiner or a modifier.
+PHRASE_OPENER_TAGS = frozenset({"DT", "PDT", "PRP$", "POS", "CD", "JJ", "JJR", "JJS", "NN",
+                                "NNS", "NNP", "NNPS", "HYPH", "VBG", "VBN", "WP$"})
 # Dependents that complete a verb: one with none after a noun and a name is a relative clause
 # missing its object ("the console Sony launched"), not a title and its verb.
 CLAUSE_COMPLEMENTS = frozenset({"dobj", "attr", "acomp", "ccomp", "xcomp", "dative", "oprd"})
@@ -1058,8 +1063,9 @@ def _untagged_titles(doc: Doc, in_title: set[int]) -> list[tuple[str, ...]]:
     Rusesabagina's wife"), nor a name after a comma that no comma closes."""
     out = []
     for token in doc:
-        if token.tag_ not in ("NN", "NNS") or (
-                token.lower_ if token.tag_ == "NN" else _singular(token.lower_)) not in KIND_NOUNS:
+        noun = token.lower_ if token.tag_ == "NN" else _singular(token.lower_)
+        if token.tag_ not in ("NN", "NNS") or noun not in KIND_NOUNS or (
+                noun in PRODUCT_NOUNS and not _in_a_phrase(doc, token.i)):
             continue
         links = TITLE_LINKS if token.tag_ == "NNS" else TITLE_LINKS | {"and"}
         k = token.i + 1
@@ -1077,7 +1083,7 @@ def _untagged_titles(doc: Doc, in_title: set[int]) -> list[tuple[str, ...]]:
                     or (end < len(doc) and (doc[end].text[:1].isdigit()
                                             or doc[end].lower_ in POSSESSIVES)) \
                     or (apposed and (end == len(doc) or doc[end].text != ",")) \
-                    or any(t.i in in_title or t.ent_type_ in ENTITY_LABELS | _NOT_TITLES
+                    or any(t.i in in_title or t.ent_type_ in NOT_TITLE_LABELS
                            for t in title) or _clause_subject(doc, k, end):
                 break  # a title going on in figures ("Fahrenheit 9/11") is not known whole,
                 # and an owner ("the top film, Ice Cube's road-trip comedy") is no title
@@ -1155,8 +1161,8 @@ def _list_noun(doc: Doc, m: Mention) -> str:
     """The noun a list of names is introduced by, singular, or "" if the mention is in no such
     list: "authors" of "classical authors like Cicero, Virgil and Tacitus", "film" of "whose
     films include Schindler's List, Michael Collins and ...", "firm" of "firms such as ...",
-    "device" of "devices like the iPod". Not
-    an owner whose possessive opens the item ("shows such as Channel 4's gameshow")."""
+    "device" of "devices like the iPod". Not an owner whose possessive opens the item ("shows
+    such as Channel 4's gameshow")."""
     if m.j + 1 < len(doc) and doc[m.j].lower_ in POSSESSIVES and doc[m.j + 1].is_lower:
         return ""
     k = m.i - 1
@@ -1207,13 +1213,24 @@ def _a_bodys_product(doc: Doc, m: Mention) -> bool:
 def _noun_before(doc: Doc, m: Mention) -> str:
     """The lower-case noun right before a mention, or before the comma of an apposition
     ("novel, Cloud Atlas, makes"); "" if there is none. Not a verb spelt like one: "will play
-    Cyril Saulnier in the final" names no play."""
+    Cyril Saulnier in the final" names no play; nor a product noun that heads no phrase of its
+    own, an adverbial ("speaking by phone Tony Blair said", "on camera Gordon Brown"), where a
+    bare calling is not ("for distributor Toho", "and drama American Dreams")."""
     k = m.i - 1
     if k > 0 and doc[k].text == "," and m.j < len(doc) and doc[m.j].text == ",":
         k -= 1
     elif k > 0 and doc[k].text == "The" and not doc[k].is_sent_start:
         k -= 1  # a title's own "The" the model left out: "the film The Aviator"
-    return doc[k].lower_ if k >= 0 and doc[k].is_lower and doc[k].tag_ in ("NN", "NNS") else ""
+    if k < 0 or not doc[k].is_lower or doc[k].tag_ not in ("NN", "NNS"):
+        return ""
+    return "" if doc[k].lower_ in PRODUCT_NOUNS and not _in_a_phrase(doc, k) else doc[k].lower_
+
+
+def _in_a_phrase(doc: Doc, k: int) -> bool:
+    """Whether a noun has a determiner or a modifier before it ("the drug", "file-sharing
+    program", "his phone"); a bare product noun after a preposition is an adverbial ("by
+    phone", "on camera")."""
+    return k > 0 and doc[k - 1].tag_ in PHRASE_OPENER_TAGS
 
 
 def _is_part_of(short: tuple[str, ...], full: tuple[str, ...]) -> bool:

@@ -608,7 +608,8 @@ def test_a_name_a_product_noun_calls_a_product_is_no_organisation(nlp):
     the article's organisations and joins its works, for the archive's vote. A name that is the
     subject of a clause on the noun is not its title ("the console Sony launched", "the film
     Disney made"), a maker whose model's name goes on after it ("consoles like the Sony PSP")
-    is not the product, and a body the list's noun calls a company stays one."""
+    is not the product, a bare noun after a preposition names nothing ("by phone Tony Blair
+    said"), and a body the list's noun calls a company stays one."""
     doc = nlp("About 70% were using file-sharing program BitTorrent, the firm said."
               " BitTorrent is popular.")
     assert doc._.works == ["BitTorrent"] and doc._.organizations == []
@@ -627,6 +628,12 @@ def test_a_name_a_product_noun_calls_a_product_is_no_organisation(nlp):
     assert doc._.organizations == ["Sony", "Nintendo", "Nokia"] and doc._.works == []
     doc = nlp("Handsets like the Orange E200, offering web access, sold well.")  # one span
     assert doc._.organizations == ["Orange"] and doc._.works == []
+    for text in ("Speaking by phone Tony Blair said he would stay.",  # a bare noun: adverbial
+                 "Later, on camera Gordon Brown looked tired, he said."):
+        doc = nlp(text)
+        assert len(doc._.persons) == 1 and doc._.works == [], text
+    doc = nlp("A spokesman for distributor Toho said the film would open.")  # a bare calling
+    assert doc._.organizations == ["Toho"]
 
 
 def test_a_place_with_a_governor_or_residents_is_no_organisation(nlp):
