@@ -984,10 +984,9 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
         listed = _list_noun(doc, m)
         longer = _inside_a_longer_title(doc, m)
         maker = _makes_a_model(doc, m)  # "smartphones like the Nokia 6600"
-        listed_kind = listed in WORK_NOUNS or (listed in PRODUCT_NOUNS and not maker)
-        if listed_kind and m.label in ("PERSON", "ORG") and longer:
+        if _calls_a_kind(listed, maker) and m.label in ("PERSON", "ORG") and longer:
             in_title.add(m.i)
-        elif listed_kind and m.label in ("PERSON", "ORG"):
+        elif _calls_a_kind(listed, maker) and m.label in ("PERSON", "ORG"):
             kind[m.words] = "WORK"
             cued.add(m.words)
         elif listed and _is_calling(listed) and m.label == "ORG" and len(m.words) <= 3 \
@@ -1008,7 +1007,7 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
                 in_title.add(k)
                 k += 1
         named = (m.label in ("PERSON", "ORG") and not _clause_subject(doc, m.i, m.j)
-                 and (before in WORK_NOUNS or (before in PRODUCT_NOUNS and not maker))) \
+                 and _calls_a_kind(before, maker)) \
             or (m.label == "ORG" and _a_kind(doc, m))
         if (named or after_the) and longer:
             in_title.add(m.i)  # this mention only: the name's others may be the person's
@@ -1064,8 +1063,8 @@ def _untagged_titles(doc: Doc, in_title: set[int]) -> list[tuple[str, ...]]:
     out = []
     for token in doc:
         noun = token.lower_ if token.tag_ == "NN" else _singular(token.lower_)
-        if token.tag_ not in ("NN", "NNS") or noun not in KIND_NOUNS or (
-                noun in PRODUCT_NOUNS and not _in_a_phrase(doc, token.i)):
+        if token.tag_ not in ("NN", "NNS") or noun not in KIND_NOUNS \
+                or _bare_product_noun(doc, token.i, noun):
             continue
         links = TITLE_LINKS if token.tag_ == "NNS" else TITLE_LINKS | {"and"}
         k = token.i + 1
@@ -1221,16 +1220,23 @@ def _noun_before(doc: Doc, m: Mention) -> str:
         k -= 1
     elif k > 0 and doc[k].text == "The" and not doc[k].is_sent_start:
         k -= 1  # a title's own "The" the model left out: "the film The Aviator"
-    if k < 0 or not doc[k].is_lower or doc[k].tag_ not in ("NN", "NNS"):
+    if k < 0 or not doc[k].is_lower or doc[k].tag_ not in ("NN", "NNS") \
+            or _bare_product_noun(doc, k, doc[k].lower_):
         return ""
-    return "" if doc[k].lower_ in PRODUCT_NOUNS and not _in_a_phrase(doc, k) else doc[k].lower_
+    return doc[k].lower_
 
 
-def _in_a_phrase(doc: Doc, k: int) -> bool:
-    """Whether a noun has a determiner or a modifier before it ("the drug", "file-sharing
-    program", "his phone"); a bare product noun after a preposition is an adverbial ("by
-    phone", "on camera")."""
-    return k > 0 and doc[k - 1].tag_ in PHRASE_OPENER_TAGS
+def _bare_product_noun(doc: Doc, k: int, noun: str) -> bool:
+    """Whether a product noun has no determiner or modifier before it, an adverbial after a
+    preposition ("by phone", "on camera"), where one naming a product has ("the drug",
+    "file-sharing program", "his phone")."""
+    return noun in PRODUCT_NOUNS and not (k > 0 and doc[k - 1].tag_ in PHRASE_OPENER_TAGS)
+
+
+def _calls_a_kind(noun: str, maker: bool) -> bool:
+    """Whether a noun before a name, or opening the list it is in, calls it a work or a
+    product: a product noun not where the name is a maker whose model follows."""
+    return noun in WORK_NOUNS or (noun in PRODUCT_NOUNS and not maker)
 
 
 def _is_part_of(short: tuple[str, ...], full: tuple[str, ...]) -> bool:
