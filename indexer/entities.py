@@ -1017,7 +1017,8 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
                 cued.add(m.words)
         elif m.label == "PERSON" and before in GROUP_NOUNS:
             kind.setdefault(m.words, "ORG")
-    for title in _untagged_titles(doc, in_title):
+    untagged = _untagged_titles(doc, in_title)
+    for title in untagged:
         kind[title] = "WORK"  # the article's other mentions of it: "The Aviator tells ..."
         cued.add(title)
     for m in mentions:  # two titles the model joined: "The Aviator and Million Dollar Baby"
@@ -1044,7 +1045,7 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
         if m.words in kind:
             m.label = kind[m.words]
         kept.append(m)
-    for title in cued - {m.words for m in mentions}:
+    for title in untagged:  # in the article's order, as the works of its mentions are
         dropped.setdefault(title, organisation_name(" ".join(title)))
     doc._.works = list(dropped.values())
     return kept
@@ -1070,27 +1071,36 @@ def _untagged_titles(doc: Doc, in_title: set[int]) -> list[tuple[str, ...]]:
         k = token.i + 1
         apposed = k < len(doc) and doc[k].text == ","  # "the novel, Cloud Atlas, ..."
         k += apposed
-        while True:
-            if k < len(doc) and doc[k].text == "The":
-                k += 1
-            end = k
-            while end < len(doc) and (_titled(doc[end]) or (
-                    doc[end].lower_ in links and end + 1 < len(doc) and _titled(doc[end + 1]))):
-                end += 1
-            title = doc[k:end]
-            if not len(title) or title[0].tag_ not in PROPER_NOUN_TAGS or title[0].text == "I" \
-                    or (end < len(doc) and (doc[end].text[:1].isdigit()
-                                            or doc[end].lower_ in POSSESSIVES)) \
-                    or (apposed and (end == len(doc) or doc[end].text != ",")) \
-                    or any(t.i in in_title or t.ent_type_ in NOT_TITLE_LABELS
-                           for t in title) or _clause_subject(doc, k, end):
-                break  # a title going on in figures ("Fahrenheit 9/11") is not known whole,
-                # and an owner ("the top film, Ice Cube's road-trip comedy") is no title
-            out.append(tuple(t.text for t in title))
+        while (span := _untagged_title_at(doc, k, links, apposed, in_title)) is not None:
+            k, end = span
+            out.append(tuple(t.text for t in doc[k:end]))
             if token.tag_ != "NNS" or end + 1 >= len(doc) or doc[end].text not in (",", "and"):
                 break
             k = end + 1 + (doc[end].text == "," and doc[end + 1].lower_ == "and")
     return out
+
+
+def _untagged_title_at(doc: Doc, k: int, links: frozenset[str], apposed: bool,
+                       in_title: set[int]) -> tuple[int, int] | None:
+    """The untagged title that opens at k, its own "The" aside, as (start, end), or None (see
+    _untagged_titles): capitalised words and the links between them. A title going on in
+    figures ("Fahrenheit 9/11") is not known whole, and an owner ("the top film, Ice Cube's
+    road-trip comedy") is no title."""
+    if k < len(doc) and doc[k].text == "The":
+        k += 1
+    end = k
+    while end < len(doc) and (_titled(doc[end]) or (
+            doc[end].lower_ in links and end + 1 < len(doc) and _titled(doc[end + 1]))):
+        end += 1
+    title = doc[k:end]
+    if not len(title) or title[0].tag_ not in PROPER_NOUN_TAGS or title[0].text == "I" \
+            or (end < len(doc) and (doc[end].text[:1].isdigit()
+                                    or doc[end].lower_ in POSSESSIVES)) \
+            or (apposed and (end == len(doc) or doc[end].text != ",")) \
+            or any(t.i in in_title or t.ent_type_ in NOT_TITLE_LABELS for t in title) \
+            or _clause_subject(doc, k, end):
+        return None
+    return k, end
 
 
 def _a_kind(doc: Doc, m: Mention) -> bool:
