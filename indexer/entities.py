@@ -1213,10 +1213,25 @@ def _a_bodys_product(doc: Doc, m: Mention) -> bool:
     """Whether an owned "organisation" (see _owned) is a product an organisation's possessive
     names as the head of its phrase ("Microsoft's Xbox", "Apple's iPod."): then the article's
     other mentions of it are the product too; not a deal, a design or a unit it qualifies
-    ("SBC's AT&T deal", "Eton Corporation's Porsche designed radio")."""
+    ("SBC's AT&T deal", "Eton Corporation's Porsche designed radio"), unless it is the subject
+    of the verb after it (see _subject_of_verb_after)."""
     k = m.i - (2 if doc[m.i - 1].text == "The" else 1) - 1
     after = doc[m.j] if m.j < len(doc) else None
-    return doc[k].ent_type_ == "ORG" and (after is None or after.tag_ not in HEAD_FOLLOWERS)
+    return doc[k].ent_type_ == "ORG" and (
+        after is None or after.tag_ not in HEAD_FOLLOWERS or _subject_of_verb_after(doc, m))
+
+
+def _subject_of_verb_after(doc: Doc, m: Mention) -> bool:
+    """Whether a mention is the subject of the verb right after it, an auxiliary ("Apple's iPod
+    was launched") or one that ends its clause ("the lead that Apple's iPod made, with"): it
+    heads its own phrase. Not a participle before a noun ("Eton Corporation's Porsche designed
+    P7131 radio"), which the parser may take for the name's verb, nor a speech verb: a body's
+    unit speaks ("Time Warner's AOL said"), a product does not."""
+    after = doc[m.j]
+    rest = doc[m.j + 1] if m.j + 1 < len(doc) else None
+    return (after.tag_.startswith("VB") and doc[m.j - 1].dep_ in ("nsubj", "nsubjpass")
+            and after.lower_ not in SPEECH_VERBS
+            and (after.dep_ in ("aux", "auxpass") or rest is None or rest.is_punct))
 
 
 def _noun_before(doc: Doc, m: Mention) -> str:

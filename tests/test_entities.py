@@ -556,6 +556,21 @@ def test_a_product_named_after_its_makers_possessive_is_the_product_throughout(b
     assert "AT&T" in orgs and "SBC" in orgs  # the deal is owned, not the company
 
 
+def test_a_makers_possessive_before_the_names_own_verb_names_the_product(nlp):
+    """"Apple's iPod was launched", "the lead that Apple's iPod made,": the name is the verb's
+    subject and heads its phrase, so it is the product; a participle before a noun ("Porsche
+    designed P7131 radio") qualifies what follows, and a speech verb's subject is a body."""
+    for text in ("Apple's iPod was launched in 2001. The iPod sold well.",
+                 "Firms follow the lead that Apple's iPod made, with ease of use. The iPod won."):
+        doc = nlp(text)
+        assert doc._.works == ["iPod"] and doc._.organizations == ["Apple"], text
+    doc = nlp("The Eton Corporation's Porsche designed P7131 radio will be launched. The Porsche "
+              "radio is set to go on sale.")
+    assert "Porsche" in doc._.organizations and doc._.works == []
+    doc = nlp("Profits will fall, Time Warner's AOL said. AOL has 20 million members.")
+    assert "AOL" in doc._.organizations and doc._.works == []
+
+
 def test_a_verb_spelt_like_a_work_noun_and_an_owner_in_a_list_name_no_work(bbc):
     """"will play Cyril Saulnier in the final" (play the verb), "shows such as Channel 4's
     gameshow ..." (the owner, not the show listed), "the game as Celtic drove home" ("as" alone
