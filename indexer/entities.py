@@ -157,6 +157,8 @@ QUALIFIED_TAGS = frozenset({"NN", "NNS", "NNP", "NNPS", "CD", "HYPH", "JJ", "JJR
 HEAD_FOLLOWERS = QUALIFIED_TAGS | {"VBD", "POS"}
 # Lower-case words inside a work's title ("Harry Potter and the Prisoner of Azkaban").
 TITLE_LINKS = frozenset({"of", "the", "a", "an"})
+# Lower-case words inside a name after an owner's possessive ("Food and Agriculture Organization").
+OWNED_NAME_LINKS = TITLE_LINKS | {"and", "for"}
 # Words between a noun and the list of names it introduces ("authors like", "films include").
 LIST_OPENERS = frozenset({"like", "including", "include", "includes", "as"})
 # Words of an article about parties, in which a plural group name is a party's ("the Tories").
@@ -772,7 +774,8 @@ def _entity_pieces(doc: Doc) -> Iterator[Span]:
     for ent in doc.ents:
         start, k = ent.start, ent.start
         while k < ent.end:
-            width = _break_at(doc, k, ent.start, ent.end)
+            width = _break_at(doc, k, ent.start, ent.end) or (
+                _owner_before(doc, k, start, ent.end) if ent.label_ == "ORG" else 0)
             if width:
                 if start < k:
                     yield Span(doc, start, k, label=ent.label_)
@@ -799,6 +802,29 @@ def _break_at(doc: Doc, k: int, start: int, end: int) -> int:
     if token.is_digit and k + 3 < end and doc[k + 1].text == "-" and doc[k + 2].is_digit:
         return 3
     return 0
+
+
+def _owner_before(doc: Doc, k: int, start: int, end: int) -> int:
+    """1 if the possessive at k parts an owner from a proper name of two words or more that the
+    model took into one organisation with it ("the United Nations' Food and Agriculture
+    Organization", "Bristol's Old Vic Theatre School", "Roma's Olivier Dacourt"): the owner is
+    a GeoNames place or stands alone elsewhere in the article, not only before its possessive.
+    A name whose possessive is its own stays whole ("Transport and General Workers' Union",
+    "Moody's Investors Service"; "Queen's Park Rangers": the owner is one title word)."""
+    if doc[k].tag_ != "POS" or k == start or end - k < 3:
+        return 0
+    owned = doc[k + 1:end]
+    if not (owned[0].tag_ in PROPER_NOUN_TAGS and _titled(owned[-1])
+            and all(_titled(token) or token.lower_ in OWNED_NAME_LINKS for token in owned)):
+        return 0
+    first = start + 1 if doc[start].lower_ == "the" else start
+    owner = doc[first:k].text
+    if k == first or (k - first == 1 and owner.lower() in JOB_WORDS):
+        return 0
+    elsewhere = any(
+        not (doc[first].idx <= m.start() < doc[end - 1].idx)
+        for m in re.finditer(rf"(?<![\w'’]){re.escape(owner)}(?![\w'’])", doc.text))
+    return 1 if elsewhere or resolve_country(owner, "GPE") is not None else 0
 
 
 def _organisation_run(doc: Doc, i: int, j: int) -> tuple[int, int]:

@@ -556,6 +556,26 @@ def test_a_product_named_after_its_makers_possessive_is_the_product_throughout(b
     assert "AT&T" in orgs and "SBC" in orgs  # the deal is owned, not the company
 
 
+def test_an_owners_possessive_inside_an_organisation_parts_owner_and_name(nlp):
+    """The model takes "the United Nations' Food and Agriculture Organization" or "Bristol's Old
+    Vic Theatre School" for one organisation: the owner (a name the article also uses alone, or
+    a GeoNames place) and the name after its possessive are two. A name whose possessive is
+    its own stays whole ("Transport and General Workers' Union"), and so does one whose owner
+    never stands alone ("Moody's Investors Service"). An organisation's last word that says
+    it is a body ("Organization", "Laboratories") keeps it one: not a person, not a product."""
+    doc = nlp("The name was agreed with the United Nations' Food and Agriculture Organization. "
+              "The United Nations said it was pleased.")
+    assert doc._.organizations == ["United Nations", "Food and Agriculture Organization"]
+    doc = nlp("Bristol's Old Vic Theatre School trained him. He was born in Bristol.")
+    assert doc._.organizations == ["Old Vic Theatre School"]
+    doc = nlp("The Transport and General Workers' Union said the deal was bad.")
+    assert doc._.organizations == ["Transport and General Workers' Union"]
+    doc = nlp("Moody's Investors Service cut its rating.")
+    assert doc._.organizations == ["Moody's Investors Service"]
+    doc = nlp("Panasonic's Hollywood Laboratories will test the discs. Panasonic said so.")
+    assert doc._.organizations == ["Panasonic", "Hollywood Laboratories"] and not doc._.works
+
+
 def test_a_makers_possessive_before_the_names_own_verb_names_the_product(nlp):
     """"Apple's iPod was launched", "the lead that Apple's iPod made,": the name is the verb's
     subject and heads its phrase, so it is the product; a participle before a noun ("Porsche
