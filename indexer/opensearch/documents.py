@@ -28,10 +28,10 @@ FACET_NAMES = tuple(FACET_FIELDS)
 # an older version gets them added to its mapping when written to (adding fields is allowed);
 # quotations loaded before that have neither until `newsindex reindex`.
 TRUST_FIELDS = {"quote_kind": {"type": "keyword"}, "confidence": {"type": "double"}}
-# Added later still: an article's near-duplicate group (the id of its group's first copy, its
-# own id when it has none), what searches collapse on; and the names called works or products
-# (records.FACET_FIELDS). Added to older mappings the same way.
-GROUP_FIELDS = {"dup_group": {"type": "keyword"}, "work": {"type": "keyword"}}
+# Added later still, to articles only: an article's near-duplicate group (the id of its group's
+# first copy, its own id when it has none), what searches collapse on; and the names called
+# works or products (records.FACET_FIELDS). Added to older mappings the same way.
+LATER_ARTICLE_FIELDS = {"dup_group": {"type": "keyword"}, "work": {"type": "keyword"}}
 
 
 def analysed(text: str, field: str) -> str:
@@ -71,7 +71,7 @@ def mapping(shards: int, replicas: int) -> dict:
         quote_count={"type": "integer"},
         record={"type": "object", "enabled": False},
         **TRUST_FIELDS,
-        **GROUP_FIELDS,
+        **LATER_ARTICLE_FIELDS,
     )
     return {
         "settings": {

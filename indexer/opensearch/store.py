@@ -20,7 +20,7 @@ from opensearchpy.exceptions import ConnectionTimeout, NotFoundError, TransportE
 
 from indexer.duplicates import load_groups
 from indexer.opensearch.documents import (
-    GROUP_FIELDS,
+    LATER_ARTICLE_FIELDS,
     MAPPING_VERSION,
     TRUST_FIELDS,
     article_document,
@@ -97,7 +97,7 @@ class OpenSearchStore:
 
     def _ensure(self) -> None:
         if self.exists():
-            self._add_trust_fields()
+            self._add_later_fields()
             return
         stamp = _stamp()
         actions = []
@@ -114,11 +114,11 @@ class OpenSearchStore:
             if not self.exists():
                 raise
 
-    def _add_trust_fields(self) -> None:
+    def _add_later_fields(self) -> None:
         """Give a quote index of mapping version 1 the kind and confidence fields, and an
-        article index the duplicate group, so that new documents can be written to them (their
-        mappings are strict)."""
-        for kind, fields in ((QUOTE, TRUST_FIELDS), (ARTICLE, GROUP_FIELDS)):
+        article index the duplicate group and the works, so that new documents can be written
+        to them (their mappings are strict)."""
+        for kind, fields in ((QUOTE, TRUST_FIELDS), (ARTICLE, LATER_ARTICLE_FIELDS)):
             index = self.indexes()[kind]
             properties = self.client.indices.get_mapping(index=index)[index]["mappings"].get(
                 "properties", {}

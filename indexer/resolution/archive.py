@@ -405,6 +405,7 @@ def type_votes(counts: dict[str, dict[str, int]], keep: dict[str, set[str]] | No
     archive's merges (field -> variant -> canonical), a spelling votes with the mentions of
     every spelling merged with it ("Lib Dem" as an organisation with "Lib Dems"). `works`
     counts the articles that call a name a work or a product (see WORK_SHARE)."""
+    keys = {value: type_key(value) for field in TYPE_FIELDS for value in counts.get(field, {})}
     by_key: dict[str, dict[str, int]] = defaultdict(dict)  # key -> field -> mentions
     for field in TYPE_FIELDS:
         joined = (merged or {}).get(field, {})
@@ -412,7 +413,7 @@ def type_votes(counts: dict[str, dict[str, int]], keep: dict[str, set[str]] | No
         keyed: dict[str, set[str]] = defaultdict(set)  # key -> the names its spellings join
         for value, n in counts.get(field, {}).items():
             mentions[joined.get(value, value)] += n
-            keyed[type_key(value)].add(joined.get(value, value))
+            keyed[keys[value]].add(joined.get(value, value))
         for key, names in keyed.items():
             by_key[key][field] = sum(mentions[name] for name in names)
     called: dict[str, int] = defaultdict(int)  # key -> articles calling it a work
@@ -421,7 +422,7 @@ def type_votes(counts: dict[str, dict[str, int]], keep: dict[str, set[str]] | No
     out: dict[str, dict[str, dict]] = {}
     for field in TYPE_FIELDS:
         for value in counts.get(field, {}):
-            key, listed = type_key(value), counts[field][value]
+            key, listed = keys[value], counts[field][value]
             kept = value in (keep or {}).get(field, ())
             if not kept and _a_work(called[key], listed):
                 out.setdefault(field, {})[value] = {"type": WORK, field: listed,
