@@ -86,6 +86,7 @@ from indexer.countries import (
 )
 from indexer.first_names import is_given_name
 from indexer.vocabulary import (
+    BODY_WORDS,
     CLUB_HEADS,
     EVENT_HEADS,
     GENERIC_ORGS,
@@ -1222,7 +1223,7 @@ def _owned(doc: Doc, m: Mention) -> bool:
     Workplace", "the BBC's Focus on Africa", "Alice Sebold's The Lovely Bones"): a product,
     programme or work of its owner, when the article never names it otherwise; so is one after
     an untagged title's possessive ("The Emperor's New Clothes"); a body's own committee or
-    channel stays ("the Bank's Monetary Policy Committee")."""
+    channel stays ("the Bank's Monetary Policy Committee", "Panasonic's Hollywood Laboratories")."""
     k = m.i - 1
     if k >= 0 and doc[k].text == "The":
         k -= 1
@@ -1231,7 +1232,8 @@ def _owned(doc: Doc, m: Mention) -> bool:
         and (doc[k - 1].ent_type_ in ("ORG", "PERSON")
              or (doc[k - 1].ent_type_ == "" and doc[k - 1].is_title and k > 1
                  and doc[k - 2].text == "The"))
-        and not any(word.lower() in ORG_WORDS or word in NUMBERED_NAMES for word in m.words)
+        and not any(word.lower() in ORG_WORDS or word.lower() in BODY_WORDS
+                    or word in NUMBERED_NAMES for word in m.words)
     )
 
 

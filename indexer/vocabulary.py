@@ -23,6 +23,8 @@ SHIPPED_ORGANISATIONS: dict[str, str] = json.loads(
 # Words that are titles but also end the names of bodies ("Toronto Police", "Scottish Executive").
 ORG_WORDS = ORG_HEADS | {word.lower() for word in GENERIC_ORGS} | frozenset(
     _NOT_NAMES["title_org_words"])
+# Words that end only bodies' names, which a unit a body owns has ("Hollywood Laboratories").
+BODY_WORDS = frozenset(_NOT_NAMES["body_words"])
 
 
 def members_of(members: tuple[str, ...], party: tuple[str, ...]) -> bool:

@@ -561,8 +561,8 @@ def test_an_owners_possessive_inside_an_organisation_parts_owner_and_name(nlp):
     Vic Theatre School" for one organisation: the owner (a name the article also uses alone, or
     a GeoNames place) and the name after its possessive are two. A name whose possessive is
     its own stays whole ("Transport and General Workers' Union"), and so does one whose owner
-    never stands alone ("Moody's Investors Service"). An organisation's last word that says
-    it is a body ("Organization", "Laboratories") keeps it one: not a person, not a product."""
+    never stands alone ("Moody's Investors Service"). A word that ends only bodies' names
+    ("Organization", "Laboratories") keeps the name after the possessive a body, not a product."""
     doc = nlp("The name was agreed with the United Nations' Food and Agriculture Organization. "
               "The United Nations said it was pleased.")
     assert doc._.organizations == ["United Nations", "Food and Agriculture Organization"]
