@@ -20,7 +20,8 @@ CLUB_HEADS = frozenset(_NOT_NAMES["club_heads"])
 SHIPPED_ALIASES_FILE = Path(__file__).parent / "data" / "default_aliases.json"
 SHIPPED_ORGANISATIONS: dict[str, str] = json.loads(
     SHIPPED_ALIASES_FILE.read_text("utf-8"))["organization"]
-# Words that are titles but also end the names of bodies ("Toronto Police", "Scottish Executive").
+# Words that say a name is a body's: its heads, generic bodies, and titles that also end the
+# names of bodies ("Toronto Police", "Scottish Executive").
 ORG_WORDS = ORG_HEADS | {word.lower() for word in GENERIC_ORGS} | frozenset(
     _NOT_NAMES["title_org_words"])
 # Words that end only bodies' names, which a unit a body owns has ("Hollywood Laboratories").
