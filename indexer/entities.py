@@ -1010,7 +1010,8 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
         before = _noun_before(doc, m)
         listed = _list_noun(doc, m)
         longer = _inside_a_longer_title(doc, m)
-        maker = _makes_a_model(doc, m)  # "smartphones like the Nokia 6600"
+        # "smartphones like the Nokia 6600"; only a product noun asks (see _calls_a_kind)
+        maker = (listed in PRODUCT_NOUNS or before in PRODUCT_NOUNS) and _makes_a_model(doc, m)
         if _calls_a_kind(listed, maker) and m.label in ("PERSON", "ORG") and longer:
             in_title.add(m.i)
         elif _calls_a_kind(listed, maker) and m.label in ("PERSON", "ORG"):
@@ -1090,9 +1091,10 @@ def _untagged_titles(doc: Doc, in_title: set[int]) -> list[tuple[str, ...]]:
     Rusesabagina's wife"), nor a name after a comma that no comma closes."""
     out = []
     for token in doc:
+        if token.tag_ not in ("NN", "NNS"):
+            continue
         noun = token.lower_ if token.tag_ == "NN" else _singular(token.lower_)
-        if token.tag_ not in ("NN", "NNS") or noun not in KIND_NOUNS \
-                or _bare_product_noun(doc, token.i, noun):
+        if noun not in KIND_NOUNS or _bare_product_noun(doc, token.i, noun):
             continue
         links = TITLE_LINKS if token.tag_ == "NNS" else TITLE_LINKS | {"and"}
         k = token.i + 1
