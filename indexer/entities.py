@@ -200,6 +200,9 @@ _TITLES_DATA = json.loads(_TITLES_FILE.read_text(encoding="utf-8"))
 TITLES = frozenset(_TITLES_DATA["titles"])
 TITLE_ABBREVIATIONS = frozenset(_TITLES_DATA["abbreviations"])  # as written: "DI", not "Di"
 CONNECTIVES = frozenset(_TITLES_DATA["connectives"])
+# The titles that are offices: not the styles of address, which open a person's name and hold
+# nothing, so "of the" after one names no body ("Lord of the Rings", not "Speaker of the House").
+OFFICES = TITLES - frozenset(_TITLES_DATA["honorifics"])
 # People's titles and ranks that end no organisation's name: an "organisation" ending in one is a
 # rank ("Grand Masters"); "Treasury" and the other portfolio words name bodies too.
 RANK_WORDS = frozenset(_TITLES_DATA["ranks"])
@@ -1027,6 +1030,8 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
         if m.label == "PERSON" and (m.j + 1 in person_starts and doc[m.j].lower_ in WORK_CREDITS):
             kind[m.words] = "WORK"  # "Harry Potter author JK Rowling"
             cued.add(m.words)
+        if m.label in ("PERSON", "ORG") and _closes_a_title(doc, m):
+            in_title.add(m.i)  # "Lord of the Rings": this mention only, as a longer title's
         if m.label == "PERSON" and _opens_a_title(doc, m):
             kind[m.words] = "WORK"
             cued.add(m.words)
@@ -1193,6 +1198,20 @@ def _opens_a_title(doc: Doc, m: Mention) -> bool:
     first, second = doc[k + 2], doc[k + 3]
     return (first.is_title and first.ent_iob_ == "O" and second.ent_iob_ == "O"
             and (second.is_title or second.lower_ == "of" or second.text == "-"))
+
+
+def _closes_a_title(doc: Doc, m: Mention) -> bool:
+    """Whether a one-word name only ends a longer title that the model did not tag: a
+    capitalised word that opens neither a sentence nor a name, then "of the" and the name ("Lord
+    of the Rings", "Shaun of the Dead", "Revenge of the Sith"). Not after an office, whose body
+    it names ("Speaker of the House", "Governor of the Reserve Bank"), nor a name in capitals
+    ("Member of the SNP") or of more than one word ("Fellow of the Royal Society")."""
+    if len(m.words) != 1 or not m.words[0].istitle() or m.i < 3:
+        return False
+    head, of, the = doc[m.i - 3], doc[m.i - 2], doc[m.i - 1]
+    return of.text == "of" and the.text == "the" and the.ent_iob_ == "O" \
+        and head.ent_iob_ == "O" and head.tag_ in PROPER_NOUN_TAGS and head.is_title \
+        and not head.is_sent_start and _bare(head.text) not in OFFICES
 
 
 def _list_noun(doc: Doc, m: Mention) -> str:

@@ -471,6 +471,19 @@ def test_a_name_opening_a_title_is_a_work_with_the_names_inside_it(bbc, nlp):
     assert "Harry Potter" not in persons and "Half" not in persons
 
 
+def test_a_name_that_only_ends_a_longer_title_is_no_entity(bbc, nlp):
+    doc = bbc("business/001.txt")  # "the Lord of the Rings trilogy boosted results"
+    assert "Rings" in {e.text for e in doc.ents if e.label_ == "ORG"}
+    assert "Rings" not in doc._.organizations and "Time Warner" in doc._.organizations
+    doc = nlp("He was awarded the Most Brilliant Order of the Sun, first class — a high national "
+              "honor conferred by the president of Namibia — in 2014.")  # Wikinews
+    assert "Sun" in {e.text for e in doc.ents if e.label_ == "ORG"}
+    assert "Sun" not in doc._.organizations
+    # after an office "of the" names its body
+    assert "Bundesbank" in nlp("He had been President of the Bundesbank for years.")._.organizations
+    assert "Treasury" in nlp("He became Secretary of the Treasury in 2001.")._.organizations
+
+
 def test_a_hyphenated_first_name_makes_a_person_of_what_the_model_tags_org(bbc):
     doc = bbc("sport/113.txt")  # "England coach Sven-Goran Eriksson", then "said Eriksson"
     assert "Sven-Goran Eriksson" in {e.text for e in doc.ents if e.label_ == "ORG"}
