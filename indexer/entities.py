@@ -331,7 +331,8 @@ def looks_personal(doc: Doc, i: int, j: int, common: frozenset[int] | None = Non
     of the article ("Adrian Dunbar"), though the article never uses the surname alone.
 
     A name ending in another first name the article never uses alone ("Morgan Stanley") stays an
-    organisation, and so does one whose last word is an organisation's ("Walter Reed Hospital").
+    organisation, and so does one with a word of an organisation's name ("Walter Reed Hospital",
+    "Forest Laboratories").
     """
     words = _hyphened_words(doc[i:j])
     if not (
@@ -339,7 +340,8 @@ def looks_personal(doc: Doc, i: int, j: int, common: frozenset[int] | None = Non
         and all(_NAME_WORD.fullmatch(word) for word in words)
         and is_given_name(words[0])
         and country_kind(words[0]) is None
-        and not any(_is_title(word) or word.lower() in ORG_HEADS for word in words)
+        and not any(_is_title(word) or word.lower() in ORG_HEADS or word.lower() in BODY_WORDS
+                    for word in words)
     ):
         return False
     surname = get_string_id(words[-1])
@@ -400,7 +402,7 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
     if label == "PERSON" and (place := _named_place(doc, i, j)):
         return place
     if label == "ORG" and (_cut_short(doc, i, j) or _names_a_title(doc, i, j)
-                           or _portfolio(doc, i)):
+                           or _portfolio(doc, i) or _kind_of_body(doc, i, j)):
         return None
     if not any(_is_latin(char) for char in text):
         return None  # a word of a quoted Farsi or Russian sentence, not an English name
@@ -537,6 +539,16 @@ def _portfolio(doc: Doc, i: int) -> bool:
     National Development Planning", "Secretary of State for Education"), not a body."""
     return i > 1 and doc[i - 1].lower_ in ("for", "of") and _is_title(doc[i - 2].text) \
         and doc[i - 2].is_title and _bare(doc[i - 2].text) not in ORG_WORDS
+
+
+def _kind_of_body(doc: Doc, i: int, j: int) -> bool:
+    """Whether a one-word "organisation" opening a sentence only says what kind of body the name
+    after the next noun is: "Software giant Microsoft", "Film giant Disney", "Drinks firm
+    Diageo"; not a body that leads a lower-case noun after the group's noun ("Virgin group
+    chairman Richard Branson")."""
+    return j - i == 1 and j + 1 < len(doc) and _opens_sentence(doc, i) \
+        and not doc[i].is_upper and doc[j].is_lower and doc[j].text in GROUP_NOUNS \
+        and _titled(doc[j + 1])
 
 
 def _is_job_word(word: str) -> bool:
@@ -690,12 +702,16 @@ def _opens_sentence_before_name(doc: Doc, i: int, j: int) -> bool:
     written first that the article repeats ("Khoo Kay Peng", then "Mr Khoo")."""
     first = doc[i]
     return (
-        (first.is_sent_start or i == 0 or doc[i - 1].is_space or doc[i - 1].text in ".!?:")
-        and j - i >= 3 and len(first.text) > 2 and first.text.isalpha()
+        _opens_sentence(doc, i) and j - i >= 3 and len(first.text) > 2 and first.text.isalpha()
         and not first.is_upper and is_given_name(doc[i + 1].text)
         and all(_NAME_WORD.fullmatch(token.text) for token in doc[i + 1:j])
         and not any(token.text == first.text and token.i != i for token in doc)
     )  # "Mr Khoo" elsewhere: "Khoo Kay Peng" is a surname first
+
+
+def _opens_sentence(doc: Doc, i: int) -> bool:
+    """Whether token i opens a sentence, a heading or a line (the parser's sentences aside)."""
+    return i == 0 or doc[i].is_sent_start or doc[i - 1].is_space or doc[i - 1].text in ".!?:"
 
 
 def _is_title_fragment(doc: Doc, i: int, j: int) -> bool:
@@ -990,9 +1006,10 @@ def _person_inside(
 def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     """Mentions of works dropped and groups made organisations, all of a name's mentions alike,
     when one of them follows a noun that says what it is ("the band Van Halen", "oil giant
-    Yukos", "novel, Cloud Atlas,"). A "person" after a capitalised "The" is a work too ("The Da
-    Vinci Code", where the model took "The" into the name, or "the play The False Servant" inside
-    a sentence): people's names take no article. So is a name the model tags a work elsewhere
+    Yukos", "novel, Cloud Atlas,"; a town's name too: "club side Newcastle", not a country's).
+    A "person" after a capitalised "The" is a work too ("The Da Vinci Code", where the model
+    took "The" into the name, or "the play The False Servant" inside a sentence): people's
+    names take no article. So is a name the model tags a work elsewhere
     ("Uganda bans Vagina Monologues" beside "the play The Vagina Monologues"), and a name that
     opens a title, with the names inside the title ("Harry Potter and the Prisoner of Azkaban"),
     or one a credit and a person's name follow ("Harry Potter author JK Rowling").
@@ -1048,8 +1065,9 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
             kind[m.words] = "WORK"
             if named:
                 cued.add(m.words)
-        elif m.label == "PERSON" and before in GROUP_NOUNS:
-            kind.setdefault(m.words, "ORG")
+        elif before in GROUP_NOUNS and (m.label == "PERSON" or (
+                m.label == "GPE" and country_kind(m.text(doc)) is None)):
+            kind.setdefault(m.words, "ORG")  # "phone giant Nokia"; not "the side England"
     untagged = _untagged_titles(doc, in_title)
     for title in untagged:
         kind[title] = "WORK"  # the article's other mentions of it: "The Aviator tells ..."

@@ -484,6 +484,26 @@ def test_a_name_that_only_ends_a_longer_title_is_no_entity(bbc, nlp):
     assert "Treasury" in nlp("He became Secretary of the Treasury in 2001.")._.organizations
 
 
+def test_the_kind_of_body_before_its_name_is_no_organisation(bbc, nlp):
+    # a capitalised word opening the sentence says what kind of body follows
+    doc = nlp("Software giant Microsoft is taking the plunge into the world of blogging.")
+    assert "Software" in {e.text for e in doc.ents if e.label_ == "ORG"}
+    assert doc._.organizations == ["Microsoft"]
+    # a body's name the model tags a place after a group's noun is an organisation
+    doc = bbc("sport/345.txt")  # "Wilkinson's club side Newcastle"
+    assert "Newcastle" in {e.text for e in doc.ents if e.label_ == "GPE"}
+    assert "Newcastle" in doc._.organizations
+    assert "Australia" not in {c["name"] for c in doc._.countries}
+    doc = nlp("The visiting side France were beaten.")  # a country's team: still the country
+    assert [c["name"] for c in doc._.countries] == ["France"] and not doc._.organizations
+
+
+def test_a_word_of_a_bodys_name_keeps_a_first_name_and_a_word_a_body(bbc):
+    doc = bbc("business/233.txt")  # "licensed to one manufacturer, Forest Laboratories"
+    assert "Forest Laboratories" in doc._.organizations
+    assert "Forest Laboratories" not in doc._.persons
+
+
 def test_a_hyphenated_first_name_makes_a_person_of_what_the_model_tags_org(bbc):
     doc = bbc("sport/113.txt")  # "England coach Sven-Goran Eriksson", then "said Eriksson"
     assert "Sven-Goran Eriksson" in {e.text for e in doc.ents if e.label_ == "ORG"}
