@@ -1303,7 +1303,8 @@ def _subject_of_verb_after(doc: Doc, m: Mention) -> bool:
 
 def _noun_before(doc: Doc, m: Mention) -> str:
     """The lower-case noun right before a mention, or before the comma of an apposition
-    ("novel, Cloud Atlas, makes"); "" if there is none. Not a verb spelt like one: "will play
+    ("novel, Cloud Atlas, makes"), singular ("companies Gizmondo and Tapwave") and with the word
+    a hyphen joins it to ("film-maker"); "" if there is none. Not a verb spelt like one: "will play
     Cyril Saulnier in the final" names no play; nor a product noun that heads no phrase of its
     own, an adverbial ("speaking by phone Tony Blair said", "on camera Gordon Brown"), where a
     bare calling is not ("for distributor Toho", "and drama American Dreams")."""
@@ -1312,10 +1313,12 @@ def _noun_before(doc: Doc, m: Mention) -> str:
         k -= 1
     elif k > 0 and doc[k].text == "The" and not doc[k].is_sent_start:
         k -= 1  # a title's own "The" the model left out: "the film The Aviator"
-    if k < 0 or not doc[k].is_lower or doc[k].tag_ not in ("NN", "NNS") \
-            or _bare_product_noun(doc, k, doc[k].lower_):
+    if k < 0 or not doc[k].is_lower or doc[k].tag_ not in ("NN", "NNS"):
         return ""
-    return doc[k].lower_
+    noun = _singular(doc[k].lower_) if doc[k].tag_ == "NNS" else doc[k].lower_
+    if k > 1 and doc[k - 1].text == "-" and not (doc[k - 2].whitespace_ or doc[k - 1].whitespace_):
+        return doc[k - 2].lower_ + "-" + noun  # "film-maker Mike Leigh" names no maker
+    return "" if _bare_product_noun(doc, k, noun) else noun
 
 
 def _bare_product_noun(doc: Doc, k: int, noun: str) -> bool:

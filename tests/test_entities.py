@@ -498,6 +498,18 @@ def test_the_kind_of_body_before_its_name_is_no_organisation(bbc, nlp):
     assert [c["name"] for c in doc._.countries] == ["France"] and not doc._.organizations
 
 
+def test_the_noun_before_a_name_is_read_singular_and_whole(nlp):
+    doc = nlp("Shares in state construction companies Adhi Karya and Semen Gresik have risen.")
+    assert "Adhi Karya" in doc._.organizations and "Adhi Karya" not in doc._.persons
+    # a film-maker is no maker: the person stays a person
+    doc = nlp("The sixth and final Star Wars movie may not be suitable for young children, "
+              "film-maker George Lucas has said.")
+    assert doc._.persons == ["George Lucas"] and not doc._.organizations
+    doc = nlp("Independent film-maker Morgan Spurlock may have forced fast-food giant "
+              "McDonalds to withdraw its Supersize meals.")
+    assert "Morgan Spurlock" in doc._.persons and "McDonalds" in doc._.organizations
+
+
 def test_a_word_of_a_bodys_name_keeps_a_first_name_and_a_word_a_body(bbc):
     doc = bbc("business/233.txt")  # "licensed to one manufacturer, Forest Laboratories"
     assert "Forest Laboratories" in doc._.organizations
