@@ -1252,9 +1252,20 @@ def _list_noun(doc: Doc, m: Mention) -> str:
             return ""
     else:
         return ""
-    if k < 0 or not doc[k].is_lower or doc[k].tag_ not in ("NN", "NNS"):
-        return ""
-    return _singular(doc[k].lower_) if doc[k].tag_ == "NNS" else doc[k].lower_
+    return _noun_at(doc, k)
+
+
+def _list_start(doc: Doc, i: int) -> int:
+    """The plural noun whose list of names the name at i goes on, or -1: "Falcon Crest" of "soap
+    operas Knots Landing, Falcon Crest", "Semen Gresik" of "companies Adhi Karya and Semen
+    Gresik". One "and" or "or" at most between them, for a second one opens another list
+    ("managers Anthony Walker and Nicholas Jeffries, and Railtrack managers")."""
+    k = i - 1
+    while k > 0 and (doc[k].lower_ in (",", "and", "or", "the")
+                     or (not doc[k].is_lower and not doc[k].is_punct)):
+        k -= 1
+    joins = sum(t.lower_ in ("and", "or") for t in doc[k + 1:i])
+    return k if doc[k].tag_ == "NNS" and _titled(doc[k + 1]) and joins <= 1 else -1
 
 
 def _owned(doc: Doc, m: Mention) -> bool:
@@ -1313,12 +1324,21 @@ def _noun_before(doc: Doc, m: Mention) -> str:
         k -= 1
     elif k > 0 and doc[k].text == "The" and not doc[k].is_sent_start:
         k -= 1  # a title's own "The" the model left out: "the film The Aviator"
+    elif k > 0 and doc[k].lower_ in (",", "and", "or"):
+        k = _list_start(doc, m.i)
+    noun = _noun_at(doc, k)
+    return "" if not noun or _bare_product_noun(doc, k, noun) else noun
+
+
+def _noun_at(doc: Doc, k: int) -> str:
+    """The lower-case common noun at token k, singular, with the word a hyphen joins it to
+    ("film-maker": no "maker"), or "" if token k is none."""
     if k < 0 or not doc[k].is_lower or doc[k].tag_ not in ("NN", "NNS"):
         return ""
     noun = _singular(doc[k].lower_) if doc[k].tag_ == "NNS" else doc[k].lower_
     if k > 1 and doc[k - 1].text == "-" and not (doc[k - 2].whitespace_ or doc[k - 1].whitespace_):
-        return doc[k - 2].lower_ + "-" + noun  # "film-maker Mike Leigh" names no maker
-    return "" if _bare_product_noun(doc, k, noun) else noun
+        return doc[k - 2].lower_ + "-" + noun
+    return noun
 
 
 def _bare_product_noun(doc: Doc, k: int, noun: str) -> bool:
