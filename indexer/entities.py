@@ -1240,10 +1240,7 @@ def _list_noun(doc: Doc, m: Mention) -> str:
     such as Channel 4's gameshow")."""
     if m.j + 1 < len(doc) and doc[m.j].lower_ in POSSESSIVES and doc[m.j + 1].is_lower:
         return ""
-    k = m.i - 1
-    while k > 0 and (doc[k].text in (",", "and", "or", ":", "'s", "’s", "the")
-                     or (not doc[k].is_lower and not doc[k].is_punct)):
-        k -= 1
+    k = _before_list(doc, m.i)
     if k > 0 and doc[k].lower_ in LIST_OPENERS:
         k -= 1
         if doc[k].lower_ == "such":
@@ -1255,15 +1252,22 @@ def _list_noun(doc: Doc, m: Mention) -> str:
     return _noun_at(doc, k)
 
 
+def _before_list(doc: Doc, i: int) -> int:
+    """The token before the list of names that the name at i is in: back over capitalised
+    words, commas, "and", "or", "the", colons and possessives."""
+    k = i - 1
+    while k > 0 and (doc[k].text in (",", "and", "or", ":", "'s", "’s", "the")
+                     or (not doc[k].is_lower and not doc[k].is_punct)):
+        k -= 1
+    return k
+
+
 def _list_start(doc: Doc, i: int) -> int:
     """The plural noun whose list of names the name at i goes on, or -1: "Falcon Crest" of "soap
     operas Knots Landing, Falcon Crest", "Semen Gresik" of "companies Adhi Karya and Semen
     Gresik". One "and" or "or" at most between them, for a second one opens another list
     ("managers Anthony Walker and Nicholas Jeffries, and Railtrack managers")."""
-    k = i - 1
-    while k > 0 and (doc[k].lower_ in (",", "and", "or", "the")
-                     or (not doc[k].is_lower and not doc[k].is_punct)):
-        k -= 1
+    k = _before_list(doc, i)
     joins = sum(t.lower_ in ("and", "or") for t in doc[k + 1:i])
     return k if doc[k].tag_ == "NNS" and _titled(doc[k + 1]) and joins <= 1 else -1
 
