@@ -1065,9 +1065,8 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
             kind[m.words] = "WORK"
             if named:
                 cued.add(m.words)
-        elif before in GROUP_NOUNS and (m.label == "PERSON" or (
-                m.label == "GPE" and country_kind(m.text(doc)) is None)):
-            kind.setdefault(m.words, "ORG")  # "phone giant Nokia"; not "the side England"
+        elif before in GROUP_NOUNS and m.label in ("PERSON", "GPE"):
+            kind.setdefault(m.words, "ORG")  # "giant Nokia"; a country stays one: _vote_labels
     untagged = _untagged_titles(doc, in_title)
     for title in untagged:
         kind[title] = "WORK"  # the article's other mentions of it: "The Aviator tells ..."
