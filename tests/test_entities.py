@@ -489,6 +489,9 @@ def test_the_kind_of_body_before_its_name_is_no_organisation(bbc, nlp):
     doc = nlp("Software giant Microsoft is taking the plunge into the world of blogging.")
     assert "Software" in {e.text for e in doc.ents if e.label_ == "ORG"}
     assert doc._.organizations == ["Microsoft"]
+    # not a body whose group noun leads a lower-case word, no name
+    doc = nlp("Vodafone group chief executive Arun Sarin said sales rose.")
+    assert "Vodafone" in doc._.organizations
     # a body's name the model tags a place after a group's noun is an organisation
     doc = bbc("sport/345.txt")  # "Wilkinson's club side Newcastle"
     assert "Newcastle" in {e.text for e in doc.ents if e.label_ == "GPE"}
