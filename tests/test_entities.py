@@ -479,6 +479,9 @@ def test_a_name_that_only_ends_a_longer_title_is_no_entity(bbc, nlp):
               "honor conferred by the president of Namibia — in 2014.")  # Wikinews
     assert "Sun" in {e.text for e in doc.ents if e.label_ == "ORG"}
     assert "Sun" not in doc._.organizations
+    # a name of two words, or in capitals, is no title's end
+    doc = nlp("She is a Fellow of the Royal Society and a Member of the SNP.")
+    assert {"Royal Society", "SNP"} <= set(doc._.organizations)
     # after an office "of the" names its body
     assert "Bundesbank" in nlp("He had been President of the Bundesbank for years.")._.organizations
     assert "Treasury" in nlp("He became Secretary of the Treasury in 2001.")._.organizations
