@@ -511,6 +511,9 @@ def test_the_noun_before_a_name_is_read_singular_and_whole(nlp):
     doc = nlp("Nominees include the bands Coldplay and Keane, and Robbie Williams, who won last "
               "year.")
     assert "Keane" in doc._.organizations and doc._.persons == ["Robbie Williams"]
+    # a list opens with a name right after its noun
+    doc = nlp("The strike hit films and Disney said it would fight.")
+    assert doc._.organizations == ["Disney"] and not doc._.works
     # a film-maker is no maker: the person stays a person
     doc = nlp("The sixth and final Star Wars movie may not be suitable for young children, "
               "film-maker George Lucas has said.")
