@@ -24,7 +24,8 @@ SHIPPED_ORGANISATIONS: dict[str, str] = json.loads(
 # names of bodies ("Toronto Police", "Scottish Executive").
 ORG_WORDS = ORG_HEADS | {word.lower() for word in GENERIC_ORGS} | frozenset(
     _NOT_NAMES["title_org_words"])
-# Words that end only bodies' names, which a unit a body owns has ("Hollywood Laboratories").
+# Words that end only bodies' names: a unit a body owns with one is a body, not its product
+# ("Panasonic's Hollywood Laboratories"), and so is a first name with one ("Forest Laboratories").
 BODY_WORDS = frozenset(_NOT_NAMES["body_words"])
 
 
