@@ -431,8 +431,8 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
         return "PERSON"  # "the poet TS Eliot"; not "investment bank JP Morgan"
     if label in ("ORG", "FAC", "GPE", "LOC") and _aged(doc, i, j):
         return "PERSON"
-    if label == "NORP" and _party_members(doc, i, j, common):
-        return "ORG"
+    if label == "NORP" and (text in SHIPPED_ORGANISATIONS or _party_members(doc, i, j, common)):
+        return "ORG"  # a body by its nickname ("the Tories") or by its members' name
     if label == "PERSON" and _club(doc, i, j):
         return "ORG"
     return "ORG" if label == "PERSON" and text in PLATFORMS else label

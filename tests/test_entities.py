@@ -1093,6 +1093,17 @@ def test_a_party_named_by_its_members_is_an_organisation(nlp):
     assert not doc._.organizations
 
 
+def test_a_body_named_by_a_shipped_nickname_is_an_organisation_without_a_word_on_parties(nlp):
+    # No "party" or "election" here, so only the shipped alias ("Tories" -> "Conservative
+    # Party") says the model's "nationality or group" is a body; a plural without one stays none.
+    doc = nlp("The Tories wanted a sunset clause on the anti-terror laws. Ministers said they "
+              "would think again.")
+    assert doc._.organizations == ["Tories"]
+    doc = nlp("Muslims and Christians prayed together in the square on Friday, and ministers "
+              "said they would think again.")
+    assert not doc._.organizations
+
+
 def test_an_organisation_cut_short_before_lower_case_or_elided_words_gets_its_whole_name(nlp):
     doc = nlp("The two officers served in the Groupe de Sécurité et d’Intervention, a unit of "
               "the national police.")
