@@ -249,6 +249,8 @@ _JOINED_INITIALS = re.compile(r"[A-Z]{2,3}")  # initials without dots: "JK", "JR
 _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,5}s")  # "MPs", "NGOs", "CEOs": a class, not one body
 # A product's model code ("CDP-101", "PB100", "B-17", "A321"), not a group ("G7", "G20").
 _MODEL_CODE = re.compile(r"(?:[A-Z]{2,4}-?\d{2,}|[A-Z]-\d{2,}|[A-Z]\d{3,})[A-Za-z]*")
+# A forum of countries named by "G" and its members' number ("G7", "G8", "G20"); see _forum.
+_FORUM = re.compile(r"G\d{1,2}")
 _WEB_DOMAIN = re.compile(r"\.(?:com|net|org|co\.uk)$", re.IGNORECASE)
 _AGE_BEFORE = re.compile(r"\d+-year-old\s+$")
 _SCORE = re.compile(r"\d{1,3}-\d{1,3}")  # a result between two sides' names
@@ -730,7 +732,10 @@ def _mentions(doc: Doc) -> list[Mention]:
     mentions = []
     common = _common_words(doc)
     labels = _caption_labels(doc)
+    forums = _forums(doc)
     for ent in _entity_pieces(doc):
+        if ent.start in forums and ent.end == ent.start + 1:
+            continue  # a forum the model tags a place, a person or a product: see _forums
         if ent.label_ in MISTAKEN_FOR_NAMES:
             cleaned = clean_span(doc, ent.start, ent.end, "PERSON")
             if cleaned and _mistaken_person(doc, *cleaned, common):
@@ -783,7 +788,25 @@ def _mentions(doc: Doc) -> list[Mention]:
             mentions.pop()
         mention = Mention(i, j, tuple(token.text for token in doc[i:j]), label)
         mentions.append(_without_caption_label(doc, mention, labels) if labels else mention)
+    if forums:
+        mentions = sorted(mentions + [Mention(k, k + 1, (doc[k].text,), "ORG") for k in forums],
+                          key=lambda m: m.i)
     return mentions
+
+
+def _forums(doc: Doc) -> set[int]:
+    """Tokens naming a forum of countries, "G" and its members' number ("the G8 summit", "G7
+    finance ministers"), alone or as the model's whole entity, which it tags a place, a person,
+    a product or nothing: an organisation. Not a maker's model ("PowerMac G4", "Pontiac G6")
+    nor one of a kind ("a G4 processor")."""
+    return {
+        token.i for token in doc
+        if _FORUM.fullmatch(token.text)
+        and (token.ent_iob_ == "O" or (token.ent_iob_ == "B" and (
+            token.i + 1 == len(doc) or doc[token.i + 1].ent_iob_ != "I")))
+        and not (token.i and (doc[token.i - 1].tag_ in PROPER_NOUN_TAGS
+                              or doc[token.i - 1].lower_ in ("a", "an")))
+    }
 
 
 def _entity_pieces(doc: Doc) -> Iterator[Span]:

@@ -1170,6 +1170,20 @@ def test_a_model_code_the_model_tags_an_organisation_is_a_product_and_its_maker_
     assert doc._.organizations == ["Lockheed", "G20"]
 
 
+def test_a_forum_of_countries_named_g_and_a_number_is_an_organisation(nlp):
+    # The model tags "G7" a place here, and leaves "G8" untagged before "summit".
+    doc = nlp("Finance ministers from the G7 met in London on Friday.")
+    assert doc._.organizations == ["G7"]
+    doc = nlp("The G8 summit will be held in Scotland. G8 leaders will discuss Africa.")
+    assert doc._.organizations == ["G8"]
+    # A maker's model or one of a kind is no forum.
+    doc = nlp("Apple updated its PowerMac G4 computer. In that small box there is a G4 "
+              "processor.")
+    assert "G4" not in doc._.organizations
+    doc = nlp("The Pontiac G6 sold well.")
+    assert "G6" not in doc._.organizations
+
+
 def test_a_first_word_alone_written_more_rarely_than_the_name_it_starts_is_that_body(nlp):
     doc = nlp("Shares in drinks firm Allied Domecq rose 4% on Monday. Allied Domecq said profits "
               "were up, and analysts expect Allied to be bought by a rival.")
