@@ -97,6 +97,7 @@ from indexer.vocabulary import (
     PLATFORMS,
     SHIPPED_ORGANISATIONS,
     members_of,
+    shortened,
 )
 
 ENTITY_LABELS = frozenset({"PERSON", "ORG", "GPE", "LOC", "NORP", "FAC"})
@@ -1864,21 +1865,11 @@ def _shortened_names(
     out = {}
     for form in orgs:
         names = [other for other in orgs if len(other) == len(form) and all(
-            _shortened(a, b) or _shortened(b, a) for a, b in zip(form, other, strict=True))]
+            shortened(a, b) or shortened(b, a) for a, b in zip(form, other, strict=True))]
         best = max(names, key=written_out)
         if best != form:
             out[form] = best
     return out
-
-
-def _shortened(short: str, word: str) -> bool:
-    """The same word, its plural or singular, or a clipping of it ("Lib", "Dems" of
-    "Liberal", "Democrats")."""
-    short, word = short.casefold(), word.casefold()
-    if short == word or short + "s" == word or short == word + "s":
-        return True
-    stem, whole = short.removesuffix("s"), word.removesuffix("s")
-    return stem.isalpha() and len(stem) * 2 < len(whole) and whole.startswith(stem)
 
 
 def _shipped_names(

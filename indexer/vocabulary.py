@@ -38,3 +38,13 @@ def members_of(members: tuple[str, ...], party: tuple[str, ...]) -> bool:
         and party[-1] == "Party" and party[:-2] == members[:-1]
         and party[-2].startswith(last[:-1])
     )
+
+
+def shortened(short: str, word: str) -> bool:
+    """The same word, its plural or singular, or a clipping of it ("Lib", "Dems" of
+    "Liberal", "Democrats")."""
+    short, word = short.casefold(), word.casefold()
+    if short == word or short + "s" == word or short == word + "s":
+        return True
+    stem, whole = short.removesuffix("s"), word.removesuffix("s")
+    return stem.isalpha() and len(stem) * 2 < len(whole) and whole.startswith(stem)

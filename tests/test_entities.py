@@ -10,7 +10,8 @@ from pathlib import Path
 import numpy
 import pytest
 
-from indexer.entities import TITLES, _shortened, canonical_person_at, clean_span
+from indexer.entities import TITLES, canonical_person_at, clean_span
+from indexer.vocabulary import shortened
 from tests.conftest import CORPORA, ROOT, SEEDS
 
 WIKINEWS = CORPORA / "wikinews-2019-2020"
@@ -816,8 +817,8 @@ def test_a_clipped_or_singular_name_beside_the_full_one_is_one_organisation(bbc)
     assert "European Commission" in orgs and "EU Commission" not in orgs
     orgs = bbc("tech/368.txt")._.organizations  # "Arbor Networks", once "Arbor Network"
     assert "Arbor Networks" in orgs and "Arbor Network" not in orgs
-    assert not _shortened("One", "Online")  # "BBC One" is not "BBC Online"
-    assert _shortened("Dems", "Democrats") and _shortened("Corp", "Corporation")
+    assert not shortened("One", "Online")  # "BBC One" is not "BBC Online"
+    assert shortened("Dems", "Democrats") and shortened("Corp", "Corporation")
 
 
 def test_a_shipped_nickname_beside_the_article_s_own_name_is_one_organisation(bbc):
