@@ -815,7 +815,7 @@ def _entity_pieces(doc: Doc) -> Iterator[Span]:
     inside it: a title ending in a name and a body opening with one are two mentions, and so
     are the two sides of a result ("Clyde 0-5 Celtic" over "Celtic brushed aside Clyde" is
     "Clyde" and "Celtic", not "Clyde 0-5 Celtic Celtic")."""
-    for ent in doc.ents:
+    for ent in _party_names_joined(doc):
         start, k = ent.start, ent.start
         while k < ent.end:
             width = _break_at(doc, k, ent.start, ent.end) or (
@@ -831,6 +831,26 @@ def _entity_pieces(doc: Doc) -> Iterator[Span]:
             yield ent
         elif start < ent.end:
             yield Span(doc, start, ent.end, label=ent.label_)
+
+
+def _party_names_joined(doc: Doc) -> list[Span]:
+    """The model's entities, an organisation and the "nationality or group" word right after it
+    made one organisation: it tags "Liberal Democrat leader" ORG "Liberal" and NORP "Democrat".
+    Not after an owner's possessive ("Arsenal's Brazilian midfielder") nor a country's people
+    ("Reddy's Indian competitors")."""
+    ents = list(doc.ents)
+    out: list[Span] = []
+    for ent in ents:
+        last = out[-1] if out else None
+        if (last is not None and last.label_ == "ORG" and ent.label_ == "NORP"
+                and ent.start == last.end and ent.end - ent.start == 1
+                and doc[ent.start].is_title and doc[last.end - 1].tag_ != "POS"
+                and not doc[last.end - 1].text.endswith(("'s", "'", "’s", "’"))
+                and doc[last.end - 1].whitespace_ and country_kind(ent.text) is None):
+            out[-1] = Span(doc, last.start, ent.end, label="ORG")
+        else:
+            out.append(ent)
+    return out
 
 
 def _break_at(doc: Doc, k: int, start: int, end: int) -> int:

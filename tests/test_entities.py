@@ -1094,6 +1094,20 @@ def test_a_party_named_by_its_members_is_an_organisation(nlp):
     assert not doc._.organizations
 
 
+def test_an_organisation_and_the_group_word_the_model_tags_apart_are_one_party(nlp):
+    # The model tags ORG "Liberal" and NORP "Democrat": the archive then joined "Liberal" to
+    # Australia's "Liberal Party" in 16 BBC articles.
+    doc = nlp("He passed on his congratulations, as did Conservative leader Michael Howard and "
+              "Liberal Democrat leader Charles Kennedy.")
+    assert doc._.organizations == ["Liberal Democrat"]
+    # not after an owner's possessive (the model tags "Countryfile" NORP), nor a country's people
+    doc = nlp("He told BBC One's Countryfile programme that farmers were worried.")
+    assert not any("Countryfile" in name for name in doc._.organizations)
+    doc = nlp("Arsenal\n\nArsenal's Brazilian midfielder Edu has been fined.")
+    assert "Arsenal" in doc._.organizations
+    assert not any("Brazilian" in name for name in doc._.organizations)
+
+
 def test_a_body_named_by_a_shipped_nickname_is_an_organisation_without_a_word_on_parties(nlp):
     # No "party" or "election" here, so only the shipped alias ("Tories" -> "Conservative
     # Party") says the model's "nationality or group" is a body; a plural without one stays none.
