@@ -834,20 +834,27 @@ def _entity_pieces(doc: Doc) -> Iterator[Span]:
 
 
 def _party_names_joined(doc: Doc) -> list[Span]:
-    """The model's entities, an organisation and the "nationality or group" word right after it
-    made one organisation: it tags "Liberal Democrat leader" ORG "Liberal" and NORP "Democrat".
-    Not after an owner's possessive ("Arsenal's Brazilian midfielder") nor a country's people
-    ("Reddy's Indian competitors")."""
-    ents = list(doc.ents)
+    """The model's entities, a party's name it tags in two made one: an organisation and the
+    "nationality or group" word right after it ("Liberal Democrat leader": ORG "Liberal", NORP
+    "Democrat"), and a group word after a name word it leaves untagged ("The Liberal Democrats
+    say": NORP "Democrats"). Not after an owner's possessive ("Arsenal's Brazilian midfielder"),
+    a country's people ("Reddy's Indian competitors") or a body's own word ("Senate
+    Democrats", "House Republicans": the chamber and the party stay two)."""
     out: list[Span] = []
-    for ent in ents:
+    for ent in doc.ents:
         last = out[-1] if out else None
-        if (last is not None and last.label_ == "ORG" and ent.label_ == "NORP"
-                and ent.start == last.end and ent.end - ent.start == 1
-                and doc[ent.start].is_title and doc[last.end - 1].tag_ != "POS"
-                and not doc[last.end - 1].text.endswith(("'s", "'", "’s", "’"))
-                and doc[last.end - 1].whitespace_ and country_kind(ent.text) is None):
+        before = doc[ent.start - 1] if ent.start else None
+        if not (ent.label_ == "NORP" and ent.end - ent.start == 1 and doc[ent.start].is_title
+                and country_kind(ent.text) is None and before is not None
+                and before.whitespace_ and before.lower_ not in ORG_WORDS):
+            out.append(ent)
+        elif (last is not None and last.label_ == "ORG" and last.end == ent.start
+              and before.tag_ != "POS" and not before.text.endswith(("'s", "'", "’s", "’"))
+              and not any(token.is_upper for token in last)):  # not "GOP Republicans"
             out[-1] = Span(doc, last.start, ent.end, label="ORG")
+        elif (before.ent_iob_ == "O" and before.tag_ == "NNP" and before.is_title
+              and doc[ent.start].tag_ == "NNPS" and country_kind(before.text) is None):
+            out.append(Span(doc, ent.start - 1, ent.end, label="NORP"))
         else:
             out.append(ent)
     return out

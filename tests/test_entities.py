@@ -1106,6 +1106,15 @@ def test_an_organisation_and_the_group_word_the_model_tags_apart_are_one_party(n
     doc = nlp("Arsenal\n\nArsenal's Brazilian midfielder Edu has been fined.")
     assert "Arsenal" in doc._.organizations
     assert not any("Brazilian" in name for name in doc._.organizations)
+    # the model tags NORP "Democrats" alone, "Liberal" nothing
+    doc = nlp("The Liberal Democrats say they also oppose the plan, and the party will vote "
+              "against it.")
+    assert doc._.organizations == ["Liberal Democrats"]
+    # a chamber, or an acronym, and a party's members stay two (ORG "Senate", NORP "Democrats")
+    doc = nlp("Senate Democrats blocked the bill on Tuesday, before the election.")
+    assert "Senate Democrats" not in doc._.organizations
+    doc = nlp("Some GOP Republicans objected before the election.")
+    assert "GOP Republicans" not in doc._.organizations
 
 
 def test_a_body_named_by_a_shipped_nickname_is_an_organisation_without_a_word_on_parties(nlp):
