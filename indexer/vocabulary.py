@@ -42,9 +42,13 @@ def members_of(members: tuple[str, ...], party: tuple[str, ...]) -> bool:
 
 def shortened(short: str, word: str) -> bool:
     """The same word, its plural or singular, or a clipping of it ("Lib", "Dems" of
-    "Liberal", "Democrats")."""
+    "Liberal", "Democrats"): less than half of it, more than an initial."""
     short, word = short.casefold(), word.casefold()
     if short == word or short + "s" == word or short == word + "s":
         return True
-    stem, whole = short.removesuffix("s"), word.removesuffix("s")
-    return stem.isalpha() and len(stem) * 2 < len(whole) and whole.startswith(stem)
+    if short.endswith("s") and word.endswith("s"):
+        stem, whole = short[:-1], word[:-1]
+    else:  # an "s" only the short word ends in is its own: "News" is no clipping of "Newcastle"
+        stem, whole = short, word.removesuffix("s")
+    return (stem.isalpha() and whole.isalpha() and len(stem) > 1 and len(stem) * 2 < len(whole)
+            and whole.startswith(stem))  # not an initial: "S Club" is not "Shore Club"

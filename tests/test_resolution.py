@@ -252,6 +252,25 @@ def test_an_organisations_singular_and_plural_are_one_and_a_countrys_body_goes_o
                      "US House": "US House of Representatives"}  # "Time" is not "Times"
 
 
+def test_a_clipped_name_and_an_acronym_with_a_shortened_word_merge_on_context():
+    # The BBC's top organisations had "Lib Dems" 21 beside "Liberal Democrats" 51, and "UKIP"
+    # 11 beside "UK Independence Party" 14.
+    counts = {"Lib Dems": 21, "Liberal Democrats": 51, "UKIP": 11, "UK Independence Party": 14,
+              "News Corp": 3, "News Corporation": 5, "BBC One": 4, "BBC Online": 3,
+              "Sun Microsystems": 2, "Sun Mic": 1, "Sun Microscopes": 1, "BBC News": 111,
+              "BBC Newcastle": 2, "S Club": 3, "Shore Club": 1, "Red Hat": 2, "Red Hat/IBM": 1}
+    found = {j.variant: (j.canonical, j.verdict) for j in archive.organization_judgements(
+        counts, lambda a, b: {"apart": 1, "shared": 0 if a[0] == "UKIP" else 3})}
+    assert found == {"Lib Dems": ("Liberal Democrats", Verdict.POSITIVE),
+                     "News Corp": ("News Corporation", Verdict.POSITIVE),
+                     "UKIP": ("UK Independence Party", Verdict.UNSURE)}
+    # left apart: "BBC One" keeps more than half of "Online"; "Sun Mic" clips two names;
+    # "News" ends in an "s" that "Newcastle" has not; "S" is an initial; "Hat/IBM" is no word
+    assert archive.initials("UK Independence Party") == "UKIP"
+    assert archive.initials("US Geological Survey") == "USGS"
+    assert archive.initials("National Transportation Safety Board") == "NTSB"
+
+
 # -- one type per name -------------------------------------------------------------------------
 
 

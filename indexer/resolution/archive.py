@@ -18,7 +18,8 @@ such values, each a judgement with its evidence:
 
 Organisations merge on `fingerprints` keys (case, accents, punctuation, legal forms: "Senate" /
 "senate"), and an acronym with the one name it abbreviates ("NTSB", "National Transportation
-Safety Board") when their articles share context. The result is stored beside the index
+Safety Board") or a clipped name with the one name written out ("Lib Dems", "Liberal Democrats")
+when their articles share context. The result is stored beside the index
 (`resolved.json`) after every `index` run; the user's own decisions (`aliases.json`) are kept
 apart and win over it.
 """
@@ -40,7 +41,7 @@ from indexer.countries import country_kind, resolve_country
 from indexer.first_names import is_given_name
 from indexer.resolution.judgements import By, Judgement, Verdict
 from indexer.resolution.names import PARTICLES, PersonName, fold, middles_agree, parse
-from indexer.vocabulary import ORG_HEADS, members_of
+from indexer.vocabulary import ORG_HEADS, members_of, shortened
 
 FILE_NAME = "resolved.json"
 # Thresholds of the surname rule. SHARE and LEAST are those `alias --suggest` used; context
@@ -176,10 +177,16 @@ def person_judgements(counts: dict[str, int], shared: Shared | None = None) -> l
 
 
 def initials(name: str) -> str:
-    """The initials of a name's words, small words aside: 'National Transportation Safety Board'
-    -> 'NTSB', 'Recording Industry Association of America' -> 'RIAA'."""
-    words = [w for w in fold(name).split() if w not in SMALL_WORDS]
-    return "".join(w[0] for w in words).upper()
+    """The initials of a name's words, small words aside, and a country's code among them whole:
+    'National Transportation Safety Board' -> 'NTSB', 'Recording Industry Association of
+    America' -> 'RIAA', 'UK Independence Party' -> 'UKIP', 'US Geological Survey' -> 'USGS'."""
+    out = []
+    for word in name.split():
+        if ACRONYM.match(word) and country_kind(word) == "country":
+            out.append(fold(word))  # a country's code stays whole: "UK Independence Party"
+        else:  # each part of a hyphened word: "Agence France-Presse" is AFP
+            out += [part[0] for part in fold(word).split() if part not in SMALL_WORDS]
+    return "".join(out).upper()
 
 
 @functools.lru_cache(maxsize=200_000)
@@ -314,7 +321,31 @@ def organization_judgements(
         if ACRONYM.match(acronym) and len(spelled.get(acronym, [])) == 1:
             out.append(_on_context(acronym, spelled[acronym][0], counts, shared, "an acronym of "
                                    "the one name in the archive with these initials"))
+    out += _clipped(bests, counts, shared, {j.variant for j in out})
     return out + _last_words(bests, counts, shared, {j.variant for j in out})
+
+
+def _clipped(bests: list[str], counts: dict[str, int], shared: Shared | None,
+             merged: set[str]) -> list[Judgement]:
+    """A name whose every word is a clipping of the word of the one other name in the archive
+    written out ("Lib Dems", "Liberal Democrats"; "News Corp", "News Corporation"), when their
+    articles share context: what `indexer.entities` joins inside one article, across articles.
+    A clipping keeps less than half its word ("BBC One" is not "BBC Online")."""
+    by_letters: dict[str, list[tuple[str, list[str]]]] = defaultdict(list)  # "ld": Lib Dems
+    for name in bests:
+        words = name.split()
+        if name not in merged and len(words) > 1:
+            by_letters["".join(word[0].casefold() for word in words)].append((name, words))
+    out = []
+    for group in by_letters.values():
+        for name, words in group:
+            fuller = [other for other, others in group if other != name
+                      and sum(map(len, others)) > sum(map(len, words))
+                      and all(shortened(a, b) for a, b in zip(words, others, strict=True))]
+            if len(fuller) == 1:
+                out.append(_on_context(name, fuller[0], counts, shared, "every word clipped "
+                                       "from the one name in the archive written out"))
+    return out
 
 
 def _last_words(bests: list[str], counts: dict[str, int], shared: Shared | None,
