@@ -250,7 +250,7 @@ _JOINED_INITIALS = re.compile(r"[A-Z]{2,3}")  # initials without dots: "JK", "JR
 _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,5}s")  # "MPs", "NGOs", "CEOs": a class, not one body
 # A product's model code ("CDP-101", "PB100", "B-17", "A321"), not a group ("G7", "G20").
 _MODEL_CODE = re.compile(r"(?:[A-Z]{2,4}-?\d{2,}|[A-Z]-\d{2,}|[A-Z]\d{3,})[A-Za-z]*")
-# A forum of countries named by "G" and its members' number ("G7", "G8", "G20"); see _forum.
+# A forum of countries named by "G" and its members' number ("G7", "G8", "G20"); see _forums.
 _FORUM = re.compile(r"G\d{1,2}")
 _WEB_DOMAIN = re.compile(r"\.(?:com|net|org|co\.uk)$", re.IGNORECASE)
 _AGE_BEFORE = re.compile(r"\d+-year-old\s+$")
@@ -853,7 +853,8 @@ def _party_names_joined(doc: Doc) -> list[Span]:
               and not any(token.is_upper for token in last)):  # not "GOP Republicans"
             out[-1] = Span(doc, last.start, ent.end, label="ORG")
         elif (before.ent_iob_ == "O" and before.tag_ == "NNP" and before.is_title
-              and doc[ent.start].tag_ == "NNPS" and country_kind(before.text) is None):
+              and not _opens_sentence(doc, before.i) and doc[ent.start].tag_ == "NNPS"
+              and country_kind(before.text) is None):  # not "Fellow Democrats were ..."
             out.append(Span(doc, ent.start - 1, ent.end, label="NORP"))
         else:
             out.append(ent)

@@ -1115,6 +1115,9 @@ def test_an_organisation_and_the_group_word_the_model_tags_apart_are_one_party(n
     assert "Senate Democrats" not in doc._.organizations
     doc = nlp("Some GOP Republicans objected before the election.")
     assert "GOP Republicans" not in doc._.organizations
+    doc = nlp("He dropped out of the race.\n\nFellow Democrats were more supportive of the "
+              "party's choice.")
+    assert "Fellow Democrats" not in doc._.organizations
 
 
 def test_a_body_named_by_a_shipped_nickname_is_an_organisation_without_a_word_on_parties(nlp):
