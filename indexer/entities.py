@@ -165,6 +165,8 @@ OWNED_NAME_LINKS = TITLE_LINKS | {"and", "for"}
 LIST_OPENERS = frozenset({"like", "including", "include", "includes", "as"})
 # Words of an article about parties, in which a plural group name is a party's ("the Tories").
 POLITICAL_WORDS = ("party", "parties", "election", "mps")
+# Words of an article on an election, in which two joined surnames are a ticket ("Biden-Harris").
+TICKET_WORDS = ("ticket", "election", "campaign", "nominee")
 GROUP_NOUNS = frozenset({
     "band", "group", "club", "team", "side", "magazine", "newspaper", "company", "firm", "giant",
     "maker", "carrier", "retailer", "brand", "airline", "manufacturer", "chain", "label",
@@ -252,6 +254,7 @@ _PLURAL_ACRONYM = re.compile(r"[A-Z]{2,5}s")  # "MPs", "NGOs", "CEOs": a class, 
 _MODEL_CODE = re.compile(r"(?:[A-Z]{2,4}-?\d{2,}|[A-Z]-\d{2,}|[A-Z]\d{3,})[A-Za-z]*")
 # A forum of countries named by "G" and its members' number ("G7", "G8", "G20"); see _forums.
 _FORUM = re.compile(r"G\d{1,2}")
+_TICKET = re.compile(r"(?<=\w)[/-](?=[A-Z])")  # "Biden-Harris", "De La Fuente/Richardson"
 _WEB_DOMAIN = re.compile(r"\.(?:com|net|org|co\.uk)$", re.IGNORECASE)
 _AGE_BEFORE = re.compile(r"\d+-year-old\s+$")
 _SCORE = re.compile(r"\d{1,3}-\d{1,3}")  # a result between two sides' names
@@ -1583,6 +1586,21 @@ def _lone_names(
     }
 
 
+def _tickets(doc: Doc, labels: dict[tuple[str, ...], str],
+             texts: dict[tuple[str, ...], str]) -> set[tuple[str, ...]]:
+    """"Organisations" that are two people's surnames joined by a slash or a hyphen, each of a
+    person the article names, in an article on an election ("Biden-Harris", "De La Fuente/
+    Richardson"): a ticket, no body; its people are listed already. Elsewhere such a name is a
+    firm's ("Hewlett-Packard" beside Bill Hewlett and David Packard)."""
+    surnames = {form[-1] for form, label in labels.items() if label == "PERSON" and len(form) > 1}
+    out = {form for form, label in labels.items() if label == "ORG" and len(
+        parts := _TICKET.split(texts[form])) == 2 and all(
+        part.split() and part.split()[-1] in surnames for part in parts)}
+    if out and not any(get_string_id(word) in _common_words(doc) for word in TICKET_WORDS):
+        return set()
+    return out
+
+
 def _propagate(
     doc: Doc, labels: dict[tuple[str, ...], str], outside: numpy.ndarray
 ) -> list[Mention]:
@@ -2083,7 +2101,7 @@ def normalise(doc: Doc) -> Doc:
     for form in groups:
         labels[form] = "ORG"
     titled = {m.words for m in mentions if _titled_or_speaking(doc, m)}
-    lone = _lone_names(labels, titled)
+    lone = _lone_names(labels, titled) | _tickets(doc, labels, texts)
     mentions = [m for m in mentions if m.words not in lone]
     labels = {form: label for form, label in labels.items() if form not in lone}
     outside = doc.to_array(ENT_IOB) == OUTSIDE_IOB

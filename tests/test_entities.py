@@ -1094,6 +1094,19 @@ def test_a_party_named_by_its_members_is_an_organisation(nlp):
     assert not doc._.organizations
 
 
+def test_two_surnames_joined_in_an_article_on_an_election_are_a_ticket_not_a_body(nlp):
+    doc = nlp("Joe Biden and Kamala Harris spoke in Delaware before the election. Biden-Harris "
+              "released a statement: \"We cannot accept this.\"")
+    assert not doc._.organizations
+    assert set(doc._.persons) == {"Joe Biden", "Kamala Harris"}
+    doc = nlp("The Reform Party nominated Rocky De La Fuente and Darcy Richardson. The De La "
+              "Fuente/Richardson ticket has ballot access in 15 states.")
+    assert doc._.organizations == ["Reform Party"]
+    # no election: two founders' names are their firm's
+    doc = nlp("Bill Hewlett and David Packard founded Hewlett-Packard in a garage.")
+    assert doc._.organizations == ["Hewlett-Packard"]
+
+
 def test_an_organisation_and_the_group_word_the_model_tags_apart_are_one_party(nlp):
     # The model tags ORG "Liberal" and NORP "Democrat": the archive then joined "Liberal" to
     # Australia's "Liberal Party" in 16 BBC articles.
