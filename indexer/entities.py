@@ -2019,8 +2019,10 @@ def _completed(doc: Doc, mentions: list[Mention]) -> list[Mention]:
         if m.label == "ORG" and k < len(doc) and doc[k].is_lower and doc[k].tag_ == "NN" \
                 and doc[k].lower_ in ORG_HEADS and doc[m.j - 1].lower_ not in ORG_WORDS \
                 and (k + 1 == len(doc) or (doc[k + 1].tag_ not in ("NN", "NNS")
-                                           and doc[k + 1].ent_type_ != "PERSON")):
-            # not a player's position before his name: "Wasps centre Stuart Abbott"
+                                           and doc[k + 1].ent_type_ != "PERSON"
+                                           and not _names_next(doc[k + 1]))):
+            # not a player's position before his name: "Wasps centre Stuart Abbott"; nor a
+            # noun before the name it introduces: "CBS station KDKA-TV"
             m.words = (*m.words, doc[k].text.capitalize())
             m.name = " ".join(m.words)
     for m in mentions:
@@ -2035,6 +2037,11 @@ def _completed(doc: Doc, mentions: list[Mention]) -> list[Mention]:
                 m.j, m.words, m.name = j, full, " ".join(full)
                 break
     return mentions
+
+
+def _names_next(token) -> bool:
+    """Whether a word opens a name (a proper noun that is no date: not "Friday")."""
+    return token.tag_ in PROPER_NOUN_TAGS and token.ent_type_ not in ("DATE", "TIME")
 
 
 def _singular(word: str) -> str:

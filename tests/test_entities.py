@@ -1107,6 +1107,15 @@ def test_two_surnames_joined_in_an_article_on_an_election_are_a_ticket_not_a_bod
     assert doc._.organizations == ["Hewlett-Packard"]
 
 
+def test_an_organisation_word_before_a_name_introduces_it_and_alone_names_no_body(nlp):
+    doc = nlp("Neighbors told CBS station KDKA-TV that the area is usually quiet.")
+    assert "CBS Station" not in doc._.organizations and "CBS" in doc._.organizations
+    doc = nlp("The Commerce department Friday said that sales rose.")  # a date is no name
+    assert doc._.organizations == ["Commerce Department"]
+    doc = nlp("It claims this was later covered up by the Church. Visitors filled the Centre.")
+    assert not doc._.organizations
+
+
 def test_an_organisation_and_the_group_word_the_model_tags_apart_are_one_party(nlp):
     # The model tags ORG "Liberal" and NORP "Democrat": the archive then joined "Liberal" to
     # Australia's "Liberal Party" in 16 BBC articles.
