@@ -1596,7 +1596,7 @@ def _tickets(doc: Doc, labels: dict[tuple[str, ...], str],
     out = {form for form, label in labels.items() if label == "ORG" and len(
         parts := _TICKET.split(texts[form])) == 2 and all(
         part.split() and part.split()[-1] in surnames for part in parts)}
-    if out and not any(get_string_id(word) in _common_words(doc) for word in TICKET_WORDS):
+    if out and _common_words(doc).isdisjoint(get_string_id(word) for word in TICKET_WORDS):
         return set()
     return out
 
