@@ -31,12 +31,13 @@ BODY_WORDS = frozenset(_NOT_NAMES["body_words"])
 
 def members_of(members: tuple[str, ...], party: tuple[str, ...]) -> bool:
     """Whether a plural name is that of a party's members: "Conservatives" of "Conservative
-    Party", "Democrats" of "Democratic Party", "Greens" of "Green Party"."""
+    Party", "Democrats" of "Democratic Party", "Greens" of "Green Party"; not a word that only
+    ends in "s" ("Congress" of "Congress Party")."""
     last = members[-1]
     return (
         len(last) > 3 and last.endswith("s") and len(party) == len(members) + 1
         and party[-1] == "Party" and party[:-2] == members[:-1]
-        and party[-2].startswith(last[:-1])
+        and party[-2].startswith(last[:-1]) and party[-2] != last
     )
 
 

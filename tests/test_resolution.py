@@ -235,6 +235,19 @@ def test_a_one_word_organisation_merges_into_the_one_name_adding_an_organisation
     assert found == {"Labour": "Labour Party"}  # "Green" has two: left apart
 
 
+def test_a_one_word_organisation_joins_the_longer_name_only_in_context_and_no_acronym_does():
+    # On the BBC, "Congress" (17 articles, the US's) joined India's one "Congress Party" (as a
+    # party's members' name, too), "United" (12) the one "United Bank", and "EU" (37) the one
+    # "EU Commission", which took the European Commission into the EU.
+    counts = {"Labour": 126, "Labour Party": 42, "Congress": 17, "Congress Party": 2, "EU": 37,
+              "EU Commission": 2, "United": 12, "United Bank": 1}
+    found = {j.variant: (j.canonical, j.verdict) for j in archive.organization_judgements(
+        counts, lambda a, b: {"apart": 5, "shared": 0 if a[0] == "Congress" else 3})}
+    assert found["Labour"] == ("Labour Party", Verdict.POSITIVE)
+    assert found["Congress"] == ("Congress Party", Verdict.UNSURE)  # only offered
+    assert "EU" not in found and "United" not in found  # "United Bank" is written once
+
+
 def test_a_partys_members_name_merges_into_the_one_party_it_fits():
     counts = {"Republicans": 6, "Republican Party": 12, "Democrats": 4, "Democratic Party": 20,
               "Greens": 2, "Green Party": 5, "Liberal Democrats": 3, "Tories": 2}

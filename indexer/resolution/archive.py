@@ -270,10 +270,13 @@ def organization_judgements(
     for group in groups.values():
         short = _best(group, counts)
         fulls = extended.get(fingerprints.generate(short) or "", [])
-        if len(fulls) == 1 and len(short.split()) == 1:
-            out.append(_judgement("organization", short, fulls[0], "the one name in the "
-                                  "archive that adds an organisation word to this one",
-                                  mentions=counts[short], canonical_mentions=counts[fulls[0]]))
+        if len(fulls) == 1 and len(short.split()) == 1 and not ACRONYM.match(short) \
+                and counts[fulls[0]] >= LEAST:
+            # in context, and a longer name written more than once: "United" (Manchester
+            # United) is not the once-written "United Bank"; an acronym names its whole body
+            # ("EU" is not the one "EU Commission")
+            out.append(_on_context(short, fulls[0], counts, shared, "the one name in the "
+                                   "archive that adds an organisation word to this one"))
     numbers: dict[str, list[str]] = defaultdict(list)  # "houthi" -> ["Houthi", "Houthis"]
     bests = [_best(group, counts) for group in groups.values()]
     for name in bests:
