@@ -52,6 +52,9 @@ SHARE = 0.8
 LEAST = 2
 MIN_SHARED = 1
 SUGGEST_SHARE = 0.5  # above this but short of the rest: offered to users as "perhaps the same"
+# How often a longer organisation name that a shorter one joins is written, at least: once is
+# too little to say what the short one stands for ("United", "United Bank").
+ORG_LEAST = 2
 # Context: the values of these facets in a name's articles, but for those in more than COMMON
 # of all articles ("United States" tells nothing about who "Page" is).
 CONTEXT_FACETS = ("person", "organization", "country")
@@ -271,7 +274,7 @@ def organization_judgements(
         short = _best(group, counts)
         fulls = extended.get(fingerprints.generate(short) or "", [])
         if len(fulls) == 1 and len(short.split()) == 1 and not ACRONYM.match(short) \
-                and counts[fulls[0]] >= LEAST:
+                and counts[fulls[0]] >= ORG_LEAST:
             # in context, and a longer name written more than once: "United" (Manchester
             # United) is not the once-written "United Bank"; an acronym names its whole body
             # ("EU" is not the one "EU Commission")
@@ -372,7 +375,7 @@ def _last_words(bests: list[str], counts: dict[str, int], shared: Shared | None,
         key = fold(short)
         if (" " in short or short in merged or key in ORG_HEADS or ACRONYM.match(short)
                 or len(enders.get(key, [])) != 1
-                or counts[enders[key][0]] < max(2, counts[short])):
+                or counts[enders[key][0]] < max(ORG_LEAST, counts[short])):
             continue
         out.append(_on_context(short, enders[key][0], counts, shared, "the last word of the "
                                "one longer name in the archive that ends with it"))
