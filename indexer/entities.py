@@ -90,6 +90,7 @@ from indexer.vocabulary import (
     CLUB_HEADS,
     EVENT_HEADS,
     GENERIC_ORGS,
+    LAW_HEADS,
     NOT_ENTITIES,
     NUMBERED_NAMES,
     ORG_HEADS,
@@ -404,11 +405,12 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
         return None
     if label in ("ORG", "PERSON") and doc[j - 1].text in EVENT_HEADS:
         return None  # an event or a prize: "European Indoor Championships", "Whitbread Prize",
-        # "Oscar voters", "the Baku Olympiad" (its short name: _event_short_names)
+        # "Oscar voters", "the Baku Olympiad" (its short name: _event_and_law_short_names)
     if label == "PERSON" and (place := _named_place(doc, i, j)):
         return place
     if label == "ORG" and (_cut_short(doc, i, j) or _names_a_title(doc, i, j)
-                           or _portfolio(doc, i) or _kind_of_body(doc, i, j)):
+                           or _names_a_law(doc, i, j) or _portfolio(doc, i)
+                           or _kind_of_body(doc, i, j)):
         return None
     if not any(_is_latin(char) for char in text):
         return None  # a word of a quoted Farsi or Russian sentence, not an English name
@@ -529,6 +531,18 @@ def _names_a_title(doc: Doc, i: int, j: int) -> bool:
         and sum(token.lower_ != "and" for token in doc[i:j]) <= 2 and not doc[i:j].text.isupper()
         and not any(token.lower_ in ORG_HEADS for token in doc[i:j])
     )
+
+
+def _names_a_law(doc: Doc, i: int, j: int) -> bool:
+    """Whether an "organisation" is a law, a treaty, a budget or a convention: it ends in one of
+    their words ("Data Protection Act", "Maastricht Treaty", "the Budget", "United States
+    Constitution", "Democratic National Convention", "Tenure of Office Act"), unless "&" joins
+    it to a firm's name ("Axa Equity & Law") or a body's word heads a name with "of" ("Office of
+    Management and Budget", "UCLA School of Law")."""
+    if doc[j - 1].text not in LAW_HEADS or any(token.text == "&" for token in doc[i:j]):
+        return False
+    of = next((k for k in range(i + 1, j - 1) if doc[k].lower_ == "of"), None)
+    return of is None or doc[of - 1].lower_ not in ORG_WORDS
 
 
 def _an_amount(doc: Doc, i: int, j: int) -> bool:
@@ -2069,26 +2083,29 @@ def _share_head(doc: Doc, first: Mention, second: Mention) -> None:
 
 def _event_qualifiers(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     """Mentions without the "organisations" every mention of which qualifies an event, and
-    without an event's short name ("CES" of the Consumer Electronics Show)."""
+    without an event's or a law's short name ("CES" of the Consumer Electronics Show)."""
     event = {m.words for m in mentions if m.label == "ORG" and _qualifies_event(doc, m)}
     for m in mentions:
         if m.words in event and not (m.label == "ORG" and _qualifies_event(doc, m)):
             event.discard(m.words)
-    short = _event_short_names(doc)
+    short = _event_and_law_short_names(doc)
     return [m for m in mentions if m.words not in event
             and not (m.label == "ORG" and len(m.words) == 1 and m.words[0] in short)]
 
 
-def _event_short_names(doc: Doc) -> set[str]:
-    """The short names of the events the model tagged organisations: their initials ("GDC" of
-    "the Game Developers Conference") and what follows them in brackets ("E3")."""
+def _event_and_law_short_names(doc: Doc) -> set[str]:
+    """The short names of the events and laws the model tagged organisations: an event's
+    initials ("GDC" of "the Game Developers Conference"), and what follows either in brackets
+    ("E3", "MFA" of "the Multi-Fibre Agreement (MFA)")."""
     short = set()
     for ent in doc.ents:
-        if ent.label_ != "ORG" or ent[-1].text not in EVENT_HEADS:
+        event = ent.label_ == "ORG" and ent[-1].text in EVENT_HEADS
+        if not (event or (ent.label_ == "ORG" and _names_a_law(doc, ent.start, ent.end))):
             continue
         initials = _initials(tuple(token.text for token in ent))
-        if len(initials) > 2:  # not "EC" of "European Championships": the Commission's too
-            short.add(initials)
+        if event and len(initials) > 2:  # not "EC" of "European Championships": the
+            short.add(initials)  # Commission's too; nor a law's ("FSA" of a Financial Services
+            # Act is the Financial Services Authority's)
         if ent.end + 2 < len(doc) and doc[ent.end].text == "(" and doc[ent.end + 2].text == ")":
             short.add(doc[ent.end + 1].text)
     return short

@@ -13,6 +13,7 @@ PLATFORMS = frozenset(_NOT_NAMES["platforms"])
 GENERIC_ORGS = frozenset(_NOT_NAMES["generic"])
 ORG_HEADS = frozenset(_NOT_NAMES["org_heads"])
 EVENT_HEADS = frozenset(_NOT_NAMES["event_heads"])
+LAW_HEADS = frozenset(_NOT_NAMES["law_heads"])
 NUMBERED_NAMES = frozenset(_NOT_NAMES["numbered_names"])
 CLUB_HEADS = frozenset(_NOT_NAMES["club_heads"])
 # The aliases shipped with newsindex (indexer.aliases), and their organisations' nicknames

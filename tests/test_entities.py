@@ -447,6 +447,24 @@ def test_an_award_ceremony_a_trade_show_and_a_prize_alone_are_no_organisations_o
     assert "DaimlerChrysler" in orgs and "Detroit Motor Show" not in orgs
 
 
+def test_a_law_a_treaty_a_budget_or_a_convention_is_no_organisation(bbc, nlp):
+    doc = bbc("politics/142.txt")  # "the referendum on the EU Constitution", tagged ORG
+    assert "the EU Constitution" in {e.text for e in doc.ents if e.label_ == "ORG"}
+    assert doc._.organizations.count("European Union") == 1
+    assert "EU" not in doc._.organizations and "EU Constitution" not in doc._.organizations
+    orgs = bbc("business/296.txt")._.organizations  # "its Multi-Fibre Agreement (MFA)"
+    assert "World Trade Organisation" in orgs
+    assert "Multi-Fibre Agreement" not in orgs and "MFA" not in orgs
+    assert "Budget" not in bbc("politics/005.txt")._.organizations  # "the Budget" of March
+    doc = nlp(wikinews_sentence("Tenure of Office Act"))
+    assert "Tenure of Office Act" not in doc._.organizations
+    # A body's word heading the name with "of", or "&" of a firm's name, keeps a body.
+    assert "Office of Management and Budget" in bbc("business/326.txt")._.organizations
+    assert "Axa Equity & Law" in bbc("business/281.txt")._.organizations
+    doc = nlp(wikinews_sentence("UCLA School of Law"))
+    assert "UCLA School of Law" in doc._.organizations
+
+
 def test_a_street_a_building_a_river_or_an_event_that_looks_personal_is_no_person(bbc, nlp):
     doc = nlp(wikinews_article("Karl Marx Avenue"))
     assert "Karl Marx Avenue" not in doc._.persons
