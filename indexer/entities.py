@@ -133,6 +133,13 @@ PRODUCT_NOUNS = frozenset({
     "smartphone", "phone", "laptop", "computer", "camera", "virus", "worm", "drug", "vaccine",
 })
 KIND_NOUNS = WORK_NOUNS | PRODUCT_NOUNS
+# Nouns right after an owned name that make it the owner's product or scheme ("IBM's Workplace
+# software", "its GameBoy console", "the IPPR's Digital Society initiative"): not a unit, an
+# office or a deal ("its Sandoz unit", "its Morpheme offices", "SBC's AT&T deal").
+OWNED_THING_NOUNS = PRODUCT_NOUNS | frozenset({
+    "system", "product", "machine", "chip", "processor", "format", "feature", "toolbar",
+    "initiative", "scheme", "project", "exhibition",
+})
 # Tags of the word before a noun that make the noun head a phrase: a determiner or a modifier.
 PHRASE_OPENER_TAGS = frozenset({"DT", "PDT", "PRP$", "POS", "CD", "JJ", "JJR", "JJS", "NN",
                                 "NNS", "NNP", "NNPS", "HYPH", "VBG", "VBN", "WP$"})
@@ -1344,19 +1351,35 @@ def _owned(doc: Doc, m: Mention) -> bool:
     """Whether an "organisation" follows an organisation's or a person's possessive ("IBM's
     Workplace", "the BBC's Focus on Africa", "Alice Sebold's The Lovely Bones"): a product,
     programme or work of its owner, when the article never names it otherwise; so is one after
-    an untagged title's possessive ("The Emperor's New Clothes"); a body's own committee or
-    channel stays ("the Bank's Monetary Policy Committee", "Panasonic's Hollywood Laboratories")."""
+    an untagged title's possessive ("The Emperor's New Clothes"), or one after "its" or "their"
+    that a product's or a scheme's noun follows ("its GameBoy console", "its Connected World
+    initiative"); a body's own committee or channel stays ("the Bank's Monetary Policy
+    Committee", "Panasonic's Hollywood Laboratories")."""
     k = m.i - 1
     if k >= 0 and doc[k].text == "The":
         k -= 1
     return (
-        k > 0 and doc[k].lower_ in POSSESSIVES
-        and (doc[k - 1].ent_type_ in ("ORG", "PERSON")
-             or (doc[k - 1].ent_type_ == "" and doc[k - 1].is_title and k > 1
-                 and doc[k - 2].text == "The"))
+        k > 0 and (
+            (doc[k].lower_ in POSSESSIVES
+             and (doc[k - 1].ent_type_ in ("ORG", "PERSON")
+                  or (doc[k - 1].ent_type_ == "" and doc[k - 1].is_title and k > 1
+                      and doc[k - 2].text == "The")))
+            or (doc[k].tag_ == "PRP$" and _thing_noun_after(doc, m)))
         and not any(word.lower() in ORG_WORDS or word.lower() in BODY_WORDS
                     or word in NUMBERED_NAMES for word in m.words)
     )
+
+
+def _thing_noun_after(doc: Doc, m: Mention) -> bool:
+    """Whether the lower-case nouns right after a mention end in one of OWNED_THING_NOUNS
+    ("Windows operating system", "Xbox consoles", "Connected World initiative")."""
+    k = m.j
+    while k < len(doc) and doc[k].is_lower and doc[k].tag_ in ("NN", "NNS"):
+        k += 1
+    if k == m.j:
+        return False
+    noun = doc[k - 1].lower_
+    return (_singular(noun) if doc[k - 1].tag_ == "NNS" else noun) in OWNED_THING_NOUNS
 
 
 def _a_bodys_product(doc: Doc, m: Mention) -> bool:
@@ -1364,11 +1387,13 @@ def _a_bodys_product(doc: Doc, m: Mention) -> bool:
     names as the head of its phrase ("Microsoft's Xbox", "Apple's iPod."): then the article's
     other mentions of it are the product too; not a deal, a design or a unit it qualifies
     ("SBC's AT&T deal", "Eton Corporation's Porsche designed radio"), unless it is the subject
-    of the verb after it (see _subject_of_verb_after)."""
+    of the verb after it (see _subject_of_verb_after) or a product's or a scheme's noun follows
+    it ("IBM's Workplace software", "Microsoft's Windows operating system")."""
     k = m.i - (2 if doc[m.i - 1].text == "The" else 1) - 1
     after = doc[m.j] if m.j < len(doc) else None
     return doc[k].ent_type_ == "ORG" and (
-        after is None or after.tag_ not in HEAD_FOLLOWERS or _subject_of_verb_after(doc, m))
+        after is None or after.tag_ not in HEAD_FOLLOWERS or _subject_of_verb_after(doc, m)
+        or _thing_noun_after(doc, m))
 
 
 def _subject_of_verb_after(doc: Doc, m: Mention) -> bool:

@@ -991,6 +991,17 @@ def test_a_product_or_programme_after_its_owners_possessive_is_no_organisation(n
     assert "IBM" in doc._.organizations
 
 
+def test_an_owned_name_a_product_or_scheme_noun_follows_is_the_owners_thing(bbc):
+    # "IBM's Workplace software", then "Workplace is a suite": the product throughout.
+    orgs = bbc("tech/012.txt")._.organizations
+    assert "IBM" in orgs and "Workplace" not in orgs
+    orgs = bbc("tech/153.txt")._.organizations  # "Nintendo first launched its GameBoy console"
+    assert "Nintendo" in orgs and "GameBoy" not in orgs
+    assert "Connected World" not in bbc("tech/005.txt")._.organizations  # "its ... initiative"
+    # A unit is a body: "Its Global Investors wing made ...", said of Barclays.
+    assert "Global Investors" in bbc("business/126.txt")._.organizations
+
+
 def test_a_verb_opening_an_organisation_at_a_sentence_start_is_cut(nlp):
     doc = nlp(wikinews_article("Enrolling Minetest"))
     assert not [o for o in doc._.organizations if o.startswith("Enrolling")]
