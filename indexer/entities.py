@@ -2113,7 +2113,7 @@ def _event_qualifiers(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     for m in mentions:
         if m.words in event and not (m.label == "ORG" and _qualifies_event(doc, m)):
             event.discard(m.words)
-    short = _event_and_law_short_names(doc)
+    short = _event_and_law_short_names(doc) | _lower_case_terms(doc)
     return [m for m in mentions if m.words not in event
             and not (m.label == "ORG" and len(m.words) == 1 and m.words[0] in short)]
 
@@ -2134,6 +2134,38 @@ def _event_and_law_short_names(doc: Doc) -> set[str]:
         if ent.end + 2 < len(doc) and doc[ent.end].text == "(" and doc[ent.end + 2].text == ")":
             short.add(doc[ent.end + 1].text)
     return short
+
+
+def _lower_case_terms(doc: Doc) -> set[str]:
+    """Acronyms the article spells out in lower case before them in brackets: a thing's or an
+    idea's, not a body's, whose name is capitalised ("digital rights management (DRM)", "initial
+    public offer (IPO)", "Internet service provider (ISP)"). Not a body's name written in lower
+    case, which ends in an organisation word ("the public accounts committee (PAC)")."""
+    terms = set()
+    for k in range(1, len(doc) - 2):
+        acronym = doc[k + 1].text
+        if doc[k].text != "(" or doc[k + 2].text != ")" or not acronym.isalpha() \
+                or not acronym.isupper() or len(acronym) < 2:
+            continue
+        words, start = [], k
+        while start > 0 and len(words) < len(acronym):
+            start -= 1
+            if doc[start].lower_ in SMALL_WORDS or doc[start].text in ("-", "&"):
+                continue
+            if not doc[start].is_alpha:
+                break
+            words.insert(0, doc[start])
+        if "".join(word.text[0] for word in words).upper() == acronym \
+                and any(word.is_lower for word in words) \
+                and not _body_word(words[-1].text):
+            terms.add(acronym)
+    return terms
+
+
+def _body_word(word: str) -> bool:
+    """Whether a word, in any case, is one that ends or alone makes a body's name ("committee",
+    "Council", "laboratories")."""
+    return word.lower() in ORG_HEADS or word.lower() in BODY_WORDS or word.title() in GENERIC_ORGS
 
 
 def normalise(doc: Doc) -> Doc:

@@ -465,6 +465,20 @@ def test_a_law_a_treaty_a_budget_or_a_convention_is_no_organisation(bbc, nlp):
     assert "UCLA School of Law" in doc._.organizations
 
 
+def test_an_acronym_spelt_out_in_lower_case_is_a_term_not_a_body(bbc, nlp):
+    doc = bbc("business/169.txt")  # "an initial public offer (IPO)", tagged ORG
+    assert "IPO" in {e.text for e in doc.ents if e.label_ == "ORG"}
+    assert "IPO" not in doc._.organizations
+    orgs = bbc("tech/358.txt")._.organizations  # "digital rights management (DRM)"
+    assert "DRM" not in orgs and "TPM" not in orgs
+    assert "ISP" not in bbc("business/252.txt")._.organizations  # "Internet service provider"
+    # A body's name is capitalised ("the World Economic Forum (WEF)"); written in lower case,
+    # it ends in an organisation word.
+    assert "WEF" in bbc("business/487.txt")._.organizations
+    doc = nlp("MPs on the public accounts committee (PAC) said the project was late.")
+    assert "PAC" in doc._.organizations
+
+
 def test_a_street_a_building_a_river_or_an_event_that_looks_personal_is_no_person(bbc, nlp):
     doc = nlp(wikinews_article("Karl Marx Avenue"))
     assert "Karl Marx Avenue" not in doc._.persons
