@@ -125,6 +125,12 @@ WORK_NOUNS = frozenset({
     "biopic", "blockbuster", "sequel", "prequel", "trilogy", "soap", "programme", "thriller",
     "cartoon", "ballet",
 })
+# Words before "in" and a name that make it a work an actor plays in ("her role in Vera Drake",
+# "who appeared in Brookside"); not "part", which people take in events too.
+ROLE_WORDS = frozenset({
+    "role", "roles", "starring", "starred", "stars", "star", "appeared", "appears", "appearing",
+    "appear", "cameo", "performance", "performances",
+})
 # Common nouns right before a name that call it a product, as WORK_NOUNS call one a work
 # ("file-sharing program BitTorrent", "the virus Zafi-D", "music players like the iPod"); not
 # "player", which is a sportsman's too.
@@ -1134,7 +1140,7 @@ def _named_by_noun(doc: Doc, mentions: list[Mention]) -> list[Mention]:
                 k += 1
         named = (m.label in ("PERSON", "ORG") and not _clause_subject(doc, m.i, m.j)
                  and _calls_a_kind(before, maker)) \
-            or (m.label == "ORG" and _a_kind(doc, m))
+            or (m.label == "ORG" and (_a_kind(doc, m) or _played_in(doc, m)))
         if (named or after_the) and longer:
             in_title.add(m.i)  # this mention only: the name's others may be the person's
         elif named or after_the:
@@ -1240,6 +1246,24 @@ def _a_kind(doc: Doc, m: Mention) -> bool:
     after = doc[m.j] if m.j < len(doc) else None
     return doc[m.i - 1].lower_ in ("a", "an") and (after is None or not (
         after.tag_ in QUALIFIED_TAGS or after.lower_ in ("who", "whose")))
+
+
+def _played_in(doc: Doc, m: Mention) -> bool:
+    """Whether an "organisation" is a work an actor plays in: "her roles in Eternal Sunshine of
+    the Spotless Mind", "who appeared in Brookside", "starred in The Basketball Diaries". Not a
+    name that qualifies what follows it ("appeared in BBC series Ballykissangel", "a key role in
+    Labour's campaign", "his role in the Tigers revival"), nor a body ("appeared in Christchurch
+    District Court")."""
+    if any(word.lower() in ORG_WORDS for word in m.words):
+        return False
+    k = m.i - 1
+    if k > 0 and doc[k].lower_ == "the":
+        k -= 1
+    after = doc[m.j] if m.j < len(doc) else None
+    return (
+        k > 0 and doc[k].lower_ == "in" and doc[k - 1].lower_ in ROLE_WORDS
+        and (after is None or after.tag_ not in HEAD_FOLLOWERS)
+    )
 
 
 def _makes_a_model(doc: Doc, m: Mention) -> bool:

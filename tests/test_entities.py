@@ -479,6 +479,20 @@ def test_an_acronym_spelt_out_in_lower_case_is_a_term_not_a_body(bbc, nlp):
     assert "PAC" in doc._.organizations
 
 
+def test_a_work_an_actor_plays_in_is_no_organisation(bbc, nlp):
+    doc = bbc("entertainment/198.txt")  # "Keaveney, who appeared in Brookside, ..."
+    assert "Brookside" in {e.text for e in doc.ents if e.label_ == "ORG"}
+    assert "Brookside" not in doc._.organizations
+    assert "Vera Drake" not in bbc("entertainment/352.txt")._.organizations  # "his role in"
+    # A body's name that qualifies what follows it stays a body.
+    assert "BBC" in bbc("entertainment/224.txt")._.organizations  # "appeared in BBC series"
+    assert "Labour" in bbc("politics/009.txt")._.organizations  # "his role in Labour's ..."
+    assert "Tigers" in bbc("sport/391.txt")._.organizations  # "his role in the Tigers revival"
+    # A defendant appears in a court: "appears in Christchurch District Court".
+    doc = nlp(wikinews_sentence("appeared in Christchurch District Court"))
+    assert "Christchurch District Court" in doc._.organizations
+
+
 def test_a_street_a_building_a_river_or_an_event_that_looks_personal_is_no_person(bbc, nlp):
     doc = nlp(wikinews_article("Karl Marx Avenue"))
     assert "Karl Marx Avenue" not in doc._.persons
