@@ -258,6 +258,8 @@ _NICKNAME = re.compile(r"\s+[\"“‘'][^\"”’']{1,20}[\"”’']\s+")
 # A capitalised word standing alone or glued to the end of another ("JorgensenImage").
 _CAPTION_WORD = re.compile(r"(?:^|(?<=[a-z]))([A-Z][a-z]+)$")
 _NAME_WORD = re.compile(r"[A-Z][a-zà-ÿ]+(?:[-'’][A-Z]?[a-zà-ÿ]+)*")
+# A number with a unit written together: "£100bn", "420bn yuan", "in 7.60secs"; no name.
+_AMOUNT = re.compile(r"\d+(?:\.\d+)?(?:bn|m|k|secs?|mins?|hrs?|pc|kg|km|cm)")
 _MEASURE = re.compile(r"(?:(?:\d+x)?\d+(?:\.\d+)?)?(?:m|km|cm|kg)")  # "100m", "4x100m", "m"
 _ELIDED = re.compile(r"[dlDL]['’][A-ZÀ-Ý][a-zà-ÿ]+")
 CLUB_WORDS = CLUB_HEADS | {"Club"}  # words ending a club's or a band's name ("S Club")
@@ -443,6 +445,8 @@ def _relabelled(doc: Doc, i: int, j: int, label: str, common: frozenset[int]) ->
         return None  # a product's model: "CDP-101", "PB100"
     if label == "ORG" and _an_amount(doc, i, j):
         return None  # a currency: "USD 26.95"
+    if label in ("ORG", "PERSON") and _AMOUNT.fullmatch(doc[i].text):
+        return None  # an amount or a time: "£100bn", "420bn yuan", "7.60secs"
     if label == "ORG" and looks_personal(doc, i, j, common):
         return _named_place(doc, i, j) or "PERSON"
     if label == "ORG" and _initial_and_surname(doc, i, j):

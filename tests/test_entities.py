@@ -1325,6 +1325,14 @@ def test_a_name_after_the_possessive_of_a_title_is_part_of_a_work(nlp):
     assert not doc._.organizations
 
 
+def test_a_number_and_its_unit_written_together_is_no_name(bbc):
+    doc = bbc("business/159.txt")  # "£100bn", the number tagged ORG
+    assert "100bn" in {e.text for e in doc.ents if e.label_ == "ORG"}
+    assert "100bn" not in doc._.organizations
+    doc = bbc("sport/086.txt")  # a sprinter's times: "in 7.60secs"
+    assert not [n for n in doc._.organizations + doc._.persons if n[0].isdigit()]
+
+
 def test_a_currency_code_beside_an_amount_is_no_organisation(nlp):
     doc = nlp("The licence costs EUR 40 a year, the BBC said.")
     assert doc._.organizations == ["BBC"]
