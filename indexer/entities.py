@@ -354,7 +354,7 @@ def looks_personal(doc: Doc, i: int, j: int, common: frozenset[int] | None = Non
 
     A name ending in another first name the article never uses alone ("Morgan Stanley") stays an
     organisation, and so does one with a word of an organisation's name ("Walter Reed Hospital",
-    "Forest Laboratories").
+    "Forest Laboratories") or a club's ("Sheffield United").
     """
     words = _hyphened_words(doc[i:j])
     if not (
@@ -363,7 +363,7 @@ def looks_personal(doc: Doc, i: int, j: int, common: frozenset[int] | None = Non
         and is_given_name(words[0])
         and country_kind(words[0]) is None
         and not any(_is_title(word) or word.lower() in ORG_HEADS or word.lower() in BODY_WORDS
-                    for word in words)
+                    or word in CLUB_HEADS for word in words)
     ):
         return False
     surname = get_string_id(words[-1])

@@ -1055,12 +1055,17 @@ def test_a_lower_case_word_hyphen_joined_to_a_name_is_part_of_it(nlp):
     assert "Yolanda Yu Hoi" not in doc._.persons
 
 
-def test_a_place_and_a_club_word_tagged_a_person_is_a_club(nlp):
+def test_a_place_and_a_club_word_tagged_a_person_is_a_club(nlp, bbc):
     doc = nlp("Manchester United beat Leeds United 2-0 at Old Trafford on Saturday, and "
               "Sir Alex Ferguson said Manchester United had played well.")
     assert {"Manchester United", "Leeds United"}.isdisjoint(doc._.persons)
     assert "Manchester United" in doc._.organizations
     assert "Alex Ferguson" in doc._.persons
+    # "Sheffield United", tagged ORG: a place that is also a first name, and a club word.
+    doc = bbc("sport/178.txt")
+    assert "Sheffield United" in {e.text for e in doc.ents if e.label_ == "ORG"}
+    assert "Sheffield United" not in doc._.persons
+    assert "Sheffield United" in doc._.organizations
 
 
 def test_an_organisation_the_model_stopped_short_runs_to_its_whole_name(nlp):
