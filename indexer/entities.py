@@ -1077,6 +1077,8 @@ def _person_inside(
     while j > i and _is_stray(doc, j - 1):
         j -= 1
     for k in range(i + 1, j - 1):
+        if doc[k - 1].lower_ in ("of", "for"):
+            continue  # a body's name goes on: "the Office of Fair Trading" ("Fair" is a name)
         if _leads_only(doc, i, k) and looks_personal(doc, k, j, common):
             return k, j
     for k in range(i + 2, j - 1):

@@ -1330,6 +1330,12 @@ def test_a_name_after_the_possessive_of_a_title_is_part_of_a_work(nlp):
     assert not doc._.organizations
 
 
+def test_a_name_after_a_generic_body_word_and_of_is_the_bodys_name(bbc):
+    doc = bbc("tech/037.txt")  # "the UK's Office of Fair Trading (OFT)"; "Fair" is a name
+    assert "Office of Fair Trading" in doc._.organizations
+    assert "Fair Trading" not in doc._.persons
+
+
 def test_a_number_and_its_unit_written_together_is_no_name(bbc):
     doc = bbc("business/159.txt")  # "£100bn", the number tagged ORG
     assert "100bn" in {e.text for e in doc.ents if e.label_ == "ORG"}
