@@ -2138,7 +2138,8 @@ def _share_head(doc: Doc, first: Mention, second: Mention) -> None:
 
 def _event_qualifiers(doc: Doc, mentions: list[Mention]) -> list[Mention]:
     """Mentions without the "organisations" every mention of which qualifies an event, and
-    without an event's or a law's short name ("CES" of the Consumer Electronics Show)."""
+    without an event's or a law's short name ("CES" of the Consumer Electronics Show) or an
+    acronym the article spells out in lower case ("IPO")."""
     event = {m.words for m in mentions if m.label == "ORG" and _qualifies_event(doc, m)}
     for m in mentions:
         if m.words in event and not (m.label == "ORG" and _qualifies_event(doc, m)):
