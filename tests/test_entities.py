@@ -1339,6 +1339,22 @@ def test_a_name_after_a_generic_body_word_and_of_is_the_bodys_name(bbc):
     assert "Fair Trading" not in doc._.persons
 
 
+def test_a_partys_nickname_is_a_body_and_no_part_of_a_persons_name(bbc):
+    doc = bbc("politics/124.txt")  # "for the Lib Dems, added", tagged PERSON
+    assert "Lib Dems" in {e.text for e in doc.ents if e.label_ == "PERSON"}
+    assert "Lib Dems" not in doc._.persons and "Lib Dems" in doc._.organizations
+    persons = bbc("politics/220.txt")._.persons  # "but Tory Liam Fox said", singular nickname
+    assert "Liam Fox" in persons and "Tory Liam Fox" not in persons
+    persons = bbc("politics/146.txt")._.persons  # "But Lib Dem Norman Baker accused"
+    assert "Norman Baker" in persons and "Lib Dem Norman Baker" not in persons
+    # No name after the nickname: "Lib Dem Treasury spokesman Vince Cable", "Lib Dem Treasury"
+    # tagged PERSON, is nobody.
+    persons = bbc("politics/275.txt")._.persons
+    assert not [p for p in persons if "Treasury" in p]
+    persons = bbc("politics/283.txt")._.persons  # "Tory-Labour" tagged PERSON
+    assert not [p for p in persons if "Labour" in p]
+
+
 def test_a_number_and_its_unit_written_together_is_no_name(bbc):
     doc = bbc("business/159.txt")  # "£100bn", the number tagged ORG
     assert "100bn" in {e.text for e in doc.ents if e.label_ == "ORG"}
