@@ -731,8 +731,7 @@ def _after_party_nickname(doc: Doc, i: int, j: int) -> int:
 
 def _nickname(text: str) -> bool:
     """Whether a text is a body's shipped nickname, plural or singular ("Tories", "Tory")."""
-    return text in SHIPPED_ORGANISATIONS or any(
-        text == _singular(name) for name in SHIPPED_ORGANISATIONS if name.endswith("s"))
+    return text in SHIPPED_ORGANISATIONS or text in _SINGULAR_NICKNAMES
 
 
 def _leads_name(doc: Doc, i: int, j: int) -> bool:
@@ -2136,6 +2135,11 @@ def _names_next(token) -> bool:
 def _singular(word: str) -> str:
     """An English plural's singular, as organisation words make it ("parties", "committees")."""
     return word[:-3] + "y" if word.endswith("ies") else word[:-1]
+
+
+# The shipped nicknames in the singular, as a member is called ("Tory" of "Tories").
+_SINGULAR_NICKNAMES = frozenset(
+    _singular(name) for name in SHIPPED_ORGANISATIONS if name.endswith("s"))
 
 
 def _share_head(doc: Doc, first: Mention, second: Mention) -> None:
