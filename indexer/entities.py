@@ -902,7 +902,7 @@ def _party_names_joined(doc: Doc) -> list[Span]:
                 and before.whitespace_ and before.lower_ not in ORG_WORDS):
             out.append(ent)
         elif (last is not None and last.label_ == "ORG" and last.end == ent.start
-              and before.tag_ != "POS" and not before.text.endswith(("'s", "'", "’s", "’"))
+              and before.tag_ != "POS" and not before.text.endswith(tuple(POSSESSIVES))
               and not any(token.is_upper for token in last)):  # not "GOP Republicans"
             out[-1] = Span(doc, last.start, ent.end, label="ORG")
         elif (before.ent_iob_ == "O" and before.tag_ == "NNP" and before.is_title
